@@ -1,0 +1,75 @@
+/**
+ * The shapes that flow down the chain: executor → store → alerts. Frozen constants for every state
+ * so SQL, API schemas and code agree on the spelling.
+ */
+export const ERROR_TYPES = Object.freeze([
+  'transient',
+  'permanent',
+  'rate_limit',
+  'timeout',
+  'network',
+  'unknown',
+  'circuit_open',
+  'assertion',
+] as const);
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
+export const EXECUTION_STATUSES = Object.freeze(['success', 'degraded', 'failed'] as const);
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const STEP_STATUSES = Object.freeze(['passed', 'failed', 'skipped'] as const);
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const EXECUTION_TRIGGERS = Object.freeze(['schedule', 'manual', 'push', 'missed'] as const);
+export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
+
+export interface AssertionResult {
+  /** The assertion as written, e.g. `status == 200`. */
+  assertion: string;
+  passed: boolean;
+  expected?: unknown;
+  actual?: unknown;
+  message?: string;
+}
+
+export interface AttemptRecord {
+  /** 1-based attempt number within the step. */
+  number: number;
+  startedAt: Date;
+  durationMs: number;
+  /** Delay waited before this attempt started (0 for the first). */
+  delayMs: number;
+  httpStatus?: number;
+  /** Undefined when the attempt succeeded. */
+  errorType?: ErrorType;
+  errorMessage?: string;
+}
+
+export interface StepResult {
+  /** 0-based position in the workflow. */
+  position: number;
+  name: string;
+  status: StepStatus;
+  startedAt: Date;
+  durationMs: number;
+  httpStatus?: number;
+  errorType?: ErrorType;
+  errorMessage?: string;
+  assertions: AssertionResult[];
+  /** Values extracted for later steps (names → values). */
+  extracted: Record<string, unknown>;
+  attempts: AttemptRecord[];
+}
+
+export interface ExecutionResult {
+  workflowId: string;
+  status: ExecutionStatus;
+  trigger: ExecutionTrigger;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
+  /** The first failing step's error, if the execution failed. */
+  errorType?: ErrorType;
+  errorMessage?: string;
+  steps: StepResult[];
+}

@@ -1,0 +1,19 @@
+// force timezone to UTC to allow tests to work regardless of local timezone
+// generally used by snapshots, but can affect specific tests
+process.env.TZ = 'UTC';
+
+const base = require('./.config/jest.config');
+
+// Newer d3-* packages (pulled in by @grafana/ui) resolve to `.mjs`; route them through the same
+// @swc/jest transform as our sources, or jest fails with "Unexpected token 'export'".
+const swcTransform = base.transform['^.+\\.(t|j)sx?$'];
+
+module.exports = {
+  ...base,
+  transform: {
+    ...base.transform,
+    '^.+\\.mjs$': swcTransform,
+  },
+  moduleFileExtensions: ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'json', 'node'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/backend-sidecar/', '<rootDir>/tests/'],
+};

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../errors/errors';
+import { durationMs } from '../schema/duration';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
+
+const boolean = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') {
+        return fallback;
+      }
+      const parsed = BOOLEAN_WORDS[value.toLowerCase()];
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not one of true, false, 1, 0, yes, no` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ message: 'must be a port number' })
+    .int('must be an integer')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(fallback);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** Every environment variable the sidecar reads, with its default. README's table mirrors this. */
+export const envSchema = z.object({
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be a postgres:// or postgresql:// connection URL',
+  }),
+  DATA_DIR: z.string().default('./data'),
+  EMBEDDED_PG_PORT: port(0),
+  PORT: port(8080),
+  HOST: z.string().default('127.0.0.1'),
+  SIDECAR_API_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  SIDECAR_READONLY_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  WORKFLOWS_DIR: optionalString,
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOG_FORMAT: z.enum(LOG_FORMATS, { message: `must be one of ${LOG_FORMATS.join(', ')}` }).default('auto'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024').max(50 * 1024 * 1024, 'must be at most 52428800').default(1024 * 1024),
+  SHUTDOWN_TIMEOUT: durationMs({ min: 100, max: 120_000 }).default(10_000),
+  DEMO: z.enum(['auto', 'on', 'off'], { message: 'must be one of auto, on, off' }).default('auto'),
+  DEMO_PORT: port(4010),
+  SCHEDULER: boolean(true),
+  SCHEDULER_POLL_INTERVAL: durationMs({ min: 10, max: 60_000 }).default(250),
+  SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1, 'must be between 1 and 1000').max(1000, 'must be between 1 and 1000').default(50),
+  SCHEDULER_LEASE: durationMs({ min: 1000, max: 3_600_000 }).default(60_000),
+  WORKER_ID: optionalString,
+  PG_POOL_MAX: z.coerce.number().int().min(2, 'must be between 2 and 200').max(200, 'must be between 2 and 200').default(20),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export interface Config extends Env {
+  dataDir: string;
+  /** True when we start our own PostgreSQL. */
+  embeddedDatabase: boolean;
+  /** True when demo workflows and the demo service should run. */
+  demo: boolean;
+}
+
+/**
+ * Reads and validates the environment. A wrong value throws a ConfigError that names each
+ * variable, its value and what is allowed, so the process can stop with one clear message.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '');
+      const value = env[name];
+      const shown = /TOKEN|PASSWORD|SECRET/.test(name) ? '(hidden)' : JSON.stringify(value);
+      return `  ${name}=${shown}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
+  }
+  const parsed = result.data;
+  return {
+    ...parsed,
+    dataDir: path.resolve(cwd, parsed.DATA_DIR),
+    embeddedDatabase: parsed.DATABASE_URL === undefined,
+    demo: parsed.DEMO === 'on' || (parsed.DEMO === 'auto' && parsed.WORKFLOWS_DIR === undefined),
+  };
+}

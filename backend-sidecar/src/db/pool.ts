@@ -1,0 +1,39 @@
+import pg from 'pg';
+import type { Logger } from '../log/logger';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+// BIGINT (int8) and NUMERIC come back as strings by default; our ids and counts fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value: string) => Number(value));
+
+export function createPool(opts: { connectionString: string; max: number; log: Logger; applicationName?: string }): Pool {
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.max,
+    application_name: opts.applicationName ?? 'workflow-monitor-sidecar',
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (database restart) must not crash the process; the
+  // pool discards it and the next checkout reconnects.
+  pool.on('error', (error) => opts.log.warn({ err: error }, 'idle PostgreSQL connection lost; the pool will reconnect'));
+  return pool;
+}
+
+/** Runs fn inside a transaction on one client; rolls back on any error. */
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,150 @@
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { ValidationError } from '../errors/errors';
+import { errorBodySchema } from './openapiRegistry';
+
+type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteResult {
+  status?: number;
+  body?: unknown;
+}
+
+export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: HttpMethod;
+  /** OpenAPI style path: `/api/v1/workflows/{id}`. */
+  path: string;
+  summary: string;
+  tags: string[];
+  /** Whether the read-only token may call it; defaults to true for GET only. */
+  readOnlyAllowed?: boolean;
+  /** Open routes (health, metrics) skip the bearer token. */
+  public?: boolean;
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<RouteResult | void> | RouteResult | void;
+}
+
+export interface RegisteredRoute {
+  method: HttpMethod;
+  path: string;
+  expressPath: string;
+  public: boolean;
+  readOnlyAllowed: boolean;
+}
+
+/** Turns zod issues into `[{path, message}]` with paths like `steps[0].request.url`. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix?: string): Array<{ path: string; message: string }> {
+  return issues.map((issue) => {
+    let path = prefix ?? '';
+    for (const segment of issue.path) {
+      if (typeof segment === 'number') {
+        path += `[${segment}]`;
+      } else {
+        path += path ? `.${String(segment)}` : String(segment);
+      }
+    }
+    return { path: path || '(root)', message: issue.message };
+  });
+}
+
+function parsePart<S extends z.ZodType>(schema: S | undefined, value: unknown, where: 'body' | 'query' | 'params'): z.output<S> {
+  if (!schema) {
+    return value as z.output<S>;
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const details = formatIssues(result.error.issues, where === 'body' ? undefined : where);
+    const first = details[0]!;
+    throw new ValidationError(`invalid ${where}: ${first.path}: ${first.message}`, details);
+  }
+  return result.data;
+}
+
+/**
+ * One definition drives three things: the express handler, request validation, and the OpenAPI
+ * path. Nothing can be routed without being documented.
+ */
+export class RouteTable {
+  readonly routes: RegisteredRoute[] = [];
+
+  constructor(
+    private readonly router: Router,
+    private readonly registry: OpenAPIRegistry
+  ) {}
+
+  add<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType>(def: RouteDefinition<P, Q, B>): void {
+    const expressPath = def.path.replace(/\{(\w+)\}/g, ':$1');
+    const isPublic = def.public === true;
+    const readOnlyAllowed = def.readOnlyAllowed ?? def.method === 'get';
+    this.routes.push({ method: def.method, path: def.path, expressPath, public: isPublic, readOnlyAllowed });
+
+    const responses: RouteConfig['responses'] = {};
+    for (const [status, response] of Object.entries(def.responses)) {
+      responses[status] = response.schema
+        ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
+        : { description: response.description };
+    }
+    for (const [status, description] of Object.entries(commonErrors(def, isPublic))) {
+      responses[status] ??= { description, content: { 'application/json': { schema: errorBodySchema } } };
+    }
+    this.registry.registerPath({
+      method: def.method,
+      path: def.path,
+      summary: def.summary,
+      tags: def.tags,
+      security: isPublic ? [] : [{ bearer: [] }],
+      request: {
+        params: def.params as never,
+        query: def.query as never,
+        body: def.body ? { content: { 'application/json': { schema: def.body } }, required: true } : undefined,
+      },
+      responses,
+      'x-read-only-token': readOnlyAllowed,
+    } as RouteConfig);
+
+    this.router[def.method](expressPath, async (req, res) => {
+      const params = parsePart(def.params, req.params, 'params');
+      const query = parsePart(def.query, req.query, 'query');
+      const body = parsePart(def.body, req.body ?? {}, 'body');
+      const result = await def.handler({ params, query, body, req, res });
+      if (res.headersSent) {
+        return;
+      }
+      const status = result?.status ?? 200;
+      if (result?.body === undefined) {
+        res.status(status).end();
+      } else {
+        res.status(status).json(result.body);
+      }
+    });
+  }
+}
+
+function commonErrors(def: { method: HttpMethod; params?: unknown; query?: unknown; body?: unknown }, isPublic: boolean): Record<number, string> {
+  const errors: Record<number, string> = {};
+  if (def.params || def.query || def.body) {
+    errors[400] = 'Invalid request; details lists each field with what is wrong';
+  }
+  if (!isPublic) {
+    errors[401] = 'Missing or wrong bearer token';
+    if (def.method !== 'get') {
+      errors[403] = 'The read-only token may not change anything';
+    }
+  }
+  if (def.body) {
+    errors[413] = 'Request body over the size limit';
+  }
+  return errors;
+}

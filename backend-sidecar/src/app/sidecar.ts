@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/env';
+import { SidecarEvents } from '../events/sidecarEvents';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embeddedPostgres';
 import { migrate } from '../db/migrate';
 import { createPool, type Pool } from '../db/pool';
@@ -17,6 +18,7 @@ export interface SidecarContext {
   pool: Pool;
   metrics: SidecarMetrics;
   health: HealthReporter;
+  events: SidecarEvents;
   workerId: string;
 }
 
@@ -74,7 +76,7 @@ export async function startSidecar(opts: {
     const metrics = new SidecarMetrics();
     const health = new HealthReporter(pool);
     const workerId = config.WORKER_ID ?? `${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
-    const context: SidecarContext = { config, log, pool, metrics, health, workerId };
+    const context: SidecarContext = { config, log, pool, metrics, health, events: new SidecarEvents(), workerId };
     const features: Feature[] = [];
     for (const factory of opts.features ?? []) {
       features.push(await factory(context));

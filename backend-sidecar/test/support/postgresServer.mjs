@@ -33,7 +33,7 @@ await pg.initialise();
 await pg.start();
 let stopping = false;
 const stop = async () => {
-  if (stopping) return;
+  if (stopping) {return;}
   stopping = true;
   await pg.stop().catch(() => {});
   fs.rmSync(databaseDir, { recursive: true, force: true });

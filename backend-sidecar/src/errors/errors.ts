@@ -47,7 +47,12 @@ export class NotFoundError extends AppError {
 
 export class ConflictError extends AppError {
   override readonly status = 409;
-  override readonly code = 'conflict';
+  override readonly code: string;
+  /** `code` narrows the conflict for clients, e.g. `invalid_transition`, `file_managed`. */
+  constructor(message: string, details?: unknown, code = 'conflict') {
+    super(message, details);
+    this.code = code;
+  }
 }
 
 export class PayloadTooLargeError extends AppError {

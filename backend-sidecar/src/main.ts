@@ -46,8 +46,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   if (config.demo) {
-    const demo = await startDemoService({ port: config.DEMO_PORT, host: '127.0.0.1', log: (msg) => log.debug({ component: 'demo' }, msg) });
-    stops.push(() => demo.close());
+    const demo = await startDemoService({ port: config.DEMO_PORT, host: '127.0.0.1', log: log.child({ component: 'demo' }) });
+    stops.push(() => demo.stop());
     // The demo workflows read ${DEMO_BASE_URL}; point them at the service we just started.
     process.env.DEMO_BASE_URL ??= demo.url;
     log.info({ url: demo.url }, 'demo service (deliberately flaky) started');

@@ -62,6 +62,10 @@ export const envSchema = z.object({
   SCHEDULER_POLL_INTERVAL: durationMs({ min: 10, max: 60_000 }).default(250),
   SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1, 'must be between 1 and 1000').max(1000, 'must be between 1 and 1000').default(50),
   SCHEDULER_LEASE: durationMs({ min: 1000, max: 3_600_000 }).default(60_000),
+  // A pending slot older than this is recorded as missed instead of run late (downtime, overload).
+  SCHEDULER_MISFIRE: durationMs({ min: 1000, max: 86_400_000 }).default(30_000),
+  // How far ahead slots are planned into scheduled_runs, so workers can wake exactly when one is due.
+  SCHEDULER_HORIZON: durationMs({ min: 1000, max: 3_600_000 }).default(10_000),
   WORKER_ID: optionalString,
   PG_POOL_MAX: z.coerce.number().int().min(2, 'must be between 2 and 200').max(200, 'must be between 2 and 200').default(20),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,

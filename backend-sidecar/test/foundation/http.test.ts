@@ -28,7 +28,7 @@ describe('health', () => {
   it('answers healthy with the database and migrations checks', async () => {
     const response = await fetch(`${sidecar.url}/health`);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = (await response.json()) as any;
     expect(body.status).toBe('healthy');
     expect(body.checks.database.status).toBe('healthy');
     expect(body.checks.migrations.status).toBe('healthy');
@@ -84,7 +84,7 @@ describe('authentication and errors on /api', () => {
 describe('OpenAPI document', () => {
   it('is served and lists the routes with bearer security', async () => {
     const response = await sidecar.api('/api/v1/openapi.json');
-    const doc = await response.json();
+    const doc = (await response.json()) as any;
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info.version).toMatch(/^1\./);
     expect(doc.paths['/health'].get).toBeDefined();

@@ -1,0 +1,79 @@
+import type { Pool } from '../db/pool';
+
+export interface ClaimedRun {
+  id: number;
+  workflowId: string;
+  slotAt: Date;
+  kind: 'scheduled' | 'manual';
+  /** How many times this run has been claimed (more than 1: a previous worker lost it). */
+  claims: number;
+  claimedAt: Date;
+  definition: unknown;
+  version: number;
+}
+
+/**
+ * Claims up to `limit` runs in ONE statement: due pending slots, and running slots whose lease
+ * expired (their worker died). `FOR UPDATE SKIP LOCKED` lets any number of replicas claim at the
+ * same moment without waiting on or double-claiming each other's rows. The lease outlives the
+ * workflow's own timeout, so a live worker never loses a run it is still executing.
+ */
+const CLAIM_SQL = `
+WITH pending AS (
+  SELECT id FROM scheduled_runs
+   WHERE state = 'pending' AND slot_at <= now()
+   ORDER BY slot_at LIMIT $2 FOR UPDATE SKIP LOCKED
+), expired AS (
+  SELECT id FROM scheduled_runs
+   WHERE state = 'running' AND locked_until < now()
+   ORDER BY locked_until LIMIT $2 FOR UPDATE SKIP LOCKED
+), picked AS (
+  (SELECT id FROM pending UNION ALL SELECT id FROM expired) LIMIT $2
+)
+UPDATE scheduled_runs r
+   SET state = 'running', claims = r.claims + 1, locked_by = $1, claimed_at = now(),
+       locked_until = now() + make_interval(secs => greatest($3::int, w.timeout_ms + 15000) / 1000.0)
+  FROM picked, workflows w
+ WHERE r.id = picked.id AND w.id = r.workflow_id
+RETURNING r.id, r.workflow_id, r.slot_at, r.kind, r.claims, r.claimed_at, w.definition, w.version`;
+
+export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: number; leaseMs: number }): Promise<ClaimedRun[]> {
+  const { rows } = await pool.query<{
+    id: number;
+    workflow_id: string;
+    slot_at: Date;
+    kind: 'scheduled' | 'manual';
+    claims: number;
+    claimed_at: Date;
+    definition: unknown;
+    version: number;
+  }>(CLAIM_SQL, [opts.workerId, opts.limit, opts.leaseMs]);
+  return rows.map((r) => ({
+    id: r.id,
+    workflowId: r.workflow_id,
+    slotAt: r.slot_at,
+    kind: r.kind,
+    claims: r.claims,
+    claimedAt: r.claimed_at,
+    definition: r.definition,
+    version: r.version,
+  }));
+}
+
+/** The next instant a worker has something to do: the earliest pending slot or lease expiry. */
+export async function nextWakeAt(pool: Pool): Promise<Date | null> {
+  const { rows } = await pool.query<{ at: Date | null }>(
+    `SELECT least((SELECT min(slot_at) FROM scheduled_runs WHERE state = 'pending'),
+                  (SELECT min(locked_until) FROM scheduled_runs WHERE state = 'running')) AS at`
+  );
+  return rows[0]?.at ?? null;
+}
+
+/** Inserts a manual run due now ("run now"); workers pick it up like any other slot. */
+export async function enqueueManualRun(pool: Pool, workflowId: string): Promise<{ runId: number; queuedAt: Date }> {
+  const { rows } = await pool.query<{ id: number; slot_at: Date }>(
+    `INSERT INTO scheduled_runs (workflow_id, slot_at, kind) VALUES ($1, now(), 'manual') RETURNING id, slot_at`,
+    [workflowId]
+  );
+  return { runId: rows[0]!.id, queuedAt: rows[0]!.slot_at };
+}

@@ -1,0 +1,113 @@
+import { withTransaction, type Pool } from '../db/pool';
+import { everySchedule, planSlots, type SlotSchedule } from './slotSchedule';
+
+interface PlannableWorkflow {
+  id: string;
+  every_ms: number | null;
+  cron: string | null;
+  cron_timezone: string | null;
+  next_slot_at: Date;
+}
+
+export interface PlanOutcome {
+  workflows: number;
+  planned: number;
+  missed: number;
+}
+
+function scheduleOf(w: PlannableWorkflow): SlotSchedule | undefined {
+  if (w.every_ms !== null) {
+    return everySchedule(w.id, w.every_ms);
+  }
+  if (w.cron !== null) {
+    return { kind: 'cron', expression: w.cron, timezone: w.cron_timezone ?? undefined };
+  }
+  return undefined;
+}
+
+/**
+ * Plans the slots of scheduled workflows up to `now + horizon` into scheduled_runs. Workflows are
+ * locked with SKIP LOCKED, so replicas planning at the same moment split the work; the unique slot
+ * index makes a slot exist once even if two planners computed it. Slots that fell due longer ago
+ * than the misfire threshold (the sidecar was down) become one collapsed 'missed' row per workflow.
+ */
+export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfireMs: number; batch?: number; nowMs?: number }): Promise<PlanOutcome> {
+  const nowMs = opts.nowMs ?? Date.now();
+  const untilMs = nowMs + opts.horizonMs;
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<PlannableWorkflow>(
+      `SELECT id, every_ms, cron, cron_timezone, next_slot_at FROM workflows
+        WHERE next_slot_at <= $1 AND enabled AND deleted_at IS NULL AND mode = 'scheduled'
+        ORDER BY next_slot_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [new Date(untilMs), opts.batch ?? 1000]
+    );
+    const slotWorkflow: string[] = [];
+    const slotAt: Date[] = [];
+    const slotState: string[] = [];
+    const slotMissed: number[] = [];
+    const nextIds: string[] = [];
+    const nextAt: Array<Date | null> = [];
+    let planned = 0;
+    let missed = 0;
+    for (const w of rows) {
+      const schedule = scheduleOf(w);
+      nextIds.push(w.id);
+      if (!schedule) {
+        nextAt.push(null);
+        continue;
+      }
+      const plan = planSlots(schedule, w.next_slot_at.getTime(), untilMs, nowMs - opts.misfireMs);
+      if (plan.missed) {
+        slotWorkflow.push(w.id);
+        slotAt.push(new Date(plan.missed.firstSlotAt));
+        slotState.push('missed');
+        slotMissed.push(plan.missed.count);
+        missed += plan.missed.count;
+      }
+      for (const at of plan.due) {
+        slotWorkflow.push(w.id);
+        slotAt.push(new Date(at));
+        slotState.push('pending');
+        slotMissed.push(1);
+      }
+      planned += plan.due.length;
+      nextAt.push(new Date(plan.nextSlotAt));
+    }
+    if (slotWorkflow.length > 0) {
+      await client.query(
+        `INSERT INTO scheduled_runs (workflow_id, slot_at, state, missed_slots, finished_at)
+         SELECT w, s, st, m, CASE WHEN st = 'missed' THEN now() END
+           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[]) AS t(w, s, st, m)
+         ON CONFLICT DO NOTHING`,
+        [slotWorkflow, slotAt, slotState, slotMissed]
+      );
+    }
+    if (nextIds.length > 0) {
+      await client.query(
+        `UPDATE workflows w SET next_slot_at = v.next_at
+           FROM unnest($1::text[], $2::timestamptz[]) AS v(id, next_at) WHERE w.id = v.id`,
+        [nextIds, nextAt]
+      );
+    }
+    return { workflows: rows.length, planned, missed };
+  });
+}
+
+/**
+ * Pending slots that were planned but not started in time (every worker was down or overloaded)
+ * are recorded as missed instead of being run in a burst: one older than the misfire threshold,
+ * or one a newer slot of the same workflow has already superseded for more than `supersededMs`.
+ */
+export async function sweepMissedSlots(pool: Pool, opts: { misfireMs: number; supersededMs?: number }): Promise<number> {
+  const { rowCount } = await pool.query(
+    `UPDATE scheduled_runs r SET state = 'missed', finished_at = now()
+      WHERE r.state = 'pending' AND r.kind = 'scheduled'
+        AND r.slot_at < now() - make_interval(secs => $2 / 1000.0)
+        AND (r.slot_at < now() - make_interval(secs => $1 / 1000.0)
+             OR EXISTS (SELECT 1 FROM scheduled_runs n
+                         WHERE n.workflow_id = r.workflow_id AND n.state = 'pending' AND n.kind = 'scheduled'
+                           AND n.slot_at > r.slot_at AND n.slot_at <= now()))`,
+    [opts.misfireMs, opts.supersededMs ?? 5_000]
+  );
+  return rowCount ?? 0;
+}

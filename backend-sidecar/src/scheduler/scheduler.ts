@@ -1,0 +1,174 @@
+import type { Pool } from '../db/pool';
+import { coerceError } from '../errors/errors';
+import type { Logger } from '../log/logger';
+import type { ExecutionResult } from '../model/execution';
+import { claimDueRuns, nextWakeAt, type ClaimedRun } from './claimDueRuns';
+import { markOverduePushes, type MissedPush } from './markOverduePushes';
+import { planDueSlots, sweepMissedSlots } from './planDueSlots';
+
+export interface SchedulerOptions {
+  pool: Pool;
+  log: Logger;
+  workerId: string;
+  concurrency: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  misfireMs: number;
+  horizonMs: number;
+  /** Runs one claimed slot; must not throw (the executor turns every failure into a result). */
+  execute: (run: ClaimedRun, signal: AbortSignal) => Promise<ExecutionResult>;
+  /** Stores the result; throwing means "try again later" (the database is away). */
+  record: (run: ClaimedRun, result: ExecutionResult) => Promise<void>;
+  onMissedPush?: (missed: MissedPush) => void;
+  /** Observes how late each run started relative to its slot. */
+  onStarted?: (run: ClaimedRun, lagMs: number) => void;
+}
+
+const PLAN_INTERVAL_MS = 1_000;
+const RECORD_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
+
+/**
+ * One replica's share of the durable schedule. Three loops, all driven by PostgreSQL state:
+ * - the planner writes upcoming slots (and collapsed missed ones) into scheduled_runs;
+ * - the claimer takes due runs with SKIP LOCKED up to the concurrency limit and sleeps until the
+ *   next pending slot (or the poll interval, whichever is sooner), so a slot starts within a few
+ *   milliseconds of its time without hammering the database;
+ * - finished results are recorded; if the database is away the result is kept and retried, and if
+ *   this process dies the lease expires and another replica runs the slot again.
+ */
+export class Scheduler {
+  private readonly inFlight = new Map<number, Promise<void>>();
+  private readonly abort = new AbortController();
+  private planTimer?: NodeJS.Timeout;
+  private wakeTimer?: NodeJS.Timeout;
+  private pumping = false;
+  private pumpAgain = false;
+  private stopped = false;
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  start(): void {
+    void this.planTick();
+    void this.pump();
+  }
+
+  /** Called when a run was enqueued in this process (run now): no need to wait for the poll. */
+  wake(): void {
+    void this.pump();
+  }
+
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.planTimer);
+    clearTimeout(this.wakeTimer);
+    // In-flight executions finish (the caller bounds the wait); their leases cover a hard stop.
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private async planTick(): Promise<void> {
+    if (this.stopped) {
+      return;
+    }
+    const { pool, log } = this.opts;
+    try {
+      const plan = await planDueSlots(pool, { horizonMs: this.opts.horizonMs, misfireMs: this.opts.misfireMs });
+      if (plan.missed > 0) {
+        log.warn({ missedSlots: plan.missed }, 'slots fell due while no sidecar was running; recorded as missed, not replayed');
+      }
+      const swept = await sweepMissedSlots(pool, { misfireMs: this.opts.misfireMs });
+      if (swept > 0) {
+        log.warn({ missedSlots: swept }, 'planned slots were not started in time; recorded as missed');
+      }
+      const pushes = await markOverduePushes(pool, { workerId: this.opts.workerId });
+      for (const missed of pushes) {
+        this.opts.onMissedPush?.(missed);
+      }
+      if (plan.planned > 0) {
+        void this.pump();
+      }
+    } catch (error) {
+      log.warn({ err: coerceError(error) }, 'scheduler planning failed; retrying');
+    }
+    if (!this.stopped) {
+      this.planTimer = setTimeout(() => void this.planTick(), Math.min(PLAN_INTERVAL_MS, this.opts.horizonMs / 4));
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.stopped) {
+      return;
+    }
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    clearTimeout(this.wakeTimer);
+    let delay = this.opts.pollIntervalMs;
+    try {
+      do {
+        this.pumpAgain = false;
+        const free = this.opts.concurrency - this.inFlight.size;
+        if (free <= 0) {
+          // A finishing run calls pump again.
+          return;
+        }
+        const runs = await claimDueRuns(this.opts.pool, { workerId: this.opts.workerId, limit: free, leaseMs: this.opts.leaseMs });
+        for (const run of runs) {
+          this.launch(run);
+        }
+        if (runs.length === free) {
+          this.pumpAgain = true;
+        }
+      } while (this.pumpAgain && !this.stopped);
+      const next = await nextWakeAt(this.opts.pool);
+      if (next) {
+        delay = Math.max(0, Math.min(delay, next.getTime() - Date.now()));
+      }
+    } catch (error) {
+      this.opts.log.warn({ err: coerceError(error) }, 'claiming due runs failed; retrying');
+      delay = Math.max(delay, 1_000);
+    } finally {
+      this.pumping = false;
+    }
+    if (!this.stopped) {
+      this.wakeTimer = setTimeout(() => void this.pump(), delay);
+    }
+  }
+
+  private launch(run: ClaimedRun): void {
+    this.opts.onStarted?.(run, Math.max(0, Date.now() - run.slotAt.getTime()));
+    const task = (async () => {
+      const result = await this.opts.execute(run, this.abort.signal);
+      await this.recordWithRetry(run, result);
+    })()
+      .catch((error) => this.opts.log.error({ err: coerceError(error), runId: run.id }, 'run failed unexpectedly'))
+      .finally(() => {
+        this.inFlight.delete(run.id);
+        void this.pump();
+      });
+    this.inFlight.set(run.id, task);
+  }
+
+  private async recordWithRetry(run: ClaimedRun, result: ExecutionResult): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.opts.record(run, result);
+        return;
+      } catch (error) {
+        if (this.stopped && attempt >= 3) {
+          // The lease will expire and another replica runs the slot again: nothing is lost.
+          this.opts.log.error({ err: coerceError(error), runId: run.id }, 'could not store the result before shutdown; the slot will run again');
+          return;
+        }
+        const wait = RECORD_RETRY_MS[Math.min(attempt, RECORD_RETRY_MS.length - 1)]!;
+        this.opts.log.warn({ err: coerceError(error), runId: run.id, retryInMs: wait }, 'storing the execution failed; keeping it and retrying');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+}

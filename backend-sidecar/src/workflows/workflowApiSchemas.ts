@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import '../http/openapiRegistry';
+import { ERROR_TYPES, EXECUTION_STATUSES, EXECUTION_TRIGGERS, STEP_STATUSES } from '../model/execution';
+
+/** Response shapes of the workflow and execution routes (docs/api-contract.md). */
+const iso = z.string().openapi({ format: 'date-time' });
+const errorType = z.enum(ERROR_TYPES).nullable();
+
+export const loadErrorSchema = z
+  .object({ file: z.string(), path: z.string(), message: z.string() })
+  .openapi('WorkflowLoadError');
+
+export const workflowSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().optional(),
+    source: z.enum(['file', 'api']),
+    sourceFile: z.string().optional(),
+    enabled: z.boolean(),
+    critical: z.boolean(),
+    labels: z.record(z.string(), z.string()),
+    mode: z.enum(['scheduled', 'push']),
+    schedule: z.object({
+      every: z.string().optional(),
+      cron: z.string().optional(),
+      timezone: z.string().optional(),
+      push: z.object({ expected: z.string(), grace: z.string() }).optional(),
+    }),
+    definition: z.record(z.string(), z.unknown()),
+    version: z.number().int(),
+    createdAt: iso,
+    updatedAt: iso,
+    lastExecution: z
+      .object({ id: z.number().int(), status: z.enum(EXECUTION_STATUSES), startedAt: iso, durationMs: z.number() })
+      .nullable(),
+    nextRunAt: iso.nullable(),
+  })
+  .openapi('Workflow');
+
+export const workflowListSchema = z
+  .object({ workflows: z.array(workflowSchema), loadErrors: z.array(loadErrorSchema) })
+  .openapi('WorkflowList');
+
+export const runQueuedSchema = z
+  .object({ runId: z.number().int(), workflowId: z.string(), queuedAt: iso })
+  .openapi('RunQueued');
+
+export const executionSummarySchema = z
+  .object({
+    id: z.number().int(),
+    workflowId: z.string(),
+    runId: z.number().int().nullable(),
+    trigger: z.enum(EXECUTION_TRIGGERS),
+    status: z.enum(EXECUTION_STATUSES),
+    startedAt: iso,
+    finishedAt: iso,
+    durationMs: z.number(),
+    stepCount: z.number().int(),
+    attempts: z.number().int(),
+    retries: z.number().int(),
+    errorType,
+    errorMessage: z.string().nullable(),
+    failedStep: z.string().nullable(),
+    workerId: z.string().nullable(),
+  })
+  .openapi('ExecutionSummary');
+
+export const executionPageSchema = z
+  .object({ executions: z.array(executionSummarySchema), nextCursor: z.string().nullable() })
+  .openapi('ExecutionPage');
+
+export const attemptSchema = z
+  .object({
+    number: z.number().int(),
+    startedAt: iso,
+    durationMs: z.number(),
+    delayMs: z.number(),
+    httpStatus: z.number().int().nullable(),
+    errorType,
+    errorMessage: z.string().nullable(),
+  })
+  .openapi('StepAttempt');
+
+export const executionDetailSchema = executionSummarySchema
+  .extend({
+    steps: z.array(
+      z.object({
+        position: z.number().int(),
+        name: z.string(),
+        status: z.enum(STEP_STATUSES),
+        startedAt: iso,
+        durationMs: z.number(),
+        httpStatus: z.number().int().nullable(),
+        errorType,
+        errorMessage: z.string().nullable(),
+        assertions: z.array(
+          z.object({
+            assertion: z.string(),
+            passed: z.boolean(),
+            expected: z.unknown().optional(),
+            actual: z.unknown().optional(),
+            message: z.string().optional(),
+          })
+        ),
+        extracted: z.array(z.string()),
+        attempts: z.array(attemptSchema),
+      })
+    ),
+  })
+  .openapi('ExecutionDetail');
+
+const timestamp = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const ms = typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a time; use ISO-8601 or epoch milliseconds` });
+      return z.NEVER;
+    }
+    return new Date(ms);
+  });
+
+export const executionListQuerySchema = z
+  .object({
+    status: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined || value === '') {
+          return undefined;
+        }
+        const list = value.split(',');
+        const bad = list.find((s) => !(EXECUTION_STATUSES as readonly string[]).includes(s));
+        if (bad !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `"${bad}" is not a status; allowed: ${EXECUTION_STATUSES.join(', ')}` });
+          return z.NEVER;
+        }
+        return list;
+      }),
+    from: timestamp.optional(),
+    to: timestamp.optional(),
+    limit: z.coerce.number().int().min(1, 'must be between 1 and 500').max(500, 'must be between 1 and 500').default(50),
+    cursor: z
+      .string()
+      .regex(/^\d+$/, 'must be the nextCursor of a previous page')
+      .optional(),
+  })
+  .strict();
+
+export const pushExecutionSchema = z
+  .object({
+    workflowId: z.string().min(1),
+    status: z.enum(EXECUTION_STATUSES),
+    startedAt: timestamp.optional(),
+    finishedAt: timestamp.optional(),
+    durationMs: z.number().int().min(0).max(86_400_000).optional(),
+    errorType: z.enum(ERROR_TYPES).optional(),
+    errorMessage: z.string().max(2000).optional(),
+    steps: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(200),
+            status: z.enum(STEP_STATUSES),
+            durationMs: z.number().int().min(0).max(86_400_000),
+            httpStatus: z.number().int().min(100).max(599).optional(),
+            errorType: z.enum(ERROR_TYPES).optional(),
+            errorMessage: z.string().max(2000).optional(),
+          })
+          .strict()
+      )
+      .max(50)
+      .optional(),
+  })
+  .strict()
+  .openapi('PushedExecution');

@@ -16,7 +16,7 @@ export interface ClaimedRun {
  * Claims up to `limit` runs in ONE statement: due pending slots, and running slots whose lease
  * expired (their worker died). `FOR UPDATE SKIP LOCKED` lets any number of replicas claim at the
  * same moment without waiting on or double-claiming each other's rows. The lease outlives the
- * workflow's own timeout, so a live worker never loses a run it is still executing.
+ * workflow's own timeout (×1.5 + 1 s), so a live worker never loses a run it is still executing.
  */
 const CLAIM_SQL = `
 WITH pending AS (
@@ -32,7 +32,7 @@ WITH pending AS (
 )
 UPDATE scheduled_runs r
    SET state = 'running', claims = r.claims + 1, locked_by = $1, claimed_at = now(),
-       locked_until = now() + make_interval(secs => greatest($3::int, w.timeout_ms + 15000) / 1000.0)
+       locked_until = now() + make_interval(secs => greatest($3::int, w.timeout_ms * 3 / 2 + 1000) / 1000.0)
   FROM picked, workflows w
  WHERE r.id = picked.id AND w.id = r.workflow_id
 RETURNING r.id, r.workflow_id, r.slot_at, r.kind, r.claims, r.claimed_at, w.definition, w.version`;

@@ -1,0 +1,65 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { ExecutionResult } from '../model/execution';
+
+/** What the engine exposes on /metrics: executions, durations, attempts and the scheduler's health. */
+export class EngineMetrics {
+  readonly executions: Counter<'workflow' | 'status' | 'trigger'>;
+  readonly duration: Histogram<'workflow'>;
+  readonly attempts: Counter<'error_type'>;
+  readonly schedulerLag: Histogram;
+  readonly missedSlots: Counter;
+  readonly inFlight: Gauge;
+
+  constructor(registry: Registry, inFlight: () => number) {
+    this.executions = new Counter({
+      name: 'workflow_monitor_executions_total',
+      help: 'Workflow executions recorded, by workflow, status and trigger',
+      labelNames: ['workflow', 'status', 'trigger'],
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: 'workflow_monitor_execution_duration_seconds',
+      help: 'Duration of workflow executions',
+      labelNames: ['workflow'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    });
+    this.attempts = new Counter({
+      name: 'workflow_monitor_execution_attempts_total',
+      help: 'Step attempts in recorded executions, by error type ("none" for a successful attempt)',
+      labelNames: ['error_type'],
+      registers: [registry],
+    });
+    this.schedulerLag = new Histogram({
+      name: 'workflow_monitor_scheduler_lag_seconds',
+      help: 'How late a run started after its slot was due',
+      buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+      registers: [registry],
+    });
+    this.missedSlots = new Counter({
+      name: 'workflow_monitor_scheduler_missed_slots_total',
+      help: 'Slots recorded as missed (no sidecar running, or not started within the misfire threshold)',
+      registers: [registry],
+    });
+    this.inFlight = new Gauge({
+      name: 'workflow_monitor_scheduler_runs_in_flight',
+      help: 'Runs this replica is executing now',
+      registers: [registry],
+      collect() {
+        this.set(inFlight());
+      },
+    });
+  }
+
+  observe(result: ExecutionResult): void {
+    this.executions.inc({ workflow: result.workflowId, status: result.status, trigger: result.trigger });
+    if (result.trigger !== 'missed' && result.trigger !== 'push') {
+      this.duration.observe({ workflow: result.workflowId }, result.durationMs / 1000);
+    }
+    for (const step of result.steps) {
+      for (const attempt of step.attempts) {
+        this.attempts.inc({ error_type: attempt.errorType ?? 'none' });
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Full executions persisted per second, side by side on the same PostgreSQL, same concurrency:
+ *  - ours: manual runs claimed by the scheduler (SKIP LOCKED), one HTTP step to a loopback target,
+ *    execution + step + attempt rows written in one statement;
+ *  - pg-boss: jobs fetched in batches of 50 (and fetched again at once when a batch was full — pg-boss
+ *    11's `burstWhenBatchFull`, done here with `notifyWorker`, since pg-boss ≥ 11 needs Node 22); the
+ *    handler makes the same HTTP call and inserts one history row;
+ *  - graphile-worker: draining no-op jobs (its own best case).
+ * Usage (repository root): npx tsx bench/engine-throughput.ts [--jobs 5000] [--concurrency 50] [--rounds 3]
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import PgBoss from 'pg-boss';
+import { run as runGraphile, makeWorkerUtils } from 'graphile-worker';
+import { BreakerRegistry } from '../backend-sidecar/src/retry/breakerRegistry';
+import { runWorkflow } from '../backend-sidecar/src/executor/runWorkflow';
+import { Scheduler } from '../backend-sidecar/src/scheduler/scheduler';
+import { recordExecution } from '../backend-sidecar/src/store/recordExecution';
+import { parseWorkflowDefinition } from '../backend-sidecar/src/workflows/definitionSchema';
+import { upsertWorkflow } from '../backend-sidecar/src/workflows/workflowStore';
+import { arg, silent, startBenchDatabase, type BenchDatabase } from './support/benchDatabase';
+
+const JOBS = arg('jobs', 5000);
+const CONCURRENCY = arg('concurrency', 50);
+const ROUNDS = arg('rounds', 3);
+
+async function startTarget(): Promise<{ url: string; close(): Promise<void> }> {
+  const agentless = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  });
+  await new Promise<void>((resolve) => agentless.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(agentless.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => {
+      agentless.closeAllConnections();
+      agentless.close(() => resolve());
+    }),
+  };
+}
+
+async function waitForCount(db: BenchDatabase, sql: string, n: number): Promise<void> {
+  for (;;) {
+    const { rows } = await db.pool.query<{ n: number }>(sql);
+    if (rows[0]!.n >= n) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function ours(db: BenchDatabase, targetUrl: string): Promise<number> {
+  const raw = { id: 'bench', name: 'Bench', schedule: { every: '1h' }, retry: { maxAttempts: 1 }, steps: [{ name: 'call', request: { url: `${targetUrl}/ours` }, assert: ['status == 200'] }] };
+  const parsed = parseWorkflowDefinition(raw, { source: 'api' });
+  if (!parsed.ok) {
+    throw new Error(JSON.stringify(parsed.errors));
+  }
+  await db.pool.query('TRUNCATE executions, scheduled_runs CASCADE');
+  await upsertWorkflow(db.pool, { spec: parsed.definition, definition: raw, source: 'api' });
+  await db.pool.query(`INSERT INTO scheduled_runs (workflow_id, slot_at, kind) SELECT 'bench', now(), 'manual' FROM generate_series(1, $1)`, [JOBS]);
+  const breakers = new BreakerRegistry();
+  let recorded = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const started = performance.now();
+  const scheduler = new Scheduler({
+    pool: db.pool,
+    log: silent,
+    workerId: 'bench',
+    concurrency: CONCURRENCY,
+    pollIntervalMs: 50,
+    leaseMs: 60_000,
+    misfireMs: 3_600_000,
+    horizonMs: 10_000,
+    execute: (run) => runWorkflow(parsed.definition, { trigger: 'manual', breakers }),
+    record: async (run, result) => {
+      await recordExecution(db.pool, result, { runId: run.id, workerId: 'bench' });
+      recorded += 1;
+      if (recorded === JOBS) {
+        done();
+      }
+    },
+  });
+  scheduler.start();
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  await scheduler.stop();
+  return JOBS / seconds;
+}
+
+async function pgBoss(db: BenchDatabase, targetUrl: string): Promise<number> {
+  const boss = new PgBoss({ connectionString: db.url, max: 20 });
+  boss.on('error', () => undefined);
+  await boss.start();
+  await boss.createQueue('bench');
+  await db.pool.query('CREATE TABLE IF NOT EXISTS pgboss_history (id bigserial PRIMARY KEY, job_id uuid, status int, at timestamptz DEFAULT now())');
+  await db.pool.query('TRUNCATE pgboss_history');
+  for (let i = 0; i < JOBS; i += 1000) {
+    await boss.insert(Array.from({ length: Math.min(1000, JOBS - i) }, (_, k) => ({ name: 'bench', data: { i: i + k } })));
+  }
+  const started = performance.now();
+  let workerId = '';
+  workerId = await boss.work('bench', { batchSize: 50, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    await Promise.all(
+      jobs.map(async (job) => {
+        const response = await fetch(`${targetUrl}/pgboss`);
+        await response.text();
+        await db.pool.query('INSERT INTO pgboss_history (job_id, status) VALUES ($1, $2)', [job.id, response.status]);
+      })
+    );
+    if (jobs.length === 50) {
+      boss.notifyWorker(workerId);
+    }
+  });
+  await waitForCount(db, 'SELECT count(*)::int AS n FROM pgboss_history', JOBS);
+  const seconds = (performance.now() - started) / 1000;
+  await boss.stop({ graceful: false, wait: true });
+  return JOBS / seconds;
+}
+
+async function graphile(db: BenchDatabase): Promise<number> {
+  const utils = await makeWorkerUtils({ connectionString: db.url });
+  await utils.migrate();
+  await db.pool.query('DELETE FROM graphile_worker._private_jobs');
+  await db.pool.query(`SELECT graphile_worker.add_jobs(array_agg(('noop', json_build_object('i', g), null, null, null, null, null, null, null)::graphile_worker.job_spec)) FROM generate_series(1, $1) g`, [JOBS]);
+  let completed = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const started = performance.now();
+  const runner = await runGraphile({
+    connectionString: db.url,
+    concurrency: CONCURRENCY,
+    noHandleSignals: true,
+    pollInterval: 50,
+    logger: undefined,
+    taskList: {
+      noop: async () => {
+        completed += 1;
+        if (completed === JOBS) {
+          done();
+        }
+      },
+    },
+  });
+  await finished;
+  await waitForCount(db, 'SELECT (SELECT count(*) FROM graphile_worker._private_jobs) = 0 AS n', 1).catch(() => undefined);
+  const seconds = (performance.now() - started) / 1000;
+  await runner.stop();
+  await utils.release();
+  return JOBS / seconds;
+}
+
+async function main(): Promise<void> {
+  const db = await startBenchDatabase({ poolMax: 30 });
+  const target = await startTarget();
+  const results: Record<string, number[]> = { ours: [], pgboss: [], graphile: [] };
+  try {
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      results.ours!.push(await ours(db, target.url));
+      results.pgboss!.push(await pgBoss(db, target.url));
+      results.graphile!.push(await graphile(db));
+      console.log(`round ${round}: ours ${results.ours!.at(-1)!.toFixed(0)}/s, pg-boss ${results.pgboss!.at(-1)!.toFixed(0)}/s, graphile-worker (no-op) ${results.graphile!.at(-1)!.toFixed(0)}/s`);
+    }
+  } finally {
+    await target.close();
+    await db.close();
+  }
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  const o = median(results.ours!);
+  const p = median(results.pgboss!);
+  const g = median(results.graphile!);
+  console.log(`\n${JOBS} jobs, concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds (executions or jobs per second):`);
+  console.log(`  workflow-monitor (HTTP step + execution/step/attempt rows) ${o.toFixed(0)}/s`);
+  console.log(`  pg-boss 10 (batch 50 + burst; HTTP call + history row)      ${p.toFixed(0)}/s   ratio ours/pg-boss ${(o / p).toFixed(2)}x`);
+  console.log(`  graphile-worker 0.17 (no-op jobs)                          ${g.toFixed(0)}/s   ratio ours/graphile ${(o / g).toFixed(2)}x`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

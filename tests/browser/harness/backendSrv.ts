@@ -1,0 +1,75 @@
+import { from, lastValueFrom, type Observable } from 'rxjs';
+
+export interface HarnessConfig {
+  appId: string;
+  appModule: string;
+  datasourceModule?: string;
+  datasourceUid: string;
+  datasourceType: string;
+  theme?: 'dark' | 'light';
+  view:
+    | { kind: 'app' }
+    | { kind: 'panel'; module: string; options?: Record<string, unknown>; targets?: unknown[]; rangeMs?: number }
+    | { kind: 'queryEditor' };
+}
+
+interface FetchOptions {
+  url: string;
+  method?: string;
+  data?: unknown;
+  params?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Grafana's backendSrv, as far as a plugin sees it: `fetch` returns an Observable of
+ * {data, status, ok, headers}, errors are {status, statusText, data}. Requests go to the harness
+ * server, which plays Grafana's data source proxy (role check + bearer token) in front of the real sidecar.
+ */
+export function createBackendSrv(_config: HarnessConfig) {
+  const request = async (options: FetchOptions) => {
+    const url = new URL(options.url, window.location.origin);
+    for (const [key, value] of Object.entries(options.params ?? {})) {
+      if (value === undefined || value === null) {
+        continue;
+      }
+      for (const v of Array.isArray(value) ? value : [value]) {
+        url.searchParams.append(key, String(v));
+      }
+    }
+    const method = (options.method ?? 'GET').toUpperCase();
+    const hasBody = options.data !== undefined && method !== 'GET';
+    const response = await window.fetch(url, {
+      method,
+      headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...options.headers },
+      body: hasBody ? (typeof options.data === 'string' ? options.data : JSON.stringify(options.data)) : undefined,
+    });
+    const text = await response.text();
+    let data: unknown = text;
+    try {
+      data = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    const result = { data, status: response.status, statusText: response.statusText, ok: response.ok, headers: response.headers, url: url.toString(), redirected: false, type: 'basic', config: options };
+    if (!response.ok) {
+      throw { ...result, isHandled: false };
+    }
+    return result;
+  };
+  const fetch = (options: FetchOptions): Observable<unknown> => from(request(options));
+  const dataOf = async (options: FetchOptions) => ((await request(options)) as { data: unknown }).data;
+  return {
+    fetch,
+    datasourceRequest: (options: FetchOptions) => request(options),
+    request: (options: FetchOptions) => dataOf(options),
+    get: (url: string, params?: Record<string, unknown>) => dataOf({ url, params }),
+    delete: (url: string, data?: unknown) => dataOf({ url, method: 'DELETE', data }),
+    post: (url: string, data?: unknown) => dataOf({ url, method: 'POST', data }),
+    patch: (url: string, data?: unknown) => dataOf({ url, method: 'PATCH', data }),
+    put: (url: string, data?: unknown) => dataOf({ url, method: 'PUT', data }),
+    resolveCancelerIfExists: () => undefined,
+    getInspectorStream: () => from([]),
+    lastValueFrom,
+  };
+}

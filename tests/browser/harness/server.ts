@@ -1,0 +1,169 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { HarnessConfig } from './backendSrv';
+
+export const APP_ID = 'workflowmonitor-workflowmonitor-app';
+export const DATASOURCE_TYPE = 'workflowmonitor-workflowmonitor-datasource';
+export const DATASOURCE_UID = 'workflow-monitor';
+const DIST = path.resolve(__dirname, '../../../dist');
+
+const ROLE_RANK: Record<string, number> = { Viewer: 1, Editor: 2, Admin: 3 };
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.css': 'text/css', '.map': 'application/json', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf' };
+
+interface ProxyRoute {
+  path: string;
+  method?: string;
+  reqRole?: string;
+  url?: string;
+  headers?: Array<{ name: string; content: string }>;
+}
+
+export interface HarnessServer {
+  url: string;
+  /** Requests the proxy forwarded, for assertions (method, path, status). */
+  proxied: Array<{ method: string; path: string; status: number }>;
+  setRole(role: 'Viewer' | 'Editor' | 'Admin'): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Plays the parts of Grafana a plugin touches: serves the built plugin under /public/plugins/<id>/,
+ * a page that boots the host bundle, and the data source proxy — the routes of the BUILT
+ * dist/datasource/plugin.json, with their reqRole and header templates — in front of the real sidecar.
+ */
+export async function startHarnessServer(opts: {
+  hostBundle: string;
+  sidecarUrl: string;
+  apiToken: string;
+  role?: 'Viewer' | 'Editor' | 'Admin';
+  user?: { login: string; name: string };
+}): Promise<HarnessServer> {
+  let role = opts.role ?? 'Editor';
+  const user = opts.user ?? { login: 'ops-alice', name: 'Alice Operator' };
+  const dsManifest = JSON.parse(fs.readFileSync(path.join(DIST, 'datasource/plugin.json'), 'utf8')) as { routes?: ProxyRoute[] };
+  const routes = dsManifest.routes ?? [];
+  const proxied: HarnessServer['proxied'] = [];
+
+  const page = (view: HarnessConfig['view']) => {
+    const config: HarnessConfig = {
+      appId: APP_ID,
+      appModule: `/public/plugins/${APP_ID}/module.js`,
+      datasourceModule: `/public/plugins/${APP_ID}/datasource/module.js`,
+      datasourceUid: DATASOURCE_UID,
+      datasourceType: DATASOURCE_TYPE,
+      view,
+    };
+    const bootData = {
+      user: { id: 1, login: user.login, name: user.name, email: `${user.login}@example.com`, orgRole: role, isGrafanaAdmin: false, orgId: 1, timezone: 'utc', theme: 'dark', locale: 'en-US', language: 'en-US', permissions: {} },
+      settings: { appSubUrl: '', appUrl: '', buildInfo: { version: '12.3.0', buildNumber: 1 }, datasources: {}, panels: {}, featureToggles: {}, theme2: { colors: { mode: 'dark' } }, bootData: {} },
+      navTree: [],
+      themePaths: {},
+    };
+    return `<!doctype html><html><head><meta charset="utf-8"><title>Workflow Monitor harness</title>
+<script>window.grafanaBootData = ${JSON.stringify(bootData)}; window.harnessConfig = ${JSON.stringify(config)};</script>
+</head><body><div id="toasts"></div><div id="root"></div><script src="/harness/host.js"></script></body></html>`;
+  };
+
+  const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, rest: string) => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const [routePath, query = ''] = rest.split('?');
+    const route = routes
+      .filter((r) => routePath === r.path || routePath!.startsWith(`${r.path}/`))
+      .filter((r) => !r.method || r.method === '*' || r.method.toUpperCase() === method)
+      .sort((a, b) => b.path.length - a.path.length)[0];
+    if (!route) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `no proxy route for ${method} ${routePath}` }));
+      return;
+    }
+    if (route.reqRole && (ROLE_RANK[role] ?? 0) < (ROLE_RANK[route.reqRole] ?? 99)) {
+      proxied.push({ method, path: routePath!, status: 403 });
+      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'plugin proxy route access denied' }));
+      return;
+    }
+    const render = (template: string) => template.replace(/\{\{\s*\.JsonData\.url\s*\}\}/g, opts.sidecarUrl).replace(/\{\{\s*\.SecureJsonData\.apiToken\s*\}\}/g, opts.apiToken);
+    const base = render(route.url ?? opts.sidecarUrl);
+    const target = `${base}${routePath!.slice(route.path.length)}${query ? `?${query}` : ''}`;
+    const headers: Record<string, string> = { 'X-Grafana-User': user.login };
+    for (const h of route.headers ?? []) {
+      headers[h.name] = render(h.content);
+    }
+    if (req.headers['content-type']) {
+      headers['content-type'] = String(req.headers['content-type']);
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) {
+      chunks.push(chunk as Buffer);
+    }
+    const upstream = await fetch(target, { method, headers, body: chunks.length > 0 && method !== 'GET' ? Buffer.concat(chunks) : undefined });
+    proxied.push({ method, path: routePath!, status: upstream.status });
+    const body = Buffer.from(await upstream.arrayBuffer());
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(body);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://harness');
+    const p = url.pathname;
+    const fail = (error: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(502, { 'content-type': 'application/json' });
+      }
+      res.end(JSON.stringify({ message: String(error) }));
+    };
+    if (p === '/harness/host.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      fs.createReadStream(opts.hostBundle).pipe(res);
+      return;
+    }
+    if (p.startsWith(`/public/plugins/${APP_ID}/`)) {
+      const file = path.join(DIST, p.slice(`/public/plugins/${APP_ID}/`.length));
+      if (!file.startsWith(DIST) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+      fs.createReadStream(file).pipe(res);
+      return;
+    }
+    const proxyPrefix = `/api/datasources/proxy/uid/${DATASOURCE_UID}/`;
+    if (p.startsWith(proxyPrefix)) {
+      void proxy(req, res, `${p.slice(proxyPrefix.length)}${url.search}`).catch(fail);
+      return;
+    }
+    if (p.startsWith('/a/')) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page({ kind: 'app' }));
+      return;
+    }
+    if (p === '/harness/panel') {
+      const module = `/public/plugins/${APP_ID}/panels/${url.searchParams.get('panel')}/module.js`;
+      const options = JSON.parse(url.searchParams.get('options') ?? '{}') as Record<string, unknown>;
+      const targets = url.searchParams.get('targets') ? (JSON.parse(url.searchParams.get('targets')!) as unknown[]) : undefined;
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page({ kind: 'panel', module, options, targets, rangeMs: Number(url.searchParams.get('rangeMs') ?? 86_400_000) }));
+      return;
+    }
+    if (p === '/harness/query-editor') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page({ kind: 'queryEditor' }));
+      return;
+    }
+    // Grafana API calls a plugin may make that the harness answers like Grafana would.
+    if (p === '/api/user') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ login: user.login, name: user.name }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `harness: nothing at ${p}` }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    proxied,
+    setRole(next) {
+      role = next;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

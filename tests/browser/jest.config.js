@@ -1,0 +1,12 @@
+// Browser tests: real Chromium (Debian's) driven by playwright-core, the built plugin (dist/) in a
+// harness page, and a real sidecar process with the demo workflows. Run after `npm run build`.
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/**/*.browser.test.ts'],
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true } } }],
+  },
+  testTimeout: 120_000,
+  maxWorkers: 1,
+};

@@ -92,9 +92,6 @@ const errors: string[] = [];
 window.harness = { ready: false, errors, toasts, loadPlugin };
 
 const eventBus = new grafanaData.EventBusSrv();
-eventBus.subscribe(grafanaData.BusEventBase, (event) => {
-  toasts.push({ type: event.type, payload: (event as { payload?: unknown }).payload });
-});
 // Legacy alertSuccess/alertError events are published with { type, payload }.
 const appEvents = {
   publish(event: { type: string; payload?: unknown }) {
@@ -114,14 +111,9 @@ const appEvents = {
 };
 
 async function boot(): Promise<void> {
-  grafanaRuntime.setBackendSrv(createBackendSrv(config));
+  grafanaRuntime.setBackendSrv(createBackendSrv(config) as never);
   grafanaRuntime.setAppEvents(appEvents as never);
-  grafanaRuntime.setPluginPage(({ children, pageNav }: { children?: React.ReactNode; pageNav?: { text?: string } }) => (
-    <div data-testid="plugin-page">
-      {pageNav?.text ? <h1>{pageNav.text}</h1> : null}
-      {children}
-    </div>
-  ));
+  // PluginPage keeps its default (children in a div): @grafana/runtime does not export its setter.
   grafanaRuntime.setTemplateSrv({
     getVariables: () => [],
     replace: (target?: string) => target ?? '',

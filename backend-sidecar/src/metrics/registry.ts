@@ -13,6 +13,11 @@ export class SidecarMetrics {
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) {
       collectDefaultMetrics({ register: this.registry, prefix: 'workflow_monitor_' });
+      // prom-client names these gauges `*_total`, which Prometheus reserves for counters
+      // (`promtool check metrics` rejects them); the same figures are in process_* and event-loop metrics.
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+        this.registry.removeSingleMetric(`workflow_monitor_${name}`);
+      }
     }
     this.httpRequestDuration = new Histogram({
       name: 'workflow_monitor_http_request_duration_seconds',

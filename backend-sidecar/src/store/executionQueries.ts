@@ -1,4 +1,5 @@
 import type { Pool } from '../db/pool';
+import type { ErrorType, ExecutionStatus, ExecutionTrigger } from '../model/execution';
 
 interface ExecutionRow {
   id: number;
@@ -23,15 +24,15 @@ export function toExecutionSummary(row: ExecutionRow) {
     id: row.id,
     workflowId: row.workflow_id,
     runId: row.run_id,
-    trigger: row.trigger,
-    status: row.status,
+    trigger: row.trigger as ExecutionTrigger,
+    status: row.status as ExecutionStatus,
     startedAt: row.started_at.toISOString(),
     finishedAt: row.finished_at.toISOString(),
     durationMs: row.duration_ms,
     stepCount: row.step_count,
     attempts: row.attempts,
     retries: row.retries,
-    errorType: row.error_type,
+    errorType: row.error_type as ErrorType | null,
     errorMessage: row.error_message,
     failedStep: row.failed_step,
     workerId: row.worker_id,

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import path from 'node:path';
 import pg from 'pg';
 import { startSidecar, type RunningSidecar } from '../../src/app/sidecar';
@@ -16,7 +17,7 @@ import { eventually, startTargetServer, type TargetServer } from '../support/tar
 const OUTAGE_SECONDS = Number(process.env.OUTAGE_SECONDS ?? 30);
 jest.setTimeout((OUTAGE_SECONDS + 90) * 1000);
 
-let server: ChildProcessWithoutNullStreams;
+let server: ChildProcessByStdio<Writable, Readable, null>;
 let lines: Array<Record<string, unknown>> = [];
 let target: TargetServer;
 let sidecar: RunningSidecar;

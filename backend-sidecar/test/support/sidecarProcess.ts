@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const SIDECAR_DIR = path.resolve(__dirname, '../..');
-const TSX_CLI = require.resolve('tsx/cli');
 
 export interface SidecarProcess {
   child: ChildProcess;
@@ -14,9 +13,9 @@ export interface SidecarProcess {
   stderr(): string;
 }
 
-/** Starts `src/main.ts` the way `npm start` does (tsx), with JSON logs so the test can read them. */
+/** Starts `src/main.ts` the way `npm start` does (node --import tsx), with JSON logs so the test can read them. */
 export function spawnSidecar(env: Record<string, string>): SidecarProcess {
-  const child = spawn(process.execPath, [TSX_CLI, 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: SIDECAR_DIR,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

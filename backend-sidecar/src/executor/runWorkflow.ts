@@ -1,0 +1,246 @@
+import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import type { AssertionResult, ExecutionResult, ExecutionTrigger, StepResult } from '../model/execution';
+import type { BreakerRegistry } from '../retry/breakerRegistry';
+import { HttpStatusError, ResponseTooLargeError, StepTimeoutError } from '../retry/errors';
+import { resolveRetrySettings } from '../retry/retrySettings';
+import { runWithRetry } from '../retry/runWithRetry';
+import { TRACER_NAME } from '../tracing/tracing';
+import { evaluateAssertion, extractValue, parseAssertion, parseExtractSource, type Assertion, type ResponseView } from '../workflows/assertions';
+import type { WorkflowDefinition, WorkflowStep } from '../workflows/definitionSchema';
+
+export interface RunWorkflowOptions {
+  trigger: ExecutionTrigger;
+  breakers: BreakerRegistry;
+  signal?: AbortSignal;
+  fetchImpl?: typeof fetch;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+  maxBodyBytes?: number;
+  tracer?: Tracer;
+}
+
+class TemplateError extends Error {}
+
+/** `{{name}}` → a value extracted by an earlier step; an unknown name fails the step. */
+function render(text: string, vars: Map<string, unknown>): string {
+  return text.replace(/\{\{\s*([\w-]+)\s*\}\}/g, (_m, name: string) => {
+    if (!vars.has(name)) {
+      throw new TemplateError(`{{${name}}} is not defined: no earlier step extracted "${name}"`);
+    }
+    const value = vars.get(name);
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  });
+}
+
+function renderJson(value: unknown, vars: Map<string, unknown>): unknown {
+  if (typeof value === 'string') {
+    return render(value, vars);
+  }
+  if (Array.isArray(value)) {
+    return value.map((v) => renderJson(v, vars));
+  }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderJson(v, vars)]));
+  }
+  return value;
+}
+
+/** Statuses a step accepts without retrying: 2xx/3xx, plus any its status assertions name. */
+function acceptedStatuses(assertions: Assertion[]): (status: number) => boolean {
+  const explicit = new Set<number>();
+  for (const a of assertions) {
+    if (a.subject.kind === 'status' && a.operator === '==' && typeof a.expected === 'number') {
+      explicit.add(a.expected);
+    }
+    if (a.subject.kind === 'status' && a.operator === 'in' && Array.isArray(a.expected)) {
+      a.expected.forEach((s) => typeof s === 'number' && explicit.add(s));
+    }
+  }
+  return (status) => (status >= 200 && status < 400) || explicit.has(status);
+}
+
+async function readLimited(response: Response, limit: number): Promise<string> {
+  if (!response.body) {
+    return '';
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      break;
+    }
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Runs a workflow's steps in order, each through the retry module, and returns the whole record.
+ * Never throws: every failure becomes a failed step with its error type. Assertions are evaluated
+ * after a successful request and are not retried (the same request rarely changes its answer).
+ */
+export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOptions): Promise<ExecutionResult> {
+  const now = opts.now ?? Date.now;
+  const tracer = opts.tracer ?? trace.getTracer(TRACER_NAME);
+  const started = now();
+  const deadline = AbortSignal.timeout(def.timeout);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  const vars = new Map<string, unknown>();
+  const steps: StepResult[] = [];
+  const fetchImpl = opts.fetchImpl ?? fetch;
+  const maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
+
+  return tracer.startActiveSpan('workflow.execution', { attributes: { 'workflow.id': def.id, 'workflow.trigger': opts.trigger } }, async (executionSpan) => {
+    let failed: StepResult | undefined;
+    for (const [position, step] of def.steps.entries()) {
+      if (failed) {
+        steps.push({ position, name: step.name, status: 'skipped', startedAt: new Date(now()), durationMs: 0, assertions: [], extracted: {}, attempts: [] });
+        continue;
+      }
+      const result = await tracer.startActiveSpan('workflow.step', { attributes: { 'workflow.id': def.id, 'step.name': step.name, 'http.request.method': step.request.method } }, (stepSpan) =>
+        runStep(def, step, position, { ...opts, now, signal, vars, fetchImpl, maxBodyBytes, span: stepSpan }).finally(() => stepSpan.end())
+      );
+      steps.push(result);
+      if (result.status === 'failed') {
+        failed = result;
+      }
+    }
+    const durationMs = now() - started;
+    const retried = steps.some((s) => s.attempts.length > 1);
+    const slow = def.degradedAfter !== undefined && durationMs > def.degradedAfter;
+    const status: ExecutionResult['status'] = failed ? 'failed' : retried || slow ? 'degraded' : 'success';
+    executionSpan.setAttribute('workflow.status', status);
+    if (failed) {
+      executionSpan.setStatus({ code: SpanStatusCode.ERROR, message: failed.errorMessage });
+    }
+    executionSpan.end();
+    return {
+      workflowId: def.id,
+      status,
+      trigger: opts.trigger,
+      startedAt: new Date(started),
+      finishedAt: new Date(started + durationMs),
+      durationMs,
+      errorType: failed?.errorType,
+      errorMessage: failed ? `${failed.name}: ${failed.errorMessage ?? 'failed'}` : undefined,
+      steps,
+    };
+  });
+}
+
+async function runStep(
+  def: WorkflowDefinition,
+  step: WorkflowStep,
+  position: number,
+  ctx: RunWorkflowOptions & { now: () => number; signal: AbortSignal; vars: Map<string, unknown>; fetchImpl: typeof fetch; maxBodyBytes: number; span: Span }
+): Promise<StepResult> {
+  const started = ctx.now();
+  const assertions = step.assert.map(parseAssertion);
+  const base: Omit<StepResult, 'status' | 'durationMs'> = { position, name: step.name, startedAt: new Date(started), assertions: [], extracted: {}, attempts: [] };
+  let url: URL;
+  let headers: Record<string, string>;
+  let body: string | undefined;
+  try {
+    url = new URL(render(step.request.url, ctx.vars));
+    for (const [k, v] of Object.entries(step.request.query ?? {})) {
+      url.searchParams.append(k, render(String(v), ctx.vars));
+    }
+    headers = Object.fromEntries(Object.entries(step.request.headers ?? {}).map(([k, v]) => [k, render(v, ctx.vars)]));
+    if (step.request.json !== undefined) {
+      body = JSON.stringify(renderJson(step.request.json, ctx.vars));
+      headers['content-type'] ??= 'application/json';
+    } else if (step.request.body !== undefined) {
+      body = render(step.request.body, ctx.vars);
+    }
+  } catch (error) {
+    return { ...base, status: 'failed', durationMs: ctx.now() - started, errorType: 'permanent', errorMessage: (error as Error).message };
+  }
+  ctx.span.setAttribute('url.full', `${url.origin}${url.pathname}`);
+  const accepts = acceptedStatuses(assertions);
+  const settings = resolveRetrySettings(def.retry, step.retry);
+  const timeoutMs = step.request.timeout;
+
+  const outcome = await runWithRetry<ResponseView>(
+    async ({ signal }) => {
+      const attemptStart = ctx.now();
+      const attemptSignal = AbortSignal.any([signal, ctx.signal, AbortSignal.timeout(timeoutMs)]);
+      try {
+        const response = await ctx.fetchImpl(url, { method: step.request.method, headers, body, signal: attemptSignal, redirect: 'follow' });
+        const text = await readLimited(response, ctx.maxBodyBytes);
+        if (!accepts(response.status)) {
+          throw new HttpStatusError(response.status, response.headers.get('retry-after') ?? undefined);
+        }
+        const isJson = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
+        let json: unknown;
+        let parsedJson = false;
+        if (isJson && text.length > 0) {
+          try {
+            json = JSON.parse(text);
+            parsedJson = true;
+          } catch {
+            parsedJson = false;
+          }
+        }
+        return { status: response.status, durationMs: ctx.now() - attemptStart, headers: response.headers, text, json, isJson: parsedJson };
+      } catch (error) {
+        if ((error as Error)?.name === 'TimeoutError' || ((error as Error)?.name === 'AbortError' && !signal.aborted)) {
+          throw new StepTimeoutError(ctx.signal.aborted ? def.timeout : timeoutMs);
+        }
+        throw error;
+      }
+    },
+    {
+      settings,
+      target: url.origin,
+      breakers: ctx.breakers,
+      signal: ctx.signal,
+      sleep: ctx.sleep,
+      now: ctx.now,
+      random: ctx.random,
+      statusOf: (r) => r.status,
+      onAttempt: (a) =>
+        ctx.span.addEvent('attempt', {
+          'attempt.number': a.number,
+          'attempt.delay_ms': a.delayMs,
+          ...(a.httpStatus !== undefined ? { 'http.response.status_code': a.httpStatus } : {}),
+          ...(a.errorType ? { 'error.type': a.errorType } : {}),
+        }),
+    }
+  );
+  ctx.span.setAttribute('step.attempts', outcome.attempts.length);
+  const attempts = outcome.attempts;
+  if (!outcome.ok || !outcome.value) {
+    ctx.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
+    return { ...base, attempts, status: 'failed', durationMs: ctx.now() - started, httpStatus: outcome.httpStatus, errorType: outcome.errorType, errorMessage: outcome.errorMessage };
+  }
+  const response = outcome.value;
+  ctx.span.setAttribute('http.response.status_code', response.status);
+  const results: AssertionResult[] = assertions.map((a) => evaluateAssertion(a, response));
+  const failedAssertion = results.find((r) => !r.passed);
+  const extracted: Record<string, unknown> = {};
+  if (!failedAssertion) {
+    for (const [name, sourceText] of Object.entries(step.extract)) {
+      const value = extractValue(parseExtractSource(sourceText), response);
+      if (value === undefined) {
+        return { ...base, attempts, assertions: results, status: 'failed', durationMs: ctx.now() - started, httpStatus: response.status, errorType: 'assertion', errorMessage: `extract "${name}": ${sourceText} is missing from the response` };
+      }
+      extracted[name] = value;
+      ctx.vars.set(name, value);
+    }
+  }
+  if (failedAssertion) {
+    ctx.span.setStatus({ code: SpanStatusCode.ERROR, message: failedAssertion.message });
+    // The attempt itself succeeded; the step fails on what came back.
+    return { ...base, attempts, assertions: results, status: 'failed', durationMs: ctx.now() - started, httpStatus: response.status, errorType: 'assertion', errorMessage: failedAssertion.message };
+  }
+  return { ...base, attempts, assertions: results, extracted, status: 'passed', durationMs: ctx.now() - started, httpStatus: response.status };
+}
+

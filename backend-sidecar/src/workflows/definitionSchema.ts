@@ -1,0 +1,159 @@
+import { CronExpressionParser } from 'cron-parser';
+import { z } from 'zod';
+import { formatIssues } from '../http/route';
+import '../http/openapiRegistry';
+import { retrySettingsSchema } from '../retry/retrySettings';
+import { durationMs } from '../schema/duration';
+import { parseAssertion, parseExtractSource } from './assertions';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const scheduleSchema = z.union(
+  [
+    z.object({ every: durationMs({ min: 1_000, max: 31 * 86_400_000 }) }).strict(),
+    z
+      .object({
+        cron: z.string().refine(
+          (expression) => {
+            try {
+              CronExpressionParser.parse(expression);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          { message: 'is not a valid cron expression (five fields, e.g. "*/5 * * * *")' }
+        ),
+        timezone: z.string().refine(validTimeZone, { message: 'is not an IANA time zone (e.g. Europe/Berlin)' }).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        push: z
+          .object({
+            expected: durationMs({ min: 1_000, max: 31 * 86_400_000 }),
+            grace: durationMs({ min: 0, max: 31 * 86_400_000 }).optional(),
+          })
+          .strict(),
+      })
+      .strict(),
+  ],
+  { message: 'schedule must be one of { every: 60s }, { cron: "*/5 * * * *", timezone? } or { push: { expected: 1h, grace? } }' }
+);
+
+const requestSchema = z
+  .object({
+    method: z.enum(METHODS, { message: `method must be one of ${METHODS.join(', ')}` }).default('GET'),
+    url: z.string().refine(
+      (url) => {
+        try {
+          const parsed = new URL(url.replace(/\{\{\s*[\w.-]+\s*\}\}/g, 'x'));
+          return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be an absolute http:// or https:// URL (after ${ENV} interpolation)' }
+    ),
+    headers: z.record(z.string(), z.string()).optional(),
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    json: z.unknown().optional(),
+    body: z.string().optional(),
+    timeout: durationMs({ min: 10, max: 600_000 }).default(10_000),
+  })
+  .strict()
+  .refine((r) => r.json === undefined || r.body === undefined, { message: 'give either json or body, not both', path: ['body'] });
+
+const stepSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    request: requestSchema,
+    assert: z
+      .array(
+        z.string().superRefine((text, ctx) => {
+          try {
+            parseAssertion(text);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          }
+        })
+      )
+      .max(50)
+      .default([]),
+    extract: z
+      .record(
+        z.string().regex(/^[A-Za-z_][\w-]*$/, 'variable names are letters, digits, _ and -'),
+        z.string().superRefine((text, ctx) => {
+          try {
+            parseExtractSource(text);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          }
+        })
+      )
+      .default({}),
+    retry: retrySettingsSchema.optional(),
+  })
+  .strict();
+
+export const workflowDefinitionSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'id must be 1–63 characters: lowercase letters, digits, - and _, starting with a letter or digit'),
+    name: z.string().min(1).max(200),
+    description: z.string().max(2000).optional(),
+    enabled: z.boolean().default(true),
+    critical: z.boolean().default(false),
+    labels: z.record(z.string().max(100), z.string().max(500)).default({}),
+    schedule: scheduleSchema,
+    timeout: durationMs({ min: 100, max: 600_000 }).default(30_000),
+    degradedAfter: durationMs({ min: 1, max: 600_000 }).optional(),
+    retry: retrySettingsSchema.optional(),
+    steps: z.array(stepSchema).max(50).default([]),
+  })
+  .strict()
+  .superRefine((def, ctx) => {
+    const isPush = 'push' in def.schedule;
+    if (isPush && def.steps.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a push workflow runs elsewhere and has no steps' });
+    }
+    if (!isPush && def.steps.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a scheduled workflow needs at least one step' });
+    }
+    const seen = new Set<string>();
+    def.steps.forEach((step, i) => {
+      if (seen.has(step.name)) {
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'name'], message: `step name "${step.name}" is used twice` });
+      }
+      seen.add(step.name);
+    });
+  })
+  .openapi('WorkflowDefinition');
+
+export type WorkflowDefinition = z.output<typeof workflowDefinitionSchema>;
+export type WorkflowStep = WorkflowDefinition['steps'][number];
+
+export interface DefinitionError {
+  file?: string;
+  path: string;
+  message: string;
+}
+
+export function parseWorkflowDefinition(
+  input: unknown,
+  opts: { source: 'file' | 'api'; file?: string; pathPrefix?: string }
+): { ok: true; definition: WorkflowDefinition } | { ok: false; errors: DefinitionError[] } {
+  const result = workflowDefinitionSchema.safeParse(input);
+  if (result.success) {
+    return { ok: true, definition: result.data };
+  }
+  return { ok: false, errors: formatIssues(result.error.issues, opts.pathPrefix).map((e) => ({ ...(opts.file ? { file: opts.file } : {}), ...e })) };
+}

@@ -72,7 +72,7 @@ async function ours(db: BenchDatabase, targetUrl: string): Promise<number> {
     leaseMs: 60_000,
     misfireMs: 3_600_000,
     horizonMs: 10_000,
-    execute: (run) => runWorkflow(parsed.definition, { trigger: 'manual', breakers }),
+    execute: () => runWorkflow(parsed.definition, { trigger: 'manual', breakers }),
     record: async (run, result) => {
       await recordExecution(db.pool, result, { runId: run.id, workerId: 'bench' });
       recorded += 1;

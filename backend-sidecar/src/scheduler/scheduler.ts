@@ -42,6 +42,7 @@ export class Scheduler {
   private planTimer?: NodeJS.Timeout;
   private wakeTimer?: NodeJS.Timeout;
   private pumping = false;
+  private claiming: Promise<unknown> = Promise.resolve();
   private pumpAgain = false;
   private stopped = false;
 
@@ -65,8 +66,12 @@ export class Scheduler {
     this.stopped = true;
     clearTimeout(this.planTimer);
     clearTimeout(this.wakeTimer);
-    // In-flight executions finish (the caller bounds the wait); their leases cover a hard stop.
-    await Promise.allSettled([...this.inFlight.values()]);
+    // A claim in progress may still hand us runs: let it finish, then wait for every in-flight
+    // execution, including ones it launched (the caller bounds the wait; leases cover a hard stop).
+    await this.claiming;
+    while (this.inFlight.size > 0) {
+      await Promise.allSettled([...this.inFlight.values()]);
+    }
   }
 
   private async planTick(): Promise<void> {
@@ -117,7 +122,9 @@ export class Scheduler {
           // A finishing run calls pump again.
           return;
         }
-        const runs = await claimDueRuns(this.opts.pool, { workerId: this.opts.workerId, limit: free, leaseMs: this.opts.leaseMs });
+        const claim = claimDueRuns(this.opts.pool, { workerId: this.opts.workerId, limit: free, leaseMs: this.opts.leaseMs });
+        this.claiming = claim.catch(() => undefined);
+        const runs = await claim;
         for (const run of runs) {
           this.launch(run);
         }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
-import { listening, spawnSidecar, urlOf, type SidecarProcess } from '../support/sidecarProcess';
+import { freePort, spawnSidecar, waitUntilReady, type SidecarProcess } from '../support/sidecarProcess';
 import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';
 
 /**
@@ -31,10 +31,17 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+async function startReplica(extra: Record<string, string> = {}): Promise<{ process: SidecarProcess; url: string }> {
+  const port = await freePort();
+  const process = spawnSidecar(env({ PORT: String(port), ...extra }));
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilReady(process, url);
+  return { process, url };
+}
+
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
     DATABASE_URL: db.url,
-    PORT: '0',
     DEMO: 'off',
     LOG_LEVEL: 'warn',
     SIDECAR_API_TOKEN: TOKEN,
@@ -63,11 +70,11 @@ describe('three replicas on one PostgreSQL', () => {
       steps: [{ name: 'ping', request: { url: `${target.url}/hit/w${String(i).padStart(3, '0')}`, timeout: '2s' }, assert: ['status == 200'] }],
     }));
     fs.writeFileSync(path.join(dir, 'replicas.yaml'), JSON.stringify({ workflows }));
-    const replicas = [spawnSidecar(env()), spawnSidecar(env()), spawnSidecar(env())];
+    const started = await Promise.all([startReplica(), startReplica(), startReplica()]);
+    const replicas = started.map((r) => r.process);
     let windowStart: Date;
     let windowEnd: Date;
     try {
-      await Promise.all(replicas.map((r) => r.waitFor(listening, 90_000)));
       windowStart = new Date(Date.now() + 3_000);
       await new Promise((resolve) => setTimeout(resolve, RUN_SECONDS * 1000));
       windowEnd = new Date(Date.now() - 3_000);
@@ -109,8 +116,7 @@ describe('three replicas on one PostgreSQL', () => {
       path.join(dir, 'slow.yaml'),
       `id: slow\nname: Slow\nschedule: { every: 1h }\ntimeout: 2s\nretry: { maxAttempts: 1 }\nsteps:\n  - name: slow\n    request: { url: "${target.url}/slow/1500/kill", timeout: 2s }\n`
     );
-    const first = spawnSidecar(env({ SCHEDULER_LEASE: '1s' }));
-    const url = urlOf(await first.waitFor(listening, 90_000));
+    const { process: first, url } = await startReplica({ SCHEDULER_LEASE: '1s' });
     const queued = await fetch(`${url}/api/v1/workflows/slow/run`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(queued.status).toBe(202);
     const { runId } = (await queued.json()) as { runId: number };
@@ -118,9 +124,8 @@ describe('three replicas on one PostgreSQL', () => {
     await eventually(() => (target.hits.get('/slow/1500/kill') ?? 0) >= 1, 20_000, 10);
     first.child.kill('SIGKILL');
     await first.exited;
-    const second = spawnSidecar(env({ SCHEDULER_LEASE: '1s' }));
+    const { process: second } = await startReplica({ SCHEDULER_LEASE: '1s' });
     try {
-      await second.waitFor(listening, 90_000);
       const execution = await eventually(async () => {
         const { rows } = await db.pool.query<{ id: number; status: string; worker_id: string }>('SELECT id, status, worker_id FROM executions WHERE run_id = $1', [runId]);
         return rows.length > 0 ? rows : undefined;

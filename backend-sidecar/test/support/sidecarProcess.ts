@@ -78,3 +78,34 @@ export function spawnSidecar(env: Record<string, string>): SidecarProcess {
 
 export const listening = (line: Record<string, unknown>) => typeof line.msg === 'string' && line.msg.startsWith('Workflow Monitor sidecar listening on ');
 export const urlOf = (line: Record<string, unknown>) => String(line.msg).replace('Workflow Monitor sidecar listening on ', '');
+
+/** A port free right now on loopback (for processes that log too little to announce theirs). */
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as { port: number };
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+/** Polls /ready until the process answers (or exits). */
+export async function waitUntilReady(p: SidecarProcess, url: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void p.exited.then(() => (exited = true));
+  while (Date.now() < deadline && !exited) {
+    try {
+      if ((await fetch(`${url}/ready`)).ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`sidecar at ${url} did not become ready; stderr:\n${p.stderr()}`);
+}

@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanStatusCode, context, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { AssertionResult, ExecutionResult, ExecutionTrigger, StepResult } from '../model/execution';
 import type { BreakerRegistry } from '../retry/breakerRegistry';
 import { HttpStatusError, ResponseTooLargeError, StepTimeoutError } from '../retry/errors';
@@ -98,16 +98,18 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
   const fetchImpl = opts.fetchImpl ?? fetch;
   const maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
 
-  return tracer.startActiveSpan('workflow.execution', { attributes: { 'workflow.id': def.id, 'workflow.trigger': opts.trigger } }, async (executionSpan) => {
+  // Parents are passed explicitly: no global context manager is required for the span tree.
+  const executionSpan = tracer.startSpan('workflow.execution', { attributes: { 'workflow.id': def.id, 'workflow.trigger': opts.trigger } });
+  const executionContext = trace.setSpan(context.active(), executionSpan);
+  {
     let failed: StepResult | undefined;
     for (const [position, step] of def.steps.entries()) {
       if (failed) {
         steps.push({ position, name: step.name, status: 'skipped', startedAt: new Date(now()), durationMs: 0, assertions: [], extracted: {}, attempts: [] });
         continue;
       }
-      const result = await tracer.startActiveSpan('workflow.step', { attributes: { 'workflow.id': def.id, 'step.name': step.name, 'http.request.method': step.request.method } }, (stepSpan) =>
-        runStep(def, step, position, { ...opts, now, signal, vars, fetchImpl, maxBodyBytes, span: stepSpan }).finally(() => stepSpan.end())
-      );
+      const stepSpan = tracer.startSpan('workflow.step', { attributes: { 'workflow.id': def.id, 'step.name': step.name, 'http.request.method': step.request.method } }, executionContext);
+      const result = await runStep(def, step, position, { ...opts, now, signal, vars, fetchImpl, maxBodyBytes, span: stepSpan }).finally(() => stepSpan.end());
       steps.push(result);
       if (result.status === 'failed') {
         failed = result;
@@ -133,7 +135,7 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
       errorMessage: failed ? `${failed.name}: ${failed.errorMessage ?? 'failed'}` : undefined,
       steps,
     };
-  });
+  }
 }
 
 async function runStep(

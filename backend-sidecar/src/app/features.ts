@@ -1,3 +1,4 @@
+import { metricsApiFeature } from '../metricsApi/metricsFeature';
 import { workflowsFeature } from '../workflows/workflowsFeature';
 import type { FeatureFactory } from './sidecar';
 
@@ -7,4 +8,5 @@ import type { FeatureFactory } from './sidecar';
  */
 export const FEATURES: FeatureFactory[] = [
   workflowsFeature,
+  metricsApiFeature,
 ];

@@ -1,0 +1,230 @@
+import { z } from 'zod';
+import type { Pool } from '../db/pool';
+import '../http/openapiRegistry';
+import { BUCKET_COUNT, addBuckets, quantileFromBuckets } from '../rollups/histogram';
+
+export const QUERY_METRICS = Object.freeze([
+  'executions', 'successes', 'failures', 'degraded', 'success_rate', 'duration_avg', 'duration_p50', 'duration_p95', 'duration_p99', 'attempts', 'retries', 'active_alerts',
+] as const);
+export type QueryMetric = (typeof QUERY_METRICS)[number];
+export const MAX_RANGE_MS = 400 * 86_400_000;
+
+const time = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a time; use epoch milliseconds or ISO-8601` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const queryRequestSchema = z
+  .object({
+    from: time,
+    to: time,
+    intervalMs: z.number().int().min(1, 'intervalMs must be at least 1').default(60_000),
+    maxDataPoints: z.number().int().min(1, 'maxDataPoints must be between 1 and 10000').max(10_000, 'maxDataPoints must be between 1 and 10000').default(1000),
+    targets: z
+      .array(
+        z
+          .object({
+            refId: z.string().min(1).max(50),
+            metric: z.enum(QUERY_METRICS, { message: `metric must be one of ${QUERY_METRICS.join(', ')}` }),
+            workflowIds: z.array(z.string()).max(500).optional(),
+            labels: z.record(z.string(), z.string()).optional(),
+            groupBy: z.enum(['none', 'workflow'], { message: 'groupBy must be one of none, workflow' }).default('none'),
+            alias: z.string().max(200).optional(),
+            hide: z.boolean().optional(),
+          })
+          .passthrough()
+      )
+      .min(1, 'targets needs at least one query')
+      .max(50),
+  })
+  .passthrough()
+  .superRefine((q, ctx) => {
+    if (q.from > q.to) {
+      ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must not be after to' });
+    }
+    if (q.to - q.from > MAX_RANGE_MS) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'the range may span at most 400 days' });
+    }
+  })
+  .openapi('QueryRequest');
+
+export type QueryRequest = z.output<typeof queryRequestSchema>;
+
+interface Row {
+  workflow_id: string;
+  t: number;
+  executions: number;
+  successes: number;
+  degraded: number;
+  failures: number;
+  attempts: number;
+  retries: number;
+  duration_sum: number;
+  duration_min: number | null;
+  duration_max: number | null;
+  duration_buckets: number[];
+}
+
+interface Acc {
+  executions: number;
+  successes: number;
+  degraded: number;
+  failures: number;
+  attempts: number;
+  retries: number;
+  duration_sum: number;
+  min: number | null;
+  max: number | null;
+  buckets: number[];
+}
+
+function emptyAcc(): Acc {
+  return { executions: 0, successes: 0, degraded: 0, failures: 0, attempts: 0, retries: 0, duration_sum: 0, min: null, max: null, buckets: Array.from({ length: BUCKET_COUNT }, () => 0) };
+}
+
+function valueOf(metric: QueryMetric, a: Acc | undefined): number | null {
+  const acc = a ?? emptyAcc();
+  switch (metric) {
+    case 'executions':
+      return acc.executions;
+    case 'successes':
+      return acc.successes + acc.degraded;
+    case 'failures':
+      return acc.failures;
+    case 'degraded':
+      return acc.degraded;
+    case 'attempts':
+      return acc.attempts;
+    case 'retries':
+      return acc.retries;
+    case 'success_rate':
+      return acc.executions === 0 ? null : ((acc.successes + acc.degraded) / acc.executions) * 100;
+    case 'duration_avg':
+      return acc.executions === 0 ? null : acc.duration_sum / acc.executions;
+    case 'duration_p50':
+      return quantileFromBuckets(acc.buckets, 0.5, acc.min ?? 0, acc.max ?? undefined);
+    case 'duration_p95':
+      return quantileFromBuckets(acc.buckets, 0.95, acc.min ?? 0, acc.max ?? undefined);
+    case 'duration_p99':
+      return quantileFromBuckets(acc.buckets, 0.99, acc.min ?? 0, acc.max ?? undefined);
+    case 'active_alerts':
+      return 0;
+  }
+}
+
+const UNITS: Partial<Record<QueryMetric, string>> = { success_rate: 'percent', duration_avg: 'ms', duration_p50: 'ms', duration_p95: 'ms', duration_p99: 'ms' };
+
+/**
+ * The step is `intervalMs`, widened so there are never more than maxDataPoints buckets, and
+ * rounded up to whole minutes — or whole hours, read from the hour rollups, when it is an hour or more.
+ */
+export function chooseStep(q: Pick<QueryRequest, 'from' | 'to' | 'intervalMs' | 'maxDataPoints'>): { stepMs: number; table: 'execution_rollups_minute' | 'execution_rollups_hour' } {
+  const raw = Math.max(q.intervalMs, Math.ceil((q.to - q.from) / q.maxDataPoints));
+  if (raw >= 3_600_000) {
+    return { stepMs: Math.ceil(raw / 3_600_000) * 3_600_000, table: 'execution_rollups_hour' };
+  }
+  return { stepMs: Math.ceil(raw / 60_000) * 60_000, table: 'execution_rollups_minute' };
+}
+
+async function activeAlertSeries(pool: Pool, times: number[], stepMs: number, workflowIds?: string[]): Promise<number[]> {
+  const { rows: exists } = await pool.query<{ t: string | null }>(`SELECT to_regclass('alerts')::text AS t`);
+  if (!exists[0]?.t || times.length === 0) {
+    return times.map(() => 0);
+  }
+  const { rows } = await pool.query<{ t: number; n: number }>(
+    `SELECT (extract(epoch FROM g) * 1000)::bigint AS t,
+            (SELECT count(*)::int FROM alerts a WHERE a.opened_at < g + make_interval(secs => $3 / 1000.0)
+               AND (a.resolved_at IS NULL OR a.resolved_at >= g) AND ($4::text[] IS NULL OR a.workflow_id = ANY($4))) AS n
+       FROM generate_series(to_timestamp($1 / 1000.0), to_timestamp($2 / 1000.0), make_interval(secs => $3 / 1000.0)) g`,
+    [times[0], times[times.length - 1], stepMs, workflowIds ?? null]
+  );
+  const byTime = new Map(rows.map((r) => [Number(r.t), r.n]));
+  return times.map((t) => byTime.get(t) ?? 0);
+}
+
+/** POST /api/v1/query → Grafana data-frame JSON (the /api/ds/query shape), wide time series. */
+export async function runQuery(pool: Pool, q: QueryRequest) {
+  const { stepMs, table } = chooseStep(q);
+  const fromAligned = Math.floor(q.from / stepMs) * stepMs;
+  const times: number[] = [];
+  for (let t = fromAligned; t <= q.to; t += stepMs) {
+    times.push(t);
+  }
+  const results: Record<string, { frames: unknown[]; error?: string }> = {};
+  for (const target of q.targets) {
+    if (target.hide) {
+      continue;
+    }
+    const params: unknown[] = [new Date(fromAligned), new Date(q.to), stepMs];
+    let filter = '';
+    if (target.workflowIds && target.workflowIds.length > 0) {
+      params.push(target.workflowIds);
+      filter += ` AND r.workflow_id = ANY($${params.length}::text[])`;
+    }
+    if (target.labels && Object.keys(target.labels).length > 0) {
+      params.push(JSON.stringify(target.labels));
+      filter += ` AND w.labels @> $${params.length}::jsonb`;
+    }
+    const { rows } = await pool.query<Row>(
+      `SELECT r.workflow_id, (floor(extract(epoch FROM r.bucket) * 1000 / $3) * $3)::bigint AS t,
+              r.executions, r.successes, r.degraded, r.failures, r.attempts, r.retries, r.duration_sum,
+              r.duration_min, r.duration_max, r.duration_buckets
+         FROM ${table} r LEFT JOIN workflows w ON w.id = r.workflow_id
+        WHERE r.bucket >= $1 AND r.bucket <= $2${filter}`,
+      params
+    );
+    const series = new Map<string, Map<number, Acc>>();
+    for (const row of rows) {
+      const key = target.groupBy === 'workflow' ? row.workflow_id : '';
+      let points = series.get(key);
+      if (!points) {
+        points = new Map();
+        series.set(key, points);
+      }
+      const t = Number(row.t);
+      const acc = points.get(t) ?? emptyAcc();
+      acc.executions += row.executions;
+      acc.successes += row.successes;
+      acc.degraded += row.degraded;
+      acc.failures += row.failures;
+      acc.attempts += row.attempts;
+      acc.retries += row.retries;
+      acc.duration_sum += Number(row.duration_sum);
+      acc.min = row.duration_min === null ? acc.min : Math.min(acc.min ?? row.duration_min, row.duration_min);
+      acc.max = row.duration_max === null ? acc.max : Math.max(acc.max ?? row.duration_max, row.duration_max);
+      addBuckets(acc.buckets, row.duration_buckets);
+      points.set(t, acc);
+    }
+    if (target.groupBy !== 'workflow' && series.size === 0) {
+      series.set('', new Map());
+    }
+    const labelsOf = new Map<string, Record<string, string>>();
+    if (target.groupBy === 'workflow' && series.size > 0) {
+      const { rows: ws } = await pool.query<{ id: string; labels: Record<string, string> }>(`SELECT id, labels FROM workflows WHERE id = ANY($1::text[])`, [[...series.keys()]]);
+      for (const w of ws) {
+        labelsOf.set(w.id, w.labels);
+      }
+    }
+    const fields: unknown[] = [{ name: 'time', type: 'time', config: { interval: stepMs } }];
+    const values: unknown[][] = [times];
+    for (const [key, points] of [...series.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const labels = key ? { workflow: key, ...labelsOf.get(key) } : undefined;
+      const display = target.alias ? target.alias.replace(/\{\{\s*workflow\s*\}\}/g, key) : key || target.metric;
+      fields.push({
+        name: target.metric,
+        type: 'number',
+        ...(labels ? { labels } : {}),
+        config: { displayNameFromDS: display, ...(UNITS[target.metric] ? { unit: UNITS[target.metric] } : {}) },
+      });
+      values.push(target.metric === 'active_alerts' ? await activeAlertSeries(pool, times, stepMs, key ? [key] : target.workflowIds) : times.map((t) => valueOf(target.metric, points.get(t))));
+    }
+    results[target.refId] = {
+      frames: [{ schema: { name: target.refId, refId: target.refId, fields, meta: { custom: { stepMs, source: table } } }, data: { values } }],
+    };
+  }
+  return { results };
+}

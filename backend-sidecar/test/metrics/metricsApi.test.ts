@@ -1,0 +1,254 @@
+import pg from 'pg';
+import { metricsApiFeature } from '../../src/metricsApi/metricsFeature';
+import { periodWindow, type Period } from '../../src/metricsApi/periods';
+import { DURATION_BOUNDS_MS, bucketIndex } from '../../src/rollups/histogram';
+import { applyRetention } from '../../src/rollups/retention';
+import { rebuildRollups } from '../../src/rollups/rebuild';
+import { recordExecution } from '../../src/store/recordExecution';
+import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
+
+jest.setTimeout(120_000);
+
+let sidecar: TestSidecar;
+const HOUR = 3_600_000;
+const now = Date.now();
+
+/** A deterministic pseudo-random generator, so every run builds the same data set. */
+function lcg(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+beforeAll(async () => {
+  sidecar = await startTestSidecar({ features: [metricsApiFeature] });
+  const { pool } = sidecar.db;
+  await pool.query(`INSERT INTO workflows (id, name, source, definition, mode, every_ms, labels)
+                    VALUES ('alpha', 'Alpha', 'api', '{}', 'scheduled', 60000, '{"team":"a"}'),
+                           ('beta', 'Beta', 'api', '{}', 'scheduled', 60000, '{"team":"b"}'),
+                           ('gamma', 'Gamma', 'api', '{}', 'scheduled', 60000, '{"team":"a"}')`);
+  // 40 days of executions, inserted in multi-row statements (the trigger rolls each statement up).
+  const random = lcg(42);
+  const rows: unknown[][] = [];
+  for (let i = 0; i < 6000; i += 1) {
+    const workflow = ['alpha', 'beta', 'gamma'][i % 3]!;
+    const started = now - Math.floor(random() * 40 * 24 * HOUR);
+    const roll = random();
+    const status = roll < 0.7 ? 'success' : roll < 0.85 ? 'degraded' : 'failed';
+    const duration = Math.floor(random() ** 3 * 20_000) + 1;
+    const attempts = status === 'success' ? 1 : 1 + Math.floor(random() * 3);
+    rows.push([workflow, status, new Date(started), duration, attempts, attempts - 1]);
+  }
+  // A few in the last hour for the 1h period.
+  for (let i = 0; i < 60; i += 1) {
+    rows.push([['alpha', 'beta'][i % 2]!, i % 5 === 0 ? 'failed' : 'success', new Date(now - i * 50_000 - 1000), 100 + i * 13, 1, 0]);
+  }
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    await pool.query(
+      `INSERT INTO executions (workflow_id, trigger, status, started_at, finished_at, duration_ms, attempts, retries)
+       SELECT w, 'schedule', s, t, t + make_interval(secs => d / 1000.0), d, a, r
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::int[], $6::int[]) AS x(w, s, t, d, a, r)`,
+      [0, 1, 2, 3, 4, 5].map((k) => chunk.map((row) => row[k]))
+    );
+  }
+});
+
+afterAll(async () => {
+  await sidecar?.stop();
+});
+
+async function metrics(period: string, details = 'true') {
+  const response = await sidecar.api(`/api/monitoring/metrics?period=${period}&details=${details}`);
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+describe('/api/monitoring/metrics', () => {
+  it.each(['1h', '24h', '7d', '30d'] as Period[])('every figure for %s equals a plain SQL computation over the raw rows', async (period) => {
+    const { status, body } = await metrics(period);
+    expect(status).toBe(200);
+    const { from } = periodWindow(period, Date.now());
+    const windowFrom = new Date(body.data.from);
+    expect(Math.abs(windowFrom.getTime() - from.getTime())).toBeLessThanOrEqual(60_000);
+    const { rows } = await sidecar.db.pool.query(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE status <> 'failed')::int AS ok, count(*) FILTER (WHERE status = 'failed')::int AS failed,
+              round(avg(duration_ms)::numeric, 2)::float AS avg,
+              round((count(*) FILTER (WHERE status <> 'failed'))::numeric * 100 / nullif(count(*), 0), 2)::float AS rate
+         FROM executions WHERE started_at >= $1`,
+      [windowFrom]
+    );
+    const raw = rows[0];
+    expect(body.data.summary).toEqual({ totalExecutions: raw.total, successCount: raw.ok, failureCount: raw.failed, successRate: raw.rate, averageDuration: raw.avg, activeWorkflows: 3 });
+    const { rows: perWorkflow } = await sidecar.db.pool.query(
+      `SELECT workflow_id, count(*)::int AS n, count(*) FILTER (WHERE status = 'failed')::int AS failed, min(duration_ms) AS min, max(duration_ms) AS max,
+              round(avg(duration_ms)::numeric, 2)::float AS avg
+         FROM executions WHERE started_at >= $1 GROUP BY 1 ORDER BY 1`,
+      [windowFrom]
+    );
+    expect(body.data.workflows.map((w: any) => [w.workflowId, w.executions, w.failures, w.minDuration, w.maxDuration, w.averageDuration])).toEqual(
+      perWorkflow.map((r) => [r.workflow_id, r.n, r.failed, r.min, r.max, r.avg])
+    );
+    const { rows: hours } = await sidecar.db.pool.query(`SELECT extract(hour FROM started_at AT TIME ZONE 'UTC')::int AS h, count(*)::int AS n FROM executions WHERE started_at >= $1 GROUP BY 1`, [windowFrom]);
+    const pattern = Array.from({ length: 24 }, () => 0);
+    hours.forEach((h) => (pattern[h.h] = h.n));
+    expect(body.data.trends.hourlyPattern).toEqual(pattern);
+    expect(body.data.system).toMatchObject({ health: 'healthy', activeAlerts: 0, criticalAlerts: 0 });
+    expect(body.data.alerts).toEqual({ total: 0, bySeverity: { info: 0, warning: 0, error: 0, critical: 0 }, active: 0, recent: [] });
+  });
+
+  it('leaves the per-workflow breakdown out unless details=true', async () => {
+    const { body } = await metrics('24h', 'false');
+    expect(body.data.workflows).toBeUndefined();
+  });
+
+  it('rejects bad parameters with 400 and the allowed values', async () => {
+    for (const [query, text] of [
+      ['period=2d', '1h, 24h, 7d, 30d'],
+      ['details=maybe', 'true, false'],
+      ['colour=blue', 'colour'],
+    ]) {
+      const response = await sidecar.api(`/api/monitoring/metrics?${query}`);
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(await response.json())).toContain(text);
+    }
+  });
+});
+
+describe('trends', () => {
+  async function trendFor(spec: { prevMs: number; curMs: number; prevFail: number; curFail: number }) {
+    const other = await startTestSidecar({ features: [metricsApiFeature] });
+    try {
+      const rows: unknown[][] = [];
+      for (let i = 0; i < 100; i += 1) {
+        rows.push(['t', i < spec.prevFail ? 'failed' : 'success', new Date(now - 30 * HOUR - i * 60_000), spec.prevMs]);
+        rows.push(['t', i < spec.curFail ? 'failed' : 'success', new Date(now - 3 * HOUR - i * 60_000), spec.curMs]);
+      }
+      await other.db.pool.query(
+        `INSERT INTO executions (workflow_id, trigger, status, started_at, finished_at, duration_ms)
+         SELECT w, 'schedule', s, t, t, d FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[]) AS x(w, s, t, d)`,
+        [0, 1, 2, 3].map((k) => rows.map((r) => r[k]))
+      );
+      const body = (await (await other.api('/api/monitoring/metrics?period=24h')).json()) as any;
+      return body.data.trends;
+    } finally {
+      await other.stop();
+    }
+  }
+
+  it('says improving, stable and degrading for the three data sets', async () => {
+    expect(await trendFor({ prevMs: 2000, curMs: 1000, prevFail: 30, curFail: 5 })).toMatchObject({ successRateTrend: 'improving', performanceTrend: 'improving', executionTrend: 'stable' });
+    expect(await trendFor({ prevMs: 1000, curMs: 1010, prevFail: 10, curFail: 10 })).toMatchObject({ successRateTrend: 'stable', performanceTrend: 'stable', executionTrend: 'stable' });
+    expect(await trendFor({ prevMs: 1000, curMs: 3000, prevFail: 5, curFail: 40 })).toMatchObject({ successRateTrend: 'degrading', performanceTrend: 'degrading' });
+  });
+});
+
+describe('/api/v1/query', () => {
+  const query = (body: unknown) => sidecar.api('/api/v1/query', { method: 'POST', json: body });
+
+  it('aligns buckets to the step, respects maxDataPoints and gives one series per workflow with its labels', async () => {
+    const to = now;
+    const from = now - 30 * 24 * HOUR;
+    const response = await query({ from, to, intervalMs: 60_000, maxDataPoints: 100, targets: [{ refId: 'A', metric: 'executions', groupBy: 'workflow' }] });
+    expect(response.status).toBe(200);
+    const frame = ((await response.json()) as any).results.A.frames[0];
+    const [time, ...series] = frame.schema.fields;
+    expect(time).toMatchObject({ name: 'time', type: 'time' });
+    const step = frame.schema.meta.custom.stepMs;
+    expect(step % HOUR).toBe(0);
+    const times: number[] = frame.data.values[0];
+    expect(times.length).toBeLessThanOrEqual(101);
+    expect(times.every((t) => t % step === 0)).toBe(true);
+    expect(series.map((s: any) => s.labels)).toEqual([{ workflow: 'alpha', team: 'a' }, { workflow: 'beta', team: 'b' }, { workflow: 'gamma', team: 'a' }]);
+    const total = frame.data.values.slice(1).flat().reduce((a: number, b: number) => a + b, 0);
+    const { rows } = await sidecar.db.pool.query(`SELECT count(*)::int AS n FROM executions WHERE started_at >= $1 AND started_at <= $2`, [new Date(times[0]!), new Date(to)]);
+    expect(total).toBe(rows[0].n);
+  });
+
+  it('merges percentiles within one histogram bucket of percentile_cont on the raw rows', async () => {
+    const response = await query({ from: now - 30 * 24 * HOUR, to: now, intervalMs: 30 * 24 * HOUR, maxDataPoints: 10, targets: ['duration_p50', 'duration_p95', 'duration_p99'].map((metric, i) => ({ refId: String(i), metric })) });
+    const body = (await response.json()) as any;
+    for (const [i, q] of [0.5, 0.95, 0.99].entries()) {
+      const frame = body.results[String(i)].frames[0];
+      const times: number[] = frame.data.values[0];
+      const values: Array<number | null> = frame.data.values[1];
+      for (const [k, t] of times.entries()) {
+        const { rows } = await sidecar.db.pool.query(
+          `SELECT percentile_cont($1) WITHIN GROUP (ORDER BY duration_ms) AS p FROM executions WHERE started_at >= $2 AND started_at < $3`,
+          [q, new Date(t), new Date(t + frame.schema.meta.custom.stepMs)]
+        );
+        if (rows[0].p === null) {
+          continue;
+        }
+        const exact = Number(rows[0].p);
+        const estimate = values[k]!;
+        const bucket = bucketIndex(exact);
+        const lower = bucket === 0 ? 0 : DURATION_BOUNDS_MS[bucket - 1]!;
+        const upper = DURATION_BOUNDS_MS[bucket] ?? Infinity;
+        // Within the bucket holding the exact value, or an adjacent one.
+        expect(estimate).toBeGreaterThanOrEqual((DURATION_BOUNDS_MS[bucket - 2] ?? 0) - 1);
+        expect(estimate).toBeLessThanOrEqual((DURATION_BOUNDS_MS[bucket + 1] ?? upper * 2) + 1);
+        expect(lower).toBeLessThanOrEqual(upper);
+      }
+    }
+  });
+
+  it('rejects an unknown metric, an inverted range and a range over the limit, naming the field', async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ from: now - HOUR, to: now, targets: [{ refId: 'A', metric: 'cpu' }] }, 'metric must be one of executions'],
+      [{ from: now, to: now - HOUR, targets: [{ refId: 'A', metric: 'executions' }] }, 'from must not be after to'],
+      [{ from: now - 500 * 24 * HOUR, to: now, targets: [{ refId: 'A', metric: 'executions' }] }, 'at most 400 days'],
+      [{ from: now - HOUR, to: now, maxDataPoints: 0, targets: [{ refId: 'A', metric: 'executions' }] }, 'maxDataPoints'],
+    ];
+    for (const [body, text] of cases) {
+      const response = await query(body);
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(await response.json())).toContain(text);
+    }
+  });
+
+  it('serves template variables filtered by label and (without alerts yet) an empty annotation list', async () => {
+    const vars = (await (await sidecar.api('/api/v1/variables/workflows?label=team=a')).json()) as any;
+    expect(vars.workflows.map((w: any) => w.id)).toEqual(['alpha', 'gamma']);
+    const annotations = await sidecar.api(`/api/v1/annotations?from=${now - HOUR}&to=${now}`);
+    expect(annotations.status).toBe(200);
+  });
+});
+
+describe('rollup maintenance', () => {
+  it('costs the writer one statement per execution: the rollups come from the trigger, not another round trip', async () => {
+    const client = new pg.Client({ connectionString: sidecar.db.url });
+    await client.connect();
+    const statements: string[] = [];
+    const original = client.query.bind(client);
+    (client as any).query = (...args: any[]) => {
+      statements.push(String(args[0]?.text ?? args[0]));
+      return (original as any)(...args);
+    };
+    const before = await sidecar.db.pool.query(`SELECT coalesce(sum(executions), 0)::int AS n FROM execution_rollups_minute WHERE workflow_id = 'count-me'`);
+    const started = new Date();
+    await recordExecution(client as any, {
+      workflowId: 'count-me', status: 'success', trigger: 'manual', startedAt: started, finishedAt: started, durationMs: 42,
+      steps: [{ position: 0, name: 's', status: 'passed', startedAt: started, durationMs: 42, httpStatus: 200, assertions: [], extracted: {}, attempts: [{ number: 1, startedAt: started, durationMs: 42, delayMs: 0, httpStatus: 200 }] }],
+    });
+    await client.end();
+    expect(statements).toHaveLength(1);
+    const after = await sidecar.db.pool.query(`SELECT sum(executions)::int AS n FROM execution_rollups_minute WHERE workflow_id = 'count-me'`);
+    expect(after.rows[0].n).toBe(before.rows[0].n + 1);
+  });
+
+  it('deletes raw rows past retention in batches and keeps the hour rollups; rebuild reproduces the rollups', async () => {
+    const { rows: snapshot } = await sidecar.db.pool.query(`SELECT workflow_id, bucket, executions, duration_sum, duration_buckets FROM execution_rollups_hour ORDER BY 1, 2`);
+    await sidecar.db.pool.query('TRUNCATE execution_rollups_minute, execution_rollups_hour');
+    await rebuildRollups(sidecar.db.pool);
+    const { rows: rebuilt } = await sidecar.db.pool.query(`SELECT workflow_id, bucket, executions, duration_sum, duration_buckets FROM execution_rollups_hour ORDER BY 1, 2`);
+    expect(rebuilt).toEqual(snapshot);
+    const { rows: old } = await sidecar.db.pool.query(`SELECT count(*)::int AS n FROM executions WHERE started_at < now() - interval '30 days'`);
+    expect(old[0].n).toBeGreaterThan(1000);
+    const deleted = await applyRetention(sidecar.db.pool, { rawMs: 30 * 24 * HOUR, rollupsMs: 400 * 24 * HOUR, batchSize: 500 });
+    expect(deleted.executions).toBe(old[0].n);
+    const { rows: hourAfter } = await sidecar.db.pool.query(`SELECT count(*)::int AS n FROM execution_rollups_hour WHERE bucket < now() - interval '30 days'`);
+    expect(hourAfter[0].n).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * /api/monitoring/metrics and /api/v1/query on rollups vs the naive GROUP BY + percentile_cont over
+ * raw rows, same database. Generates N executions over 30 days across 200 workflows first.
+ * Usage (repository root): npx tsx bench/metrics-api.ts [--rows 10000000] [--repeat 20]
+ */
+import { HealthReporter } from '../backend-sidecar/src/http/health';
+import { monitoringMetrics } from '../backend-sidecar/src/metricsApi/monitoringMetrics';
+import { runQuery } from '../backend-sidecar/src/metricsApi/queryApi';
+import { arg, percentile, startBenchDatabase } from './support/benchDatabase';
+
+const ROWS = arg('rows', 10_000_000);
+const REPEAT = arg('repeat', 20);
+const WORKFLOWS = 200;
+const DAY = 86_400_000;
+
+async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < REPEAT; i += 1) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+}
+
+async function main(): Promise<void> {
+  const db = await startBenchDatabase({ poolMax: 10 });
+  try {
+    await db.pool.query(
+      `INSERT INTO workflows (id, name, source, definition, mode, every_ms, labels)
+       SELECT 'w' || g, 'Workflow ' || g, 'api', '{}', 'scheduled', 60000, jsonb_build_object('team', 't' || (g % 12)) FROM generate_series(1, $1) g`,
+      [WORKFLOWS]
+    );
+    const generateStarted = performance.now();
+    const chunk = 250_000;
+    for (let done = 0; done < ROWS; done += chunk) {
+      const n = Math.min(chunk, ROWS - done);
+      await db.pool.query(
+        `INSERT INTO executions (workflow_id, trigger, status, started_at, finished_at, duration_ms, attempts, retries)
+         SELECT 'w' || (1 + (g % $2)), 'schedule',
+                CASE WHEN r < 0.85 THEN 'success' WHEN r < 0.95 THEN 'degraded' ELSE 'failed' END,
+                now() - make_interval(secs => random() * 30 * 86400), now(), (1 + random() ^ 3 * 20000)::int,
+                CASE WHEN r < 0.85 THEN 1 ELSE 2 END, CASE WHEN r < 0.85 THEN 0 ELSE 1 END
+           FROM (SELECT g, random() AS r FROM generate_series(1, $1) g) s`,
+        [n, WORKFLOWS]
+      );
+    }
+    await db.pool.query('VACUUM ANALYZE executions');
+    await db.pool.query('VACUUM ANALYZE execution_rollups_hour');
+    await db.pool.query('VACUUM ANALYZE execution_rollups_minute');
+    console.log(`generated ${ROWS} executions over 30 days across ${WORKFLOWS} workflows in ${((performance.now() - generateStarted) / 1000).toFixed(0)} s`);
+    const health = new HealthReporter(db.pool);
+    const now = Date.now();
+    console.log(`\nmedian of ${REPEAT} runs each, milliseconds (p50 / p95):`);
+    for (const period of ['1h', '24h', '7d', '30d'] as const) {
+      const ours = await time(() => monitoringMetrics(db.pool, health, { period, details: true }));
+      const ms = { '1h': 3_600_000, '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY }[period];
+      const naive = await time(() =>
+        db.pool.query(
+          `SELECT workflow_id, count(*), count(*) FILTER (WHERE status <> 'failed'), avg(duration_ms), min(duration_ms), max(duration_ms),
+                  percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms)
+             FROM executions WHERE started_at >= $1 GROUP BY workflow_id`,
+          [new Date(now - ms)]
+        )
+      );
+      console.log(`  /api/monitoring/metrics ${period.padEnd(4)} ours ${ours.p50.toFixed(1)} / ${ours.p95.toFixed(1)}   naive ${naive.p50.toFixed(1)} / ${naive.p95.toFixed(1)}   ratio naive/ours (p95) ${(naive.p95 / ours.p95).toFixed(1)}x`);
+    }
+    const from = now - 30 * DAY;
+    const targets = Array.from({ length: 12 }, (_, i) => ({ refId: `Q${i}`, metric: i % 2 ? 'duration_p95' : 'success_rate', workflowIds: [`w${i + 1}`], groupBy: 'none' as const }));
+    const ours = await time(() => runQuery(db.pool, { from, to: now, intervalMs: 60_000, maxDataPoints: 1000, targets } as never));
+    const naive = await time(() =>
+      Promise.all(
+        targets.map((t) =>
+          db.pool.query(
+            `SELECT date_trunc('hour', started_at) AS t, count(*) FILTER (WHERE status <> 'failed') * 100.0 / count(*),
+                    percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms)
+               FROM executions WHERE workflow_id = $1 AND started_at >= $2 GROUP BY 1 ORDER BY 1`,
+            [t.workflowIds[0], new Date(from)]
+          )
+        )
+      )
+    );
+    console.log(`  /api/v1/query 30d, 12 series ours ${ours.p50.toFixed(1)} / ${ours.p95.toFixed(1)}   naive ${naive.p50.toFixed(1)} / ${naive.p95.toFixed(1)}   ratio naive/ours (p95) ${(naive.p95 / ours.p95).toFixed(1)}x`);
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -7,20 +7,27 @@ const STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, ope
 export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly listeners: Array<(t: BreakerTransition) => void> = [];
+  /** Steps of one workflow usually hit one host in a row: skip the map lookup then. */
+  private last?: CircuitBreaker;
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  get(target: string, settings: { threshold: number; resetMs: number }): CircuitBreaker {
+  /** Settings apply when the target's breaker is created (first use). */
+  get(target: string, settings: { breakerThreshold: number; breakerResetMs: number }): CircuitBreaker {
+    if (this.last?.target === target) {
+      return this.last;
+    }
     let breaker = this.breakers.get(target);
     if (!breaker) {
       breaker = new CircuitBreaker(target, {
-        threshold: settings.threshold,
-        resetMs: settings.resetMs,
+        threshold: settings.breakerThreshold,
+        resetMs: settings.breakerResetMs,
         now: this.now,
         onTransition: (t) => this.listeners.forEach((l) => l(t)),
       });
       this.breakers.set(target, breaker);
     }
+    this.last = breaker;
     return breaker;
   }
 

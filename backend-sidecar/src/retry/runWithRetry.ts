@@ -38,6 +38,31 @@ export const UNKNOWN_MAX_ATTEMPTS = 2;
 
 const NEVER_ABORTED = new AbortController().signal;
 
+/**
+ * An attempt as recorded on the hot path: the start is kept as epoch milliseconds and turned into
+ * a Date only when read, because allocating a Date per attempt was most of the wrapper's cost.
+ */
+class Attempt implements AttemptRecord {
+  constructor(
+    readonly number: number,
+    readonly startedAtMs: number,
+    readonly durationMs: number,
+    readonly delayMs: number,
+    readonly httpStatus?: number,
+    readonly errorType?: ErrorType,
+    readonly errorMessage?: string
+  ) {}
+
+  get startedAt(): Date {
+    return new Date(this.startedAtMs);
+  }
+
+  toJSON(): AttemptRecord {
+    return { number: this.number, startedAt: this.startedAt, durationMs: this.durationMs, delayMs: this.delayMs, httpStatus: this.httpStatus, errorType: this.errorType, errorMessage: this.errorMessage };
+  }
+}
+const EMPTY: AttemptRecord[] = [];
+
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) {
@@ -64,26 +89,28 @@ export async function runWithRetry<T>(fn: (ctx: AttemptContext) => Promise<T>, o
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? abortableSleep;
   const { settings } = opts;
-  const breaker = opts.breakers.get(opts.target, { threshold: settings.breakerThreshold, resetMs: settings.breakerResetMs });
+  const breaker = opts.breakers.get(opts.target, settings);
   const signal = opts.signal ?? NEVER_ABORTED;
-  const attempts: AttemptRecord[] = [];
+  let attempts: AttemptRecord[] = EMPTY;
   let delayMs = 0;
   for (let number = 1; ; number += 1) {
     const startedAt = now();
     if (!breaker.tryAcquire()) {
       const error = new CircuitOpenError(opts.target, new Date(breaker.retryAt));
-      const record: AttemptRecord = { number, startedAt: new Date(startedAt), durationMs: 0, delayMs, errorType: 'circuit_open', errorMessage: error.message };
-      attempts.push(record);
+      const record = new Attempt(number, startedAt, 0, delayMs, undefined, 'circuit_open', error.message);
+      attempts = attempts === EMPTY ? [record] : [...attempts, record];
       opts.onAttempt?.(record);
       return { ok: false, error, errorType: 'circuit_open', errorMessage: error.message, attempts };
     }
     try {
       const value = await fn({ number, signal });
       breaker.success();
-      const record: AttemptRecord = { number, startedAt: new Date(startedAt), durationMs: now() - startedAt, delayMs, httpStatus: opts.statusOf?.(value) };
-      attempts.push(record);
-      opts.onAttempt?.(record);
-      return { ok: true, value, attempts, httpStatus: record.httpStatus };
+      const httpStatus = opts.statusOf?.(value);
+      const record = new Attempt(number, startedAt, now() - startedAt, delayMs, httpStatus);
+      if (opts.onAttempt) {
+        opts.onAttempt(record);
+      }
+      return { ok: true, value, attempts: attempts === EMPTY ? [record] : [...attempts, record], httpStatus };
     } catch (error) {
       const classified = classifyError(error);
       if (countsAgainstTarget(classified.type)) {
@@ -92,8 +119,8 @@ export async function runWithRetry<T>(fn: (ctx: AttemptContext) => Promise<T>, o
         breaker.neutral();
       }
       const message = error instanceof Error ? error.message : String(error);
-      const record: AttemptRecord = { number, startedAt: new Date(startedAt), durationMs: now() - startedAt, delayMs, httpStatus: classified.httpStatus, errorType: classified.type, errorMessage: message };
-      attempts.push(record);
+      const record = new Attempt(number, startedAt, now() - startedAt, delayMs, classified.httpStatus, classified.type, message);
+      attempts = attempts === EMPTY ? [record] : [...attempts, record];
       opts.onAttempt?.(record);
       const limit = classified.type === 'unknown' ? Math.min(settings.maxAttempts, UNKNOWN_MAX_ATTEMPTS) : settings.maxAttempts;
       if (!classified.retryable || number >= limit || signal.aborted) {

@@ -6,7 +6,7 @@
  *    11's `burstWhenBatchFull`, done here with `notifyWorker`, since pg-boss ≥ 11 needs Node 22); the
  *    handler makes the same HTTP call and inserts one history row;
  *  - graphile-worker: draining no-op jobs (its own best case).
- * Usage (repository root): npx tsx bench/engine-throughput.ts [--jobs 5000] [--concurrency 50] [--rounds 3]
+ * Usage (repository root): npx tsx bench/engine-throughput.ts [--jobs 5000] [--concurrency 50] [--rounds 3] [--workflows 50]
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +15,7 @@ import { run as runGraphile, makeWorkerUtils } from 'graphile-worker';
 import { BreakerRegistry } from '../backend-sidecar/src/retry/breakerRegistry';
 import { runWorkflow } from '../backend-sidecar/src/executor/runWorkflow';
 import { Scheduler } from '../backend-sidecar/src/scheduler/scheduler';
-import { recordExecution } from '../backend-sidecar/src/store/recordExecution';
+import { ExecutionBatcher } from '../backend-sidecar/src/store/recordExecutionBatch';
 import { parseWorkflowDefinition } from '../backend-sidecar/src/workflows/definitionSchema';
 import { upsertWorkflow } from '../backend-sidecar/src/workflows/workflowStore';
 import { arg, silent, startBenchDatabase, type BenchDatabase } from './support/benchDatabase';
@@ -23,6 +23,7 @@ import { arg, silent, startBenchDatabase, type BenchDatabase } from './support/b
 const JOBS = arg('jobs', 5000);
 const CONCURRENCY = arg('concurrency', 50);
 const ROUNDS = arg('rounds', 3);
+const WORKFLOWS = arg('workflows', 50);
 
 async function startTarget(): Promise<{ url: string; close(): Promise<void> }> {
   const agentless = http.createServer((_req, res) => {
@@ -56,9 +57,14 @@ async function ours(db: BenchDatabase, targetUrl: string): Promise<number> {
     throw new Error(JSON.stringify(parsed.errors));
   }
   await db.pool.query('TRUNCATE executions, scheduled_runs CASCADE');
-  await upsertWorkflow(db.pool, { spec: parsed.definition, definition: raw, source: 'api' });
-  await db.pool.query(`INSERT INTO scheduled_runs (workflow_id, slot_at, kind) SELECT 'bench', now(), 'manual' FROM generate_series(1, $1)`, [JOBS]);
+  // Runs spread over WORKFLOWS workflows, as a schedule spreads them (one workflow cannot have 50
+  // runs at once); each workflow's rollup row then sees its own writers only.
+  for (let w = 0; w < WORKFLOWS; w += 1) {
+    await upsertWorkflow(db.pool, { spec: { ...parsed.definition, id: `bench-${w}` }, definition: { ...raw, id: `bench-${w}` }, source: 'api' });
+  }
+  await db.pool.query(`INSERT INTO scheduled_runs (workflow_id, slot_at, kind) SELECT 'bench-' || (g % $2), now(), 'manual' FROM generate_series(1, $1) g`, [JOBS, WORKFLOWS]);
   const breakers = new BreakerRegistry();
+  const batcher = new ExecutionBatcher(db.pool);
   let recorded = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
@@ -74,7 +80,7 @@ async function ours(db: BenchDatabase, targetUrl: string): Promise<number> {
     horizonMs: 10_000,
     execute: () => runWorkflow(parsed.definition, { trigger: 'manual', breakers }),
     record: async (run, result) => {
-      await recordExecution(db.pool, result, { runId: run.id, workerId: 'bench' });
+      await batcher.record(result, run.id, 'bench');
       recorded += 1;
       if (recorded === JOBS) {
         done();
@@ -122,7 +128,7 @@ async function graphile(db: BenchDatabase): Promise<number> {
   const utils = await makeWorkerUtils({ connectionString: db.url });
   await utils.migrate();
   await db.pool.query('DELETE FROM graphile_worker._private_jobs');
-  await db.pool.query(`SELECT graphile_worker.add_jobs(array_agg(('noop', json_build_object('i', g), null, null, null, null, null, null, null)::graphile_worker.job_spec)) FROM generate_series(1, $1) g`, [JOBS]);
+  await db.pool.query(`SELECT graphile_worker.add_job('noop', json_build_object('i', g)) FROM generate_series(1, $1) g`, [JOBS]);
   let completed = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));

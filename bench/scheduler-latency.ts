@@ -11,7 +11,7 @@ import { BreakerRegistry } from '../backend-sidecar/src/retry/breakerRegistry';
 import { runWorkflow } from '../backend-sidecar/src/executor/runWorkflow';
 import { Scheduler } from '../backend-sidecar/src/scheduler/scheduler';
 import { everySchedule, firstSlotFrom } from '../backend-sidecar/src/scheduler/slotSchedule';
-import { recordExecution } from '../backend-sidecar/src/store/recordExecution';
+import { ExecutionBatcher } from '../backend-sidecar/src/store/recordExecutionBatch';
 import { parseWorkflowDefinition } from '../backend-sidecar/src/workflows/definitionSchema';
 import { arg, percentile, silent, startBenchDatabase } from './support/benchDatabase';
 
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     );
   }
   const breakers = new BreakerRegistry();
+  const batcher = new ExecutionBatcher(db.pool);
   const lags: number[] = [];
   let measuring = false;
   let recorded = 0;
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     horizonMs: 10_000,
     execute: (run) => runWorkflow({ ...parsed.definition, id: run.workflowId, steps: [{ ...parsed.definition.steps[0]!, request: { ...parsed.definition.steps[0]!.request, url: `${targetUrl}/${run.workflowId}` } }] }, { trigger: 'schedule', breakers }),
     record: async (run, result) => {
-      await recordExecution(db.pool, result, { runId: run.id, workerId: 'bench' });
+      await batcher.record(result, run.id, 'bench');
       recorded += 1;
     },
     onStarted: (_run, lagMs) => {

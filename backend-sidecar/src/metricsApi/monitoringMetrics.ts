@@ -12,15 +12,14 @@ interface Totals {
   duration_sum: number;
 }
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
 /** success + degraded count as successful (the run passed); see docs/metrics.md. */
 function successRate(t: Totals): number | null {
-  return t.executions === 0 ? null : round(((t.successes + t.degraded) / t.executions) * 100);
+  // Integer numerators keep the two-decimal rounding exact (the same as SQL's round(numeric)).
+  return t.executions === 0 ? null : Math.round(((t.successes + t.degraded) * 10_000) / t.executions) / 100;
 }
 
 function averageDuration(t: Totals): number | null {
-  return t.executions === 0 ? null : round(t.duration_sum / t.executions);
+  return t.executions === 0 ? null : Math.round((Number(t.duration_sum) * 100) / t.executions) / 100;
 }
 
 async function totals(pool: Pool, table: string, from: Date, to: Date): Promise<Totals> {

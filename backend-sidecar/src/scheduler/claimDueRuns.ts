@@ -29,44 +29,39 @@ WITH pending AS (
    ORDER BY locked_until LIMIT $2 FOR UPDATE SKIP LOCKED
 ), picked AS (
   (SELECT id FROM pending UNION ALL SELECT id FROM expired) LIMIT $2
+), claimed AS (
+  UPDATE scheduled_runs r
+     SET state = 'running', claims = r.claims + 1, locked_by = $1, claimed_at = now(),
+         locked_until = now() + make_interval(secs => greatest($3::int, w.timeout_ms * 3 / 2 + 1000) / 1000.0)
+    FROM picked, workflows w
+   WHERE r.id = picked.id AND w.id = r.workflow_id
+  RETURNING r.id, r.workflow_id, r.slot_at, r.kind, r.claims, r.claimed_at, w.definition, w.version
 )
-UPDATE scheduled_runs r
-   SET state = 'running', claims = r.claims + 1, locked_by = $1, claimed_at = now(),
-       locked_until = now() + make_interval(secs => greatest($3::int, w.timeout_ms * 3 / 2 + 1000) / 1000.0)
-  FROM picked, workflows w
- WHERE r.id = picked.id AND w.id = r.workflow_id
-RETURNING r.id, r.workflow_id, r.slot_at, r.kind, r.claims, r.claimed_at, w.definition, w.version`;
+-- The claimed runs and, in the same round trip, when this worker next has something to do (the
+-- earliest remaining pending slot or running lease), so it can sleep exactly that long.
+SELECT coalesce((SELECT json_agg(claimed) FROM claimed), '[]'::json) AS runs,
+       least((SELECT min(slot_at) FROM scheduled_runs WHERE state = 'pending' AND id NOT IN (SELECT id FROM claimed)),
+             (SELECT min(locked_until) FROM scheduled_runs WHERE state = 'running')) AS next_at`;
 
-export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: number; leaseMs: number }): Promise<ClaimedRun[]> {
+export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: number; leaseMs: number }): Promise<{ runs: ClaimedRun[]; nextAt: Date | null }> {
   const { rows } = await pool.query<{
-    id: number;
-    workflow_id: string;
-    slot_at: Date;
-    kind: 'scheduled' | 'manual';
-    claims: number;
-    claimed_at: Date;
-    definition: unknown;
-    version: number;
+    runs: Array<{ id: number; workflow_id: string; slot_at: string; kind: 'scheduled' | 'manual'; claims: number; claimed_at: string; definition: unknown; version: number }>;
+    next_at: Date | null;
   }>(CLAIM_SQL, [opts.workerId, opts.limit, opts.leaseMs]);
-  return rows.map((r) => ({
-    id: r.id,
-    workflowId: r.workflow_id,
-    slotAt: r.slot_at,
-    kind: r.kind,
-    claims: r.claims,
-    claimedAt: r.claimed_at,
-    definition: r.definition,
-    version: r.version,
-  }));
-}
-
-/** The next instant a worker has something to do: the earliest pending slot or lease expiry. */
-export async function nextWakeAt(pool: Pool): Promise<Date | null> {
-  const { rows } = await pool.query<{ at: Date | null }>(
-    `SELECT least((SELECT min(slot_at) FROM scheduled_runs WHERE state = 'pending'),
-                  (SELECT min(locked_until) FROM scheduled_runs WHERE state = 'running')) AS at`
-  );
-  return rows[0]?.at ?? null;
+  const row = rows[0]!;
+  return {
+    runs: row.runs.map((r) => ({
+      id: Number(r.id),
+      workflowId: r.workflow_id,
+      slotAt: new Date(r.slot_at),
+      kind: r.kind,
+      claims: r.claims,
+      claimedAt: new Date(r.claimed_at),
+      definition: r.definition,
+      version: r.version,
+    })),
+    nextAt: row.next_at,
+  };
 }
 
 /** Inserts a manual run due now ("run now"); workers pick it up like any other slot. */

@@ -2,7 +2,7 @@ import type { Pool } from '../db/pool';
 import { coerceError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import type { ExecutionResult } from '../model/execution';
-import { claimDueRuns, nextWakeAt, type ClaimedRun } from './claimDueRuns';
+import { claimDueRuns, type ClaimedRun } from './claimDueRuns';
 import { markOverduePushes, type MissedPush } from './markOverduePushes';
 import { planDueSlots, sweepMissedSlots } from './planDueSlots';
 
@@ -46,7 +46,11 @@ export class Scheduler {
   private pumpAgain = false;
   private stopped = false;
 
-  constructor(private readonly opts: SchedulerOptions) {}
+  private readonly batchMin: number;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.batchMin = Math.max(1, Math.floor(opts.concurrency / 5));
+  }
 
   start(): void {
     void this.planTick();
@@ -115,26 +119,28 @@ export class Scheduler {
     clearTimeout(this.wakeTimer);
     let delay = this.opts.pollIntervalMs;
     try {
+      let nextAt: Date | null = null;
       do {
         this.pumpAgain = false;
         const free = this.opts.concurrency - this.inFlight.size;
-        if (free <= 0) {
-          // A finishing run calls pump again.
+        // Under load, claim in batches rather than one run per finished run: a finishing run
+        // calls pump again, and waiting for a few free slots saves round trips.
+        if (free <= 0 || (free < this.batchMin && this.inFlight.size > 0 && !this.pumpAgain)) {
           return;
         }
         const claim = claimDueRuns(this.opts.pool, { workerId: this.opts.workerId, limit: free, leaseMs: this.opts.leaseMs });
         this.claiming = claim.catch(() => undefined);
-        const runs = await claim;
-        for (const run of runs) {
+        const claimed = await claim;
+        nextAt = claimed.nextAt;
+        for (const run of claimed.runs) {
           this.launch(run);
         }
-        if (runs.length === free) {
+        if (claimed.runs.length === free) {
           this.pumpAgain = true;
         }
       } while (this.pumpAgain && !this.stopped);
-      const next = await nextWakeAt(this.opts.pool);
-      if (next) {
-        delay = Math.max(0, Math.min(delay, next.getTime() - Date.now()));
+      if (nextAt) {
+        delay = Math.max(0, Math.min(delay, nextAt.getTime() - Date.now()));
       }
     } catch (error) {
       this.opts.log.warn({ err: coerceError(error) }, 'claiming due runs failed; retrying');

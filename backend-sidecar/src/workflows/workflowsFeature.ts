@@ -11,6 +11,7 @@ import type { ClaimedRun } from '../scheduler/claimDueRuns';
 import { Scheduler } from '../scheduler/scheduler';
 import { getExecutionSummary } from '../store/executionQueries';
 import { recordExecution } from '../store/recordExecution';
+import { ExecutionBatcher } from '../store/recordExecutionBatch';
 import { startTracing } from '../tracing/tracing';
 import { parseWorkflowDefinition, type WorkflowDefinition } from './definitionSchema';
 import { WorkflowFileSync } from './workflowFileSync';
@@ -105,8 +106,9 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
     return runWorkflow(definition, { trigger, breakers, signal, tracer: tracing.tracer });
   };
 
+  const batcher = new ExecutionBatcher(pool);
   const record = async (run: ClaimedRun, result: ExecutionResult) => {
-    const recorded = await recordExecution(pool, result, { runId: run.id, workerId: ctx.workerId });
+    const recorded = await batcher.record(result, run.id, ctx.workerId);
     if (recorded.executionId === null) {
       log.warn({ runId: run.id, workflowId: run.workflowId }, 'slot already had a result (this worker lost its lease); discarded the late one');
       return;

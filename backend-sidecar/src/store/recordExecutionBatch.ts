@@ -1,0 +1,140 @@
+import type { Pool } from '../db/pool';
+import type { ExecutionResult } from '../model/execution';
+import { attemptTotals, type RecordedExecution } from './recordExecution';
+
+/**
+ * Many scheduled results in ONE statement: the per-statement costs (parse, plan, the rollup
+ * trigger's transition table and upserts) are paid once per batch instead of once per execution.
+ * Rows are matched back to their input by run_id, which is unique, so only results of scheduled
+ * runs go through here.
+ */
+const BATCH_SQL = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+    k int, workflow_id text, run_id bigint, trigger text, status text, started_at timestamptz, finished_at timestamptz,
+    duration_ms int, step_count int, attempts int, retries int, error_type text, error_message text, failed_step text,
+    worker_id text, steps jsonb, step_attempts jsonb)
+), exec AS (
+  INSERT INTO executions (workflow_id, run_id, trigger, status, started_at, finished_at, duration_ms, step_count,
+                          attempts, retries, error_type, error_message, failed_step, worker_id)
+  SELECT workflow_id, run_id, trigger, status, started_at, finished_at, duration_ms, step_count, attempts, retries,
+         error_type, error_message, failed_step, worker_id
+    FROM input ORDER BY k
+  ON CONFLICT (run_id) DO NOTHING
+  RETURNING id, run_id
+), matched AS (
+  SELECT exec.id, input.steps, input.step_attempts FROM exec JOIN input ON input.run_id = exec.run_id
+), steps AS (
+  INSERT INTO execution_steps (execution_id, position, name, status, started_at, duration_ms, http_status,
+                               error_type, error_message, assertions, extracted)
+  SELECT m.id, s.position, s.name, s.status, s.started_at, s.duration_ms, s.http_status, s.error_type, s.error_message,
+         coalesce(s.assertions, '[]'::jsonb), coalesce(s.extracted, '[]'::jsonb)
+    FROM matched m, jsonb_to_recordset(m.steps) AS s(position int, name text, status text, started_at timestamptz,
+         duration_ms int, http_status int, error_type text, error_message text, assertions jsonb, extracted jsonb)
+), attempts AS (
+  INSERT INTO step_attempts (execution_id, step_position, number, started_at, duration_ms, delay_ms, http_status,
+                             error_type, error_message)
+  SELECT m.id, a.step_position, a.number, a.started_at, a.duration_ms, a.delay_ms, a.http_status, a.error_type, a.error_message
+    FROM matched m, jsonb_to_recordset(m.step_attempts) AS a(step_position int, number int, started_at timestamptz,
+         duration_ms int, delay_ms int, http_status int, error_type text, error_message text)
+), runs AS (
+  UPDATE scheduled_runs r
+     SET state = 'done', finished_at = now(), execution_id = coalesce(r.execution_id, e.id), locked_until = NULL
+    FROM input LEFT JOIN exec e ON e.run_id = input.run_id
+   WHERE r.id = input.run_id AND r.state <> 'done'
+)
+SELECT input.k, exec.id FROM input LEFT JOIN exec ON exec.run_id = input.run_id ORDER BY input.k`;
+
+function clip(text: string | undefined, max = 2000): string | null {
+  if (text === undefined) {
+    return null;
+  }
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export async function recordExecutionBatch(
+  db: Pool,
+  items: Array<{ result: ExecutionResult; runId: number; workerId: string | null }>
+): Promise<RecordedExecution[]> {
+  const totals = items.map((item) => attemptTotals(item.result));
+  const input = items.map(({ result, runId, workerId }, k) => ({
+    k,
+    workflow_id: result.workflowId,
+    run_id: runId,
+    trigger: result.trigger,
+    status: result.status,
+    started_at: result.startedAt.toISOString(),
+    finished_at: result.finishedAt.toISOString(),
+    duration_ms: Math.round(result.durationMs),
+    step_count: result.steps.length,
+    attempts: totals[k]!.attempts,
+    retries: totals[k]!.retries,
+    error_type: result.errorType ?? null,
+    error_message: clip(result.errorMessage),
+    failed_step: result.steps.find((s) => s.status === 'failed')?.name ?? null,
+    worker_id: workerId,
+    steps: result.steps.map((s) => ({
+      position: s.position,
+      name: s.name,
+      status: s.status,
+      started_at: s.startedAt.toISOString(),
+      duration_ms: Math.round(s.durationMs),
+      http_status: s.httpStatus ?? null,
+      error_type: s.errorType ?? null,
+      error_message: clip(s.errorMessage),
+      assertions: s.assertions,
+      extracted: Object.keys(s.extracted),
+    })),
+    step_attempts: result.steps.flatMap((s) =>
+      s.attempts.map((a) => ({
+        step_position: s.position,
+        number: a.number,
+        started_at: a.startedAt.toISOString(),
+        duration_ms: Math.round(a.durationMs),
+        delay_ms: Math.round(a.delayMs),
+        http_status: a.httpStatus ?? null,
+        error_type: a.errorType ?? null,
+        error_message: clip(a.errorMessage),
+      }))
+    ),
+  }));
+  const { rows } = await db.query<{ k: number; id: number | null }>(BATCH_SQL, [JSON.stringify(input)]);
+  return rows.map((row) => ({ executionId: row.id, attempts: totals[row.k]!.attempts, retries: totals[row.k]!.retries }));
+}
+
+/**
+ * Collects results finished at about the same moment and writes them together: flushed when
+ * `maxBatch` are waiting or on the next turn of the event loop, so a lone result waits ~nothing.
+ */
+export class ExecutionBatcher {
+  private pending: Array<{ item: { result: ExecutionResult; runId: number; workerId: string | null }; resolve: (r: RecordedExecution) => void; reject: (e: unknown) => void }> = [];
+  private scheduled = false;
+
+  constructor(private readonly pool: Pool, private readonly maxBatch = 100) {}
+
+  record(result: ExecutionResult, runId: number, workerId: string | null): Promise<RecordedExecution> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ item: { result, runId, workerId }, resolve, reject });
+      if (this.pending.length >= this.maxBatch) {
+        void this.flush();
+      } else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending.splice(0, this.maxBatch);
+    if (batch.length === 0) {
+      return;
+    }
+    try {
+      const recorded = await recordExecutionBatch(this.pool, batch.map((b) => b.item));
+      batch.forEach((b, i) => b.resolve(recorded[i]!));
+    } catch (error) {
+      batch.forEach((b) => b.reject(error));
+    }
+  }
+}

@@ -55,16 +55,17 @@ export async function monitoringMetrics(pool: Pool, health: HealthReporter, opts
 
   let workflows: unknown[] | undefined;
   if (opts.details) {
+    // Aggregate the rollups first, then look up each workflow's last execution once (a lateral
+    // join inside the GROUP BY would run once per rollup row).
     const { rows } = await pool.query<Totals & { workflow_id: string; name: string | null; min: number | null; max: number | null; last_started: Date | null; last_status: string | null }>(
-      `SELECT r.workflow_id, w.name, sum(r.executions)::int AS executions, sum(r.successes)::int AS successes,
-              sum(r.degraded)::int AS degraded, sum(r.failures)::int AS failures, sum(r.duration_sum)::bigint AS duration_sum,
-              min(r.duration_min) AS min, max(r.duration_max) AS max, le.started_at AS last_started, le.status AS last_status
-         FROM ${window.table} r
-         LEFT JOIN workflows w ON w.id = r.workflow_id
-         LEFT JOIN LATERAL (SELECT e.started_at, e.status FROM executions e WHERE e.workflow_id = r.workflow_id ORDER BY e.started_at DESC LIMIT 1) le ON true
-        WHERE r.bucket >= $1 AND r.bucket < $2
-        GROUP BY r.workflow_id, w.name, le.started_at, le.status
-        ORDER BY r.workflow_id`,
+      `SELECT g.*, w.name, le.started_at AS last_started, le.status AS last_status
+         FROM (SELECT r.workflow_id, sum(r.executions)::int AS executions, sum(r.successes)::int AS successes,
+                      sum(r.degraded)::int AS degraded, sum(r.failures)::int AS failures, sum(r.duration_sum)::bigint AS duration_sum,
+                      min(r.duration_min) AS min, max(r.duration_max) AS max
+                 FROM ${window.table} r WHERE r.bucket >= $1 AND r.bucket < $2 GROUP BY r.workflow_id) g
+         LEFT JOIN workflows w ON w.id = g.workflow_id
+         LEFT JOIN LATERAL (SELECT e.started_at, e.status FROM executions e WHERE e.workflow_id = g.workflow_id ORDER BY e.started_at DESC LIMIT 1) le ON true
+        ORDER BY g.workflow_id`,
       [window.from, end]
     );
     workflows = rows.map((r) => ({

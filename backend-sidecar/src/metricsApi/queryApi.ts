@@ -120,11 +120,13 @@ const UNITS: Partial<Record<QueryMetric, string>> = { success_rate: 'percent', d
 
 /**
  * The step is `intervalMs`, widened so there are never more than maxDataPoints buckets, and
- * rounded up to whole minutes — or whole hours, read from the hour rollups, when it is an hour or more.
+ * rounded up to whole minutes — or, past ten minutes, to whole hours read from the hour rollups.
  */
 export function chooseStep(q: Pick<QueryRequest, 'from' | 'to' | 'intervalMs' | 'maxDataPoints'>): { stepMs: number; table: 'execution_rollups_minute' | 'execution_rollups_hour' } {
   const raw = Math.max(q.intervalMs, Math.ceil((q.to - q.from) / q.maxDataPoints));
-  if (raw >= 3_600_000) {
+  // Past ten minutes a step is rounded up to whole hours: fewer points (still within
+  // maxDataPoints) read from the hour rollups, 60× fewer rows than the minute ones.
+  if (raw > 600_000) {
     return { stepMs: Math.ceil(raw / 3_600_000) * 3_600_000, table: 'execution_rollups_hour' };
   }
   return { stepMs: Math.ceil(raw / 60_000) * 60_000, table: 'execution_rollups_minute' };

@@ -43,7 +43,7 @@ WITH exec AS (
 )
 SELECT id FROM exec`;
 
-function clip(text: string | undefined, max = 2000): string | null {
+export function clip(text: string | undefined, max = 2000): string | null {
   if (text === undefined) {
     return null;
   }
@@ -61,14 +61,9 @@ export function attemptTotals(result: ExecutionResult): { attempts: number; retr
   return { attempts, retries };
 }
 
-export async function recordExecution(
-  db: Pool | PoolClient,
-  result: ExecutionResult,
-  opts: { runId?: number | null; workerId?: string | null } = {}
-): Promise<RecordedExecution> {
-  const { attempts, retries } = attemptTotals(result);
-  const failedStep = result.steps.find((s) => s.status === 'failed')?.name ?? null;
-  const steps = result.steps.map((s) => ({
+/** Step rows as the recording statements read them (jsonb_to_recordset). */
+export function stepRows(result: ExecutionResult) {
+  return result.steps.map((s) => ({
     position: s.position,
     name: s.name,
     status: s.status,
@@ -81,7 +76,11 @@ export async function recordExecution(
     // Values may be credentials (tokens): only the names are kept.
     extracted: Object.keys(s.extracted),
   }));
-  const stepAttempts = result.steps.flatMap((s) =>
+}
+
+/** Attempt rows of every step, as the recording statements read them. */
+export function attemptRows(result: ExecutionResult) {
+  return result.steps.flatMap((s) =>
     s.attempts.map((a) => ({
       step_position: s.position,
       number: a.number,
@@ -93,6 +92,17 @@ export async function recordExecution(
       error_message: clip(a.errorMessage),
     }))
   );
+}
+
+export async function recordExecution(
+  db: Pool | PoolClient,
+  result: ExecutionResult,
+  opts: { runId?: number | null; workerId?: string | null } = {}
+): Promise<RecordedExecution> {
+  const { attempts, retries } = attemptTotals(result);
+  const failedStep = result.steps.find((s) => s.status === 'failed')?.name ?? null;
+  const steps = stepRows(result);
+  const stepAttempts = attemptRows(result);
   const { rows } = await db.query<{ id: number }>(RECORD_SQL, [
     result.workflowId,
     opts.runId ?? null,

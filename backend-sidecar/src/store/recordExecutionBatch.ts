@@ -1,6 +1,6 @@
 import type { Pool } from '../db/pool';
 import type { ExecutionResult } from '../model/execution';
-import { attemptTotals, type RecordedExecution } from './recordExecution';
+import { attemptRows, attemptTotals, clip, stepRows, type RecordedExecution } from './recordExecution';
 
 /**
  * Many scheduled results in ONE statement: the per-statement costs (parse, plan, the rollup
@@ -45,13 +45,6 @@ WITH input AS (
 )
 SELECT input.k, exec.id FROM input LEFT JOIN exec ON exec.run_id = input.run_id ORDER BY input.k`;
 
-function clip(text: string | undefined, max = 2000): string | null {
-  if (text === undefined) {
-    return null;
-  }
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
 export async function recordExecutionBatch(
   db: Pool,
   items: Array<{ result: ExecutionResult; runId: number; workerId: string | null }>
@@ -73,30 +66,8 @@ export async function recordExecutionBatch(
     error_message: clip(result.errorMessage),
     failed_step: result.steps.find((s) => s.status === 'failed')?.name ?? null,
     worker_id: workerId,
-    steps: result.steps.map((s) => ({
-      position: s.position,
-      name: s.name,
-      status: s.status,
-      started_at: s.startedAt.toISOString(),
-      duration_ms: Math.round(s.durationMs),
-      http_status: s.httpStatus ?? null,
-      error_type: s.errorType ?? null,
-      error_message: clip(s.errorMessage),
-      assertions: s.assertions,
-      extracted: Object.keys(s.extracted),
-    })),
-    step_attempts: result.steps.flatMap((s) =>
-      s.attempts.map((a) => ({
-        step_position: s.position,
-        number: a.number,
-        started_at: a.startedAt.toISOString(),
-        duration_ms: Math.round(a.durationMs),
-        delay_ms: Math.round(a.delayMs),
-        http_status: a.httpStatus ?? null,
-        error_type: a.errorType ?? null,
-        error_message: clip(a.errorMessage),
-      }))
-    ),
+    steps: stepRows(result),
+    step_attempts: attemptRows(result),
   }));
   const { rows } = await db.query<{ k: number; id: number | null }>(BATCH_SQL, [JSON.stringify(input)]);
   return rows.map((row) => ({ executionId: row.id, attempts: totals[row.k]!.attempts, retries: totals[row.k]!.retries }));

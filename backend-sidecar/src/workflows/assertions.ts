@@ -1,3 +1,5 @@
+import type { AssertionResult } from '../model/execution';
+
 /**
  * The little assertion and extraction language of workflow steps, hand-written because it is our
  * own: `status == 200`, `status in [200, 201]`, `duration < 2000`, `header.content-type contains json`,
@@ -23,14 +25,6 @@ export interface ResponseView {
   /** Parsed JSON body, or undefined when the body is not JSON. */
   json?: unknown;
   isJson: boolean;
-}
-
-export interface AssertionResult {
-  assertion: string;
-  passed: boolean;
-  expected?: unknown;
-  actual?: unknown;
-  message?: string;
 }
 
 const SUBJECT_RE = /^(status|duration|response_time|header\.[A-Za-z0-9!#$%&'*+.^_`|~-]+|body(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*)/;

@@ -1,3 +1,4 @@
+import { alertsFeature } from '../alerts/alertsFeature';
 import { metricsApiFeature } from '../metricsApi/metricsFeature';
 import { workflowsFeature } from '../workflows/workflowsFeature';
 import type { FeatureFactory } from './sidecar';
@@ -8,5 +9,6 @@ import type { FeatureFactory } from './sidecar';
  */
 export const FEATURES: FeatureFactory[] = [
   workflowsFeature,
+  alertsFeature,
   metricsApiFeature,
 ];

@@ -69,6 +69,18 @@ export const envSchema = z.object({
   WORKER_ID: optionalString,
   PG_POOL_MAX: z.coerce.number().int().min(2, 'must be between 2 and 200').max(200, 'must be between 2 and 200').default(20),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+  ALERTING: boolean(true),
+  // Window rules and workflows that stopped reporting are judged this often (executions are judged as they arrive).
+  ALERT_EVAL_INTERVAL: durationMs({ min: 1000, max: 3_600_000 }).default(15_000),
+  // Escalation tiers, reminders and acknowledgement timeouts are checked this often.
+  ALERT_TICK_INTERVAL: durationMs({ min: 100, max: 60_000 }).default(1_000),
+  NOTIFY_CONCURRENCY: z.coerce.number().int().min(1, 'must be between 1 and 200').max(200, 'must be between 1 and 200').default(10),
+  NOTIFY_POLL_INTERVAL: durationMs({ min: 50, max: 60_000 }).default(500),
+  NOTIFY_TIMEOUT: durationMs({ min: 500, max: 120_000 }).default(10_000),
+  NOTIFY_RETRY_INITIAL: durationMs({ min: 100, max: 60_000 }).default(1_000),
+  NOTIFY_RETRY_MAX: durationMs({ min: 1000, max: 3_600_000 }).default(60_000),
+  // A notification still undelivered this long after it was queued is marked failed.
+  NOTIFY_GIVE_UP: durationMs({ min: 60_000, max: 30 * 86_400_000 }).default(86_400_000),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -110,7 +110,7 @@ export const executionDetailSchema = executionSummarySchema
   })
   .openapi('ExecutionDetail');
 
-const timestamp = z
+export const timestamp = z
   .union([z.string(), z.number()])
   .transform((value, ctx) => {
     const ms = typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : Date.parse(value);

@@ -1,0 +1,323 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { withTransaction, type Pool, type PoolClient } from '../db/pool';
+import { coerceError } from '../errors/errors';
+import type { Logger } from '../log/logger';
+import { advanceEscalation, applyVerdict, resolve, transition, type AlertRow, type Transition } from './alertLifecycle';
+import { conditionWindow, evaluateCondition, inScope, recentNeeded, type EvaluationTrigger, type Verdict } from './evaluateCondition';
+import { effectivePolicy, listPolicies, listRules, type EscalationPolicy, type StoredRule } from './ruleStore';
+import { loadLiveSilences, silencedBy } from './silences';
+import { loadWorkflowFacts } from './workflowFacts';
+
+export interface AlertEngineOptions {
+  pool: Pool;
+  log: Logger;
+  registry: Registry;
+  /** Window rules and silent workflows are re-judged this often. */
+  evalIntervalMs: number;
+  /** Escalation tiers, reminders and acknowledgement timeouts are checked this often. */
+  tickIntervalMs: number;
+  /** Called after a commit that queued notifications. */
+  onQueued: () => void;
+}
+
+interface Config {
+  rules: StoredRule[];
+  policies: Map<string, EscalationPolicy>;
+  loadedAt: number;
+}
+
+const CONFIG_TTL_MS = 2_000;
+
+/**
+ * Judges rules and moves alerts through their lifecycle. Executions are judged in batches (many
+ * executions of many workflows → one facts query); the timer judges window conditions for every
+ * workflow; the tick moves escalation along. State lives in PostgreSQL, so replicas can all run
+ * this: opening is an INSERT … ON CONFLICT on the open-fingerprint index, escalation claims rows
+ * with SKIP LOCKED, and notifications are unique by idempotency key.
+ */
+export class AlertEngine {
+  private config?: Config;
+  private readonly pending = new Set<string>();
+  private draining?: Promise<void>;
+  private evalTimer?: NodeJS.Timeout;
+  private tickTimer?: NodeJS.Timeout;
+  private timerRun?: Promise<void>;
+  private tickRun?: Promise<number>;
+  private stopped = true;
+  readonly opened: Counter<'severity'>;
+  readonly resolvedCount: Counter<'by'>;
+  readonly evaluationSeconds: Histogram<'trigger'>;
+
+  constructor(private readonly opts: AlertEngineOptions) {
+    const registers = [opts.registry];
+    this.opened = new Counter({ name: 'workflow_monitor_alerts_opened_total', help: 'Alerts opened, by severity', labelNames: ['severity'], registers });
+    this.resolvedCount = new Counter({ name: 'workflow_monitor_alerts_resolved_total', help: 'Alerts resolved, by who resolved them (system or a person)', labelNames: ['by'], registers });
+    this.evaluationSeconds = new Histogram({
+      name: 'workflow_monitor_alert_evaluation_seconds',
+      help: 'Time to judge the rules for a batch of workflows, by trigger',
+      labelNames: ['trigger'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    const pool = opts.pool;
+    new Gauge({
+      name: 'workflow_monitor_alerts_open',
+      help: 'Open alerts by state and severity',
+      labelNames: ['state', 'severity'],
+      registers,
+      async collect() {
+        try {
+          const { rows } = await pool.query<{ state: string; severity: string; n: number }>(`SELECT state, severity, count(*)::int AS n FROM alerts WHERE state <> 'resolved' GROUP BY 1, 2`);
+          this.reset();
+          for (const r of rows) {
+            this.set({ state: r.state, severity: r.severity }, r.n);
+          }
+        } catch {
+          // Database down: keep the scrape working.
+        }
+      },
+    });
+  }
+
+  /** Rules or policies changed through the API on this replica. */
+  invalidate(): void {
+    this.config = undefined;
+  }
+
+  private async loadConfig(): Promise<Config> {
+    if (this.config && Date.now() - this.config.loadedAt < CONFIG_TTL_MS) {
+      return this.config;
+    }
+    const [rules, policies] = await Promise.all([listRules(this.opts.pool, { enabledOnly: true }), listPolicies(this.opts.pool)]);
+    this.config = { rules, policies: new Map(policies.map((p) => [p.id, p])), loadedAt: Date.now() };
+    return this.config;
+  }
+
+  start(): void {
+    this.stopped = false;
+    const every = (ms: number, fn: () => void) => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      return t;
+    };
+    this.evalTimer = every(this.opts.evalIntervalMs, () => {
+      this.timerRun ??= this.evaluateAll().finally(() => (this.timerRun = undefined));
+    });
+    this.tickTimer = every(this.opts.tickIntervalMs, () => {
+      this.tickRun ??= this.tick().finally(() => (this.tickRun = undefined));
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.evalTimer);
+    clearInterval(this.tickTimer);
+    await Promise.allSettled([this.draining, this.timerRun, this.tickRun]);
+  }
+
+  /** A new execution of this workflow was stored: judge its rules (batched with others). */
+  executionRecorded(workflowId: string): void {
+    this.pending.add(workflowId);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  /** Resolves when every execution reported so far has been judged (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.draining) {
+      await this.draining;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.size > 0) {
+      const batch = [...this.pending].slice(0, 500);
+      batch.forEach((id) => this.pending.delete(id));
+      try {
+        await this.evaluate(batch, 'execution');
+      } catch (error) {
+        this.opts.log.error({ err: coerceError(error), workflows: batch.length }, 'alert evaluation failed; the timer will judge these workflows again');
+      }
+    }
+  }
+
+  /** Judges every enabled rule for the given workflows; returns the number of state changes. */
+  async evaluate(workflowIds: string[] | 'all', trigger: EvaluationTrigger): Promise<{ pairs: number; changes: number; queued: number }> {
+    const end = this.evaluationSeconds.startTimer({ trigger });
+    const { rules, policies } = await this.loadConfig();
+    const now = new Date();
+    if (rules.length === 0) {
+      end();
+      return { pairs: 0, changes: 0, queued: 0 };
+    }
+    const windows = rules.flatMap((r) => {
+      const w = conditionWindow(r.condition);
+      return w === undefined ? [] : [w];
+    });
+    const recentLimit = Math.min(101, Math.max(...rules.map((r) => recentNeeded(r.condition))));
+    const facts = await loadWorkflowFacts(this.opts.pool, workflowIds, { windowsMs: windows.length > 0 ? windows : [60_000], recentLimit });
+    const ids = [...facts.keys()];
+    const { rows: openRows } = await this.opts.pool.query<{ fingerprint: string }>(
+      `SELECT fingerprint FROM alerts WHERE state <> 'resolved' AND ($1::text[] IS NULL OR workflow_id = ANY($1))`,
+      [workflowIds === 'all' ? null : ids]
+    );
+    const open = new Set(openRows.map((r) => r.fingerprint));
+    const changes: Array<{ rule: StoredRule; workflowId: string; verdict: Verdict }> = [];
+    let pairs = 0;
+    for (const [workflowId, f] of facts) {
+      for (const rule of rules) {
+        if (!inScope(rule.scope, f.workflow)) {
+          continue;
+        }
+        pairs += 1;
+        const verdict = evaluateCondition(rule.condition, f, trigger, now.getTime());
+        const isOpen = open.has(`${rule.id}:${workflowId}`);
+        if ((verdict.state === 'firing' && (!isOpen || trigger === 'execution')) || (verdict.state === 'clear' && isOpen)) {
+          changes.push({ rule, workflowId, verdict });
+        }
+      }
+    }
+    let queued = 0;
+    if (changes.length > 0) {
+      const silences = await loadLiveSilences(this.opts.pool, now);
+      for (const change of changes) {
+        const f = facts.get(change.workflowId)!;
+        try {
+          const outcome = await withTransaction(this.opts.pool, (client) =>
+            applyVerdict(client, {
+              ctx: { rule: change.rule, policy: effectivePolicy(change.rule, policies), workflowName: f.workflow.name },
+              workflowId: change.workflowId,
+              labels: f.workflow.labels,
+              verdict: change.verdict,
+              trigger,
+              silences,
+              now,
+            })
+          );
+          queued += outcome.queued;
+          if (outcome.opened) {
+            this.opened.inc({ severity: change.rule.severity });
+          }
+          if (outcome.resolved) {
+            this.resolvedCount.inc({ by: 'system' });
+          }
+        } catch (error) {
+          this.opts.log.error({ err: coerceError(error), rule: change.rule.id, workflowId: change.workflowId }, 'could not apply an alert verdict');
+        }
+      }
+    }
+    if (workflowIds === 'all') {
+      queued += await this.closeOrphans(rules, new Set(ids));
+    }
+    if (queued > 0) {
+      this.opts.onQueued();
+    }
+    end();
+    return { pairs, changes: changes.length, queued };
+  }
+
+  /** Open alerts whose rule was disabled or deleted, or whose workflow is gone, are resolved. */
+  private async closeOrphans(rules: StoredRule[], workflows: Set<string>): Promise<number> {
+    const enabled = new Set(rules.map((r) => r.id));
+    const { rows } = await this.opts.pool.query<AlertRow>(`SELECT * FROM alerts WHERE state <> 'resolved'`);
+    let queued = 0;
+    for (const alert of rows.filter((a) => !enabled.has(a.rule_id) || !workflows.has(a.workflow_id))) {
+      const why = !enabled.has(alert.rule_id) ? `rule "${alert.rule_id}" was disabled or deleted` : `workflow "${alert.workflow_id}" was deleted`;
+      queued += await withTransaction(this.opts.pool, (client) => resolve(client, alert, { actor: 'system', comment: why, now: new Date() }));
+      this.resolvedCount.inc({ by: 'system' });
+    }
+    return queued;
+  }
+
+  private async evaluateAll(): Promise<void> {
+    if (this.stopped) {
+      return;
+    }
+    try {
+      await this.evaluate('all', 'timer');
+      await this.sweepSilences();
+    } catch (error) {
+      this.opts.log.warn({ err: coerceError(error) }, 'timed alert evaluation failed; will try again');
+    }
+  }
+
+  private async escalationContext(client: PoolClient, alert: AlertRow) {
+    const { rules, policies } = await this.loadConfig();
+    const rule = rules.find((r) => r.id === alert.rule_id);
+    const { rows } = await client.query<{ name: string }>('SELECT name FROM workflows WHERE id = $1', [alert.workflow_id]);
+    return {
+      policy: rule ? effectivePolicy(rule, policies) : { tiers: [] },
+      ruleName: rule?.name ?? alert.rule_id,
+      workflowName: rows[0]?.name ?? alert.workflow_id,
+      flapWindowMs: rule?.flapping.window ?? 30 * 60_000,
+    };
+  }
+
+  /** Escalation, reminders and acknowledgement timeouts that are due. */
+  async tick(): Promise<number> {
+    if (this.stopped) {
+      return 0;
+    }
+    let queued = 0;
+    try {
+      queued = await withTransaction(this.opts.pool, async (client) => {
+        const { rows } = await client.query<AlertRow>(
+          `SELECT * FROM alerts WHERE state <> 'resolved' AND next_action_at <= now() ORDER BY next_action_at LIMIT 200 FOR UPDATE SKIP LOCKED`
+        );
+        let n = 0;
+        const now = new Date();
+        for (const alert of rows) {
+          n += await advanceEscalation(client, alert, await this.escalationContext(client, alert), now);
+        }
+        return n;
+      });
+    } catch (error) {
+      this.opts.log.warn({ err: coerceError(error) }, 'escalation tick failed; will try again');
+    }
+    if (queued > 0) {
+      this.opts.onQueued();
+    }
+    return queued;
+  }
+
+  /** Moves open alerts into `suppressed` while a silence matches, and back out when it ends. */
+  async sweepSilences(): Promise<void> {
+    const now = new Date();
+    const silences = await loadLiveSilences(this.opts.pool, now);
+    const queued = await withTransaction(this.opts.pool, async (client) => {
+      const { rows } = await client.query<AlertRow>(`SELECT * FROM alerts WHERE state <> 'resolved' FOR UPDATE SKIP LOCKED`);
+      let n = 0;
+      for (const alert of rows) {
+        const silence = silencedBy(silences, { workflowId: alert.workflow_id, labels: alert.labels, severity: alert.severity }, now);
+        if (silence && alert.state !== 'suppressed') {
+          await client.query(`UPDATE alerts SET state = 'suppressed', next_action_at = NULL WHERE id = $1`, [alert.id]);
+          await client.query(`INSERT INTO alert_events (alert_id, type, from_state, to_state, actor, comment) VALUES ($1, 'suppressed', $2, 'suppressed', 'system', $3)`,
+            [alert.id, alert.state, `silence #${silence.id} by ${silence.createdBy}${silence.comment ? `: ${silence.comment}` : ''}`]);
+        } else if (!silence && alert.state === 'suppressed') {
+          const back = alert.acknowledged_at ? 'acknowledged' : 'active';
+          await client.query(`UPDATE alerts SET state = $2, escalation_from = coalesce(escalation_from, $3) WHERE id = $1`, [alert.id, back, now]);
+          await client.query(`INSERT INTO alert_events (alert_id, type, from_state, to_state, actor, comment) VALUES ($1, 'unsuppressed', 'suppressed', $2, 'system', 'no silence matches any more')`, [alert.id, back]);
+          alert.state = back;
+          alert.escalation_from ??= now;
+          n += await advanceEscalation(client, alert, await this.escalationContext(client, alert), now);
+        }
+      }
+      return n;
+    });
+    if (queued > 0) {
+      this.opts.onQueued();
+    }
+  }
+
+  /** A person acknowledges, unacknowledges or resolves (API). */
+  async act(id: number, action: Transition, opts: { user: string; comment?: string; timeoutMs?: number }): Promise<void> {
+    const queued = await withTransaction(this.opts.pool, (client) =>
+      transition(client, id, action, { ...opts, now: new Date(), policyOf: (alert) => this.escalationContext(client, alert) })
+    );
+    if (action === 'resolve') {
+      this.resolvedCount.inc({ by: 'user' });
+    }
+    if (queued > 0) {
+      this.opts.onQueued();
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import type { Pool } from '../db/pool';
+import { AppError, coerceError } from '../errors/errors';
+import { formatIssues } from '../http/route';
+import { channelInputSchema, type ChannelInput } from '../notify/channelSchema';
+import { saveChannel } from '../notify/channelStore';
+import { interpolateEnv } from '../workflows/interpolateEnv';
+import type { FileLoadError } from '../workflows/loadWorkflowFiles';
+import { savePolicy, saveRule } from './ruleStore';
+import { escalationPolicyInputSchema, ruleInputSchema, type EscalationPolicyInput, type RuleInput } from './ruleSchema';
+
+const SECTIONS = ['channels', 'escalationPolicies', 'rules'] as const;
+
+interface Parsed<T> {
+  item: T;
+  file: string;
+  path: string;
+}
+
+/**
+ * `alerting/*.yaml` next to the workflows: `channels`, `escalationPolicies` and `rules` lists,
+ * `${ENV}` interpolated (channel secrets come from the environment). Applied in that order so
+ * references resolve; entries that came from files and are gone from them are removed. A bad
+ * entry is reported with file and path and skipped; the good ones still apply.
+ */
+export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.ProcessEnv): Promise<FileLoadError[]> {
+  let names: string[] = [];
+  try {
+    names = (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name)).map((e) => e.name).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      return [{ file: dir, path: '(directory)', message: `cannot read: ${(error as Error).message}` }];
+    }
+  }
+  const errors: FileLoadError[] = [];
+  const channels: Array<Parsed<ChannelInput>> = [];
+  const policies: Array<Parsed<EscalationPolicyInput>> = [];
+  const rules: Array<Parsed<RuleInput>> = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const { text, missing } = interpolateEnv(await fs.readFile(file, 'utf8'), env);
+    if (missing.length > 0) {
+      errors.push({ file, path: '(file)', message: `environment variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\${${m}}`).join(', ')} not set and no default given` });
+      continue;
+    }
+    const doc = YAML.parseDocument(text);
+    if (doc.errors.length > 0) {
+      const first = doc.errors[0]!;
+      errors.push({ file, path: first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '(file)', message: `invalid YAML: ${first.message.split('\n')[0]}` });
+      continue;
+    }
+    const content = (doc.toJS() ?? {}) as Record<string, unknown>;
+    if (typeof content !== 'object' || Array.isArray(content)) {
+      errors.push({ file, path: '(root)', message: `must be a mapping with ${SECTIONS.join(', ')}` });
+      continue;
+    }
+    for (const key of Object.keys(content)) {
+      if (!(SECTIONS as readonly string[]).includes(key)) {
+        errors.push({ file, path: key, message: `unknown section; allowed: ${SECTIONS.join(', ')}` });
+      }
+    }
+    const collect = <T>(section: (typeof SECTIONS)[number], schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: never[] } } }, into: Array<Parsed<T>>) => {
+      const list = content[section];
+      if (list === undefined || list === null) {
+        return;
+      }
+      if (!Array.isArray(list)) {
+        errors.push({ file, path: section, message: 'must be a list' });
+        return;
+      }
+      list.forEach((raw, i) => {
+        const result = schema.safeParse(raw);
+        if (result.success) {
+          into.push({ item: result.data, file, path: `${section}[${i}]` });
+        } else {
+          errors.push(...formatIssues(result.error.issues, `${section}[${i}]`).map((e) => ({ file, ...e })));
+        }
+      });
+    };
+    collect('channels', channelInputSchema as never, channels);
+    collect('escalationPolicies', escalationPolicyInputSchema as never, policies);
+    collect('rules', ruleInputSchema as never, rules);
+  }
+  const apply = async <T extends { id: string }>(entries: Array<Parsed<T>>, table: string, save: (p: Parsed<T>) => Promise<unknown>) => {
+    const applied: string[] = [];
+    for (const entry of entries) {
+      try {
+        await save(entry);
+        applied.push(entry.item.id);
+      } catch (error) {
+        const e = coerceError(error);
+        const details = e instanceof AppError && Array.isArray(e.details) ? (e.details as Array<{ path: string; message: string }>) : [{ path: `${entry.path}`, message: e.message }];
+        errors.push(...details.map((d) => ({ file: entry.file, path: d.path.startsWith(entry.path) ? d.path : `${entry.path}.${d.path}`, message: d.message })));
+      }
+    }
+    await pool.query(`DELETE FROM ${table} WHERE source = 'file' AND NOT (id = ANY($1))`, [applied]);
+  };
+  await apply(channels, 'channels', (p) => saveChannel(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: p.path }));
+  await apply(policies, 'escalation_policies', (p) => savePolicy(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: `${p.path}.` }));
+  await apply(rules, 'alert_rules', (p) => saveRule(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: `${p.path}.` }));
+  return errors;
+}

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { z } from 'zod';
+import type { Feature, FeatureFactory } from '../app/sidecar';
+import { coerceError } from '../errors/errors';
+import { registerChannelRoutes } from '../notify/channelRoutes';
+import { DeliveryWorker } from '../notify/deliveryWorker';
+import type { FileLoadError } from '../workflows/loadWorkflowFiles';
+import { workflowsDirectory } from '../workflows/workflowsFeature';
+import { AlertEngine } from './alertEngine';
+import { syncAlertingFiles } from './alertingFiles';
+import { registerAlertRoutes } from './alertRoutes';
+import { installPredefinedRules } from './ruleStore';
+import { silenceActive } from './silences';
+
+/**
+ * Alerting end to end on this replica: rules and channels (API and `alerting/*.yaml`), the
+ * engine that judges executions and moves alerts along, and the outbox delivery worker.
+ */
+export const alertsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
+  const { pool, log, config } = ctx;
+  const installed = await installPredefinedRules(pool);
+  if (installed > 0) {
+    log.info({ installed }, 'predefined alert rules installed');
+  }
+  const dir = workflowsDirectory(ctx);
+  let loadErrors: FileLoadError[] = [];
+  if (dir) {
+    loadErrors = await syncAlertingFiles(pool, path.join(dir, 'alerting'), process.env);
+    for (const e of loadErrors) {
+      log.error({ file: e.file, path: e.path }, `alerting definition rejected: ${e.message}`);
+    }
+  }
+  const worker = new DeliveryWorker({
+    pool,
+    log,
+    workerId: ctx.workerId,
+    registry: ctx.metrics.registry,
+    settings: {
+      concurrency: config.NOTIFY_CONCURRENCY,
+      pollIntervalMs: config.NOTIFY_POLL_INTERVAL,
+      leaseMs: Math.max(30_000, config.NOTIFY_TIMEOUT * 3),
+      timeoutMs: config.NOTIFY_TIMEOUT,
+      initialDelayMs: config.NOTIFY_RETRY_INITIAL,
+      maxDelayMs: config.NOTIFY_RETRY_MAX,
+      giveUpAfterMs: config.NOTIFY_GIVE_UP,
+    },
+  });
+  const engine = new AlertEngine({
+    pool,
+    log,
+    registry: ctx.metrics.registry,
+    evalIntervalMs: config.ALERT_EVAL_INTERVAL,
+    tickIntervalMs: config.ALERT_TICK_INTERVAL,
+    onQueued: () => worker.wake(),
+  });
+  const unsubscribe = ctx.events.on('executionRecorded', (event) => engine.executionRecorded(event.workflowId));
+
+  return {
+    name: 'alerts',
+    routes: (routes) => {
+      registerAlertRoutes(routes, { pool, engine, isActive: (s) => silenceActive(s, new Date()) });
+      registerChannelRoutes(routes, { pool, timeoutMs: config.NOTIFY_TIMEOUT });
+      routes.add({
+        method: 'get',
+        path: '/api/v1/alerting/load-errors',
+        summary: 'Rules, policies and channels in alerting/*.yaml that were rejected, with file, path and reason',
+        tags: ['rules'],
+        responses: { 200: { description: 'Load errors', schema: z.object({ loadErrors: z.array(z.object({ file: z.string(), path: z.string(), message: z.string() })) }) } },
+        handler: () => ({ body: { loadErrors } }),
+      });
+    },
+    start: () => {
+      if (!config.ALERTING) {
+        log.info('ALERTING=false: rules are not evaluated and notifications are not delivered on this replica');
+        return;
+      }
+      engine.start();
+      worker.start();
+      // Judge once at start: alerts opened or cleared while we were down.
+      void engine.evaluate('all', 'timer').catch((error) => log.warn({ err: coerceError(error) }, 'initial alert evaluation failed'));
+    },
+    stop: async () => {
+      unsubscribe();
+      await engine.stop();
+      await worker.stop();
+    },
+  };
+};
+
+export type { AlertEngine };

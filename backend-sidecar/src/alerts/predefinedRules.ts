@@ -1,0 +1,58 @@
+import { ruleInputSchema, type RuleInput } from './ruleSchema';
+
+/**
+ * The six rules of the original design, installed enabled on first start (and never overwritten
+ * afterwards: an operator's edits and disables stick). Rates are percentages.
+ */
+export const PREDEFINED_RULES: RuleInput[] = [
+  {
+    id: 'critical-workflow-failure',
+    name: 'Critical workflow failure',
+    description: 'A workflow marked critical failed: page at once.',
+    severity: 'critical',
+    scope: { critical: true },
+    condition: { type: 'consecutive_failures', count: 1 },
+    cooldown: 0,
+  },
+  {
+    id: 'high-failure-rate',
+    name: 'High failure rate',
+    description: 'More than half of the executions in the last 15 minutes failed (at least 4 executions).',
+    severity: 'error',
+    condition: { type: 'rate', operator: '>', value: 50, window: '15m', minSamples: 4 },
+    cooldown: '5m',
+  },
+  {
+    id: 'slow-response',
+    name: 'Slow response time',
+    description: 'An execution took longer than 30 seconds.',
+    severity: 'warning',
+    condition: { type: 'duration', of: 'execution', operator: '>', threshold: '30s' },
+    cooldown: '5m',
+  },
+  {
+    id: 'consecutive-failures',
+    name: 'Consecutive failures',
+    description: 'Three executions in a row failed.',
+    severity: 'error',
+    condition: { type: 'consecutive_failures', count: 3 },
+    cooldown: 0,
+  },
+  {
+    id: 'health-check-failure',
+    name: 'Health check failure',
+    description: 'A health-check workflow (label type=health) failed.',
+    severity: 'critical',
+    scope: { labels: { type: 'health' } },
+    condition: { type: 'consecutive_failures', count: 1 },
+    cooldown: 0,
+  },
+  {
+    id: 'low-success-rate',
+    name: 'Low success rate',
+    description: 'Fewer than 80 % of the executions in the last hour passed (at least 10 executions).',
+    severity: 'warning',
+    condition: { type: 'threshold', metric: 'success_rate', operator: '<', value: 80, window: '1h', minSamples: 10 },
+    cooldown: '5m',
+  },
+].map((rule) => ruleInputSchema.parse(rule));

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { durationMs } from '../schema/duration';
+import { checkCustomExpression } from './customExpression';
+
+export const SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const severitySchema = z.enum(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` });
+
+export const THRESHOLD_METRICS = [
+  'success_rate', 'failure_rate', 'executions', 'successes', 'failures', 'degraded',
+  'duration_avg', 'duration_max', 'duration_p95', 'attempts', 'retries',
+] as const;
+export type ThresholdMetric = (typeof THRESHOLD_METRICS)[number];
+
+export const OPERATORS = ['>', '>=', '<', '<=', '==', '!='] as const;
+export type Operator = (typeof OPERATORS)[number];
+const operator = z.enum(OPERATORS, { message: `must be one of ${OPERATORS.join(' ')}` });
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'must be 1–100 characters: lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
+const windowMs = durationMs({ min: 60_000, max: 7 * 86_400_000 });
+
+const thresholdCondition = z.object({
+  type: z.literal('threshold'),
+  metric: z.enum(THRESHOLD_METRICS, { message: `must be one of ${THRESHOLD_METRICS.join(', ')}` }),
+  operator,
+  value: z.number().finite(),
+  window: windowMs.default(15 * 60_000),
+  // Fewer executions than this in the window → no verdict (neither fire nor resolve on noise).
+  minSamples: z.number().int().min(0).max(100_000).default(1),
+}).strict();
+
+const rateCondition = z.object({
+  type: z.literal('rate'),
+  operator: z.enum(['>', '>='], { message: 'must be > or >=' }).default('>'),
+  // Failures / executions in the window, in percent (like success_rate everywhere in the API).
+  value: z.number().min(0, 'must be a percentage between 0 and 100').max(100, 'must be a percentage between 0 and 100'),
+  window: windowMs.default(15 * 60_000),
+  minSamples: z.number().int().min(1).max(100_000).default(5),
+}).strict();
+
+const patternCondition = z.object({
+  type: z.literal('pattern'),
+  regex: z.string().min(1).max(500).superRefine((value, ctx) => {
+    try {
+      new RegExp(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(error as Error).message}` });
+    }
+  }),
+  caseInsensitive: z.boolean().default(false),
+  // Without a window only the latest execution is looked at.
+  window: windowMs.optional(),
+  minMatches: z.number().int().min(1).max(100).default(1),
+}).strict();
+
+const durationCondition = z.object({
+  type: z.literal('duration'),
+  of: z.enum(['execution', 'step'], { message: 'must be execution or step' }).default('execution'),
+  // With of: step, only this step (by name); otherwise the slowest step.
+  step: z.string().min(1).max(200).optional(),
+  operator: z.enum(['>', '>='], { message: 'must be > or >=' }).default('>'),
+  threshold: durationMs({ min: 1, max: 86_400_000 }),
+}).strict();
+
+const consecutiveCondition = z.object({
+  type: z.literal('consecutive_failures'),
+  count: z.number().int().min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100'),
+}).strict();
+
+const customCondition = z.object({
+  type: z.literal('custom'),
+  expression: z.string().min(1).superRefine((value, ctx) => {
+    const check = checkCustomExpression(value);
+    if (!check.ok) {
+      ctx.addIssue({ code: 'custom', message: check.message });
+    }
+  }),
+  window: windowMs.default(15 * 60_000),
+}).strict();
+
+export const conditionSchema = z.discriminatedUnion('type', [
+  thresholdCondition, rateCondition, patternCondition, durationCondition, consecutiveCondition, customCondition,
+], { message: 'type must be one of threshold, rate, pattern, duration, consecutive_failures, custom' });
+export type Condition = z.output<typeof conditionSchema>;
+export type ConditionType = Condition['type'];
+
+export const scopeSchema = z.object({
+  workflowIds: z.array(z.string().min(1).max(200)).max(1000).optional(),
+  labels: z.record(z.string().max(100), z.string().max(200)).optional(),
+  critical: z.boolean().optional(),
+}).strict();
+export type RuleScope = z.output<typeof scopeSchema>;
+
+export const flappingSchema = z.object({
+  window: durationMs({ min: 60_000, max: 86_400_000 }).default(30 * 60_000),
+  // More state changes (open or resolve) than this inside the window → flapping.
+  threshold: z.number().int().min(2).max(1000).default(6),
+}).strict();
+
+export const ruleInputSchema = z.object({
+  id,
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  enabled: z.boolean().default(true),
+  severity: severitySchema,
+  scope: scopeSchema.default({}),
+  condition: conditionSchema,
+  cooldown: durationMs({ min: 0, max: 86_400_000 }).default(0),
+  flapping: flappingSchema.default({ window: 30 * 60_000, threshold: 6 }),
+  escalationPolicy: id.optional(),
+  channels: z.array(id).max(50).default([]),
+}).strict();
+export type RuleInput = z.output<typeof ruleInputSchema>;
+
+export interface Rule extends RuleInput {
+  predefined: boolean;
+  source: 'file' | 'api' | 'builtin';
+  sourceFile?: string;
+  version: number;
+}
+
+export const tierSchema = z.object({
+  after: durationMs({ min: 0, max: 7 * 86_400_000 }),
+  channels: z.array(id).min(1, 'a tier needs at least one channel').max(50),
+}).strict();
+
+export const escalationPolicyInputSchema = z.object({
+  id,
+  name: z.string().min(1).max(200),
+  tiers: z.array(tierSchema).min(1, 'a policy needs at least one tier').max(10).superRefine((tiers, ctx) => {
+    for (let i = 1; i < tiers.length; i += 1) {
+      if (tiers[i]!.after < tiers[i - 1]!.after) {
+        ctx.addIssue({ code: 'custom', path: [i, 'after'], message: 'tiers must be in order of their delay' });
+      }
+    }
+  }),
+  reminder: z.object({
+    every: durationMs({ min: 60_000, max: 7 * 86_400_000 }),
+    max: z.number().int().min(1).max(1000).optional(),
+  }).strict().optional(),
+}).strict();
+export type EscalationPolicyInput = z.output<typeof escalationPolicyInputSchema>;
+
+export const matchersSchema = z.object({
+  workflowIds: z.array(z.string().min(1).max(200)).max(1000).optional(),
+  labels: z.record(z.string().max(100), z.string().max(200)).optional(),
+  severities: z.array(severitySchema).max(4).optional(),
+}).strict();
+export type Matchers = z.output<typeof matchersSchema>;

@@ -1,0 +1,266 @@
+import type { Pool, PoolClient } from '../db/pool';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/errors';
+import { formatDuration } from '../schema/duration';
+import { PREDEFINED_RULES } from './predefinedRules';
+import type { Condition, EscalationPolicyInput, Rule, RuleInput } from './ruleSchema';
+
+interface RuleRow {
+  id: string;
+  name: string;
+  description: string | null;
+  enabled: boolean;
+  severity: Rule['severity'];
+  scope: Rule['scope'];
+  condition: Condition;
+  cooldown_ms: number;
+  flapping: Rule['flapping'] | null;
+  policy_id: string | null;
+  channels: string[];
+  predefined: boolean;
+  source: Rule['source'];
+  source_file: string | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface StoredRule extends Rule {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function toRule(r: RuleRow): StoredRule {
+  return {
+    id: r.id,
+    name: r.name,
+    ...(r.description ? { description: r.description } : {}),
+    enabled: r.enabled,
+    severity: r.severity,
+    scope: r.scope,
+    condition: r.condition,
+    cooldown: r.cooldown_ms,
+    flapping: r.flapping ?? { window: 30 * 60_000, threshold: 6 },
+    ...(r.policy_id ? { escalationPolicy: r.policy_id } : {}),
+    channels: r.channels,
+    predefined: r.predefined,
+    source: r.source,
+    ...(r.source_file ? { sourceFile: r.source_file } : {}),
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Conditions are stored as parsed (durations in ms); the API shows durations as written units. */
+export function conditionForApi(c: Condition): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...c };
+  for (const key of ['window', 'threshold'] as const) {
+    if (typeof out[key] === 'number' && (key === 'window' || c.type === 'duration')) {
+      out[key] = formatDuration(out[key] as number);
+    }
+  }
+  return out;
+}
+
+export function ruleForApi(r: StoredRule) {
+  return {
+    ...r,
+    condition: conditionForApi(r.condition),
+    cooldown: formatDuration(r.cooldown),
+    flapping: { window: formatDuration(r.flapping.window), threshold: r.flapping.threshold },
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+export async function listRules(db: Pool | PoolClient, opts: { enabledOnly?: boolean } = {}): Promise<StoredRule[]> {
+  const { rows } = await db.query<RuleRow>(`SELECT * FROM alert_rules ${opts.enabledOnly ? 'WHERE enabled' : ''} ORDER BY predefined DESC, id`);
+  return rows.map(toRule);
+}
+
+export async function getRule(db: Pool | PoolClient, id: string): Promise<StoredRule | undefined> {
+  const { rows } = await db.query<RuleRow>('SELECT * FROM alert_rules WHERE id = $1', [id]);
+  return rows[0] ? toRule(rows[0]) : undefined;
+}
+
+async function checkReferences(db: Pool | PoolClient, input: RuleInput, pathPrefix = ''): Promise<void> {
+  const details: Array<{ path: string; message: string }> = [];
+  if (input.escalationPolicy) {
+    const { rowCount } = await db.query('SELECT 1 FROM escalation_policies WHERE id = $1', [input.escalationPolicy]);
+    if (!rowCount) {
+      details.push({ path: `${pathPrefix}escalationPolicy`, message: `escalation policy "${input.escalationPolicy}" does not exist` });
+    }
+  }
+  if (input.channels.length > 0) {
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM channels WHERE id = ANY($1)', [input.channels]);
+    const known = new Set(rows.map((r) => r.id));
+    input.channels.forEach((c, i) => {
+      if (!known.has(c)) {
+        details.push({ path: `${pathPrefix}channels[${i}]`, message: `channel "${c}" does not exist` });
+      }
+    });
+  }
+  if (details.length > 0) {
+    throw new ValidationError(`${details[0]!.path}: ${details[0]!.message}`, details);
+  }
+}
+
+export async function saveRule(
+  db: Pool | PoolClient,
+  input: RuleInput,
+  opts: { source: Rule['source']; sourceFile?: string; mode: 'create' | 'upsert'; pathPrefix?: string }
+): Promise<{ created: boolean }> {
+  const existing = await getRule(db, input.id);
+  if (existing && opts.mode === 'create') {
+    throw new ConflictError(`rule "${input.id}" already exists; PUT /api/v1/rules/${input.id} replaces it`, undefined, 'exists');
+  }
+  if (existing && opts.source === 'api' && existing.source === 'file') {
+    throw new ConflictError(`rule "${input.id}" is defined in ${existing.sourceFile ?? 'a file'}; edit the file instead`, { sourceFile: existing.sourceFile }, 'file_managed');
+  }
+  await checkReferences(db, input, opts.pathPrefix);
+  await db.query(
+    `INSERT INTO alert_rules (id, name, description, enabled, severity, scope, condition, cooldown_ms, flapping, policy_id, channels, predefined, source, source_file)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (id) DO UPDATE SET name = $2, description = $3, enabled = $4, severity = $5, scope = $6, condition = $7,
+       cooldown_ms = $8, flapping = $9, policy_id = $10, channels = $11,
+       source = CASE WHEN alert_rules.source = 'builtin' AND $13 = 'api' THEN 'builtin' ELSE $13 END,
+       source_file = $14, version = alert_rules.version + 1, updated_at = now()`,
+    [
+      input.id, input.name, input.description ?? null, input.enabled, input.severity, JSON.stringify(input.scope), JSON.stringify(input.condition),
+      input.cooldown, JSON.stringify(input.flapping), input.escalationPolicy ?? null, JSON.stringify(input.channels),
+      opts.source === 'builtin', opts.source, opts.sourceFile ?? null,
+    ]
+  );
+  return { created: !existing };
+}
+
+export async function deleteRule(db: Pool | PoolClient, id: string): Promise<void> {
+  const existing = await getRule(db, id);
+  if (!existing) {
+    throw new NotFoundError(`rule "${id}" does not exist`);
+  }
+  if (existing.source === 'file') {
+    throw new ConflictError(`rule "${id}" is defined in ${existing.sourceFile ?? 'a file'}; edit the file instead`, { sourceFile: existing.sourceFile }, 'file_managed');
+  }
+  if (existing.predefined) {
+    throw new ConflictError(`rule "${id}" is predefined; disable it with PUT (enabled: false) instead of deleting it`, undefined, 'predefined');
+  }
+  await db.query('DELETE FROM alert_rules WHERE id = $1', [id]);
+}
+
+/** Installs the predefined rules that are missing; existing ones (maybe edited) are left alone. */
+export async function installPredefinedRules(db: Pool | PoolClient): Promise<number> {
+  let installed = 0;
+  for (const rule of PREDEFINED_RULES) {
+    const { rowCount } = await db.query(
+      `INSERT INTO alert_rules (id, name, description, enabled, severity, scope, condition, cooldown_ms, flapping, channels, predefined, source)
+       VALUES ($1, $2, $3, true, $4, $5, $6, $7, $8, '[]', true, 'builtin') ON CONFLICT (id) DO NOTHING`,
+      [rule.id, rule.name, rule.description ?? null, rule.severity, JSON.stringify(rule.scope), JSON.stringify(rule.condition), rule.cooldown, JSON.stringify(rule.flapping)]
+    );
+    installed += rowCount ?? 0;
+  }
+  return installed;
+}
+
+export interface EscalationTier {
+  afterMs: number;
+  channels: string[];
+}
+
+export interface EscalationPolicy {
+  id: string;
+  name: string;
+  tiers: EscalationTier[];
+  reminderMs?: number;
+  reminderMax?: number;
+  source: 'file' | 'api';
+  sourceFile?: string;
+}
+
+interface PolicyRow {
+  id: string;
+  name: string;
+  tiers: EscalationTier[];
+  reminder_ms: number | null;
+  reminder_max: number | null;
+  source: 'file' | 'api';
+  source_file: string | null;
+}
+
+function toPolicy(r: PolicyRow): EscalationPolicy {
+  return {
+    id: r.id,
+    name: r.name,
+    tiers: r.tiers,
+    ...(r.reminder_ms ? { reminderMs: r.reminder_ms } : {}),
+    ...(r.reminder_max ? { reminderMax: r.reminder_max } : {}),
+    source: r.source,
+    ...(r.source_file ? { sourceFile: r.source_file } : {}),
+  };
+}
+
+export function policyForApi(p: EscalationPolicy) {
+  return {
+    id: p.id,
+    name: p.name,
+    tiers: p.tiers.map((t) => ({ after: formatDuration(t.afterMs), channels: t.channels })),
+    ...(p.reminderMs ? { reminder: { every: formatDuration(p.reminderMs), ...(p.reminderMax ? { max: p.reminderMax } : {}) } } : {}),
+    source: p.source,
+    ...(p.sourceFile ? { sourceFile: p.sourceFile } : {}),
+  };
+}
+
+export async function listPolicies(db: Pool | PoolClient): Promise<EscalationPolicy[]> {
+  const { rows } = await db.query<PolicyRow>('SELECT * FROM escalation_policies ORDER BY id');
+  return rows.map(toPolicy);
+}
+
+export async function savePolicy(
+  db: Pool | PoolClient,
+  input: EscalationPolicyInput,
+  opts: { source: 'file' | 'api'; sourceFile?: string; mode: 'create' | 'upsert'; pathPrefix?: string }
+): Promise<{ created: boolean }> {
+  const { rows } = await db.query<{ source: string; source_file: string | null }>('SELECT source, source_file FROM escalation_policies WHERE id = $1', [input.id]);
+  const existing = rows[0];
+  if (existing && opts.mode === 'create') {
+    throw new ConflictError(`escalation policy "${input.id}" already exists`, undefined, 'exists');
+  }
+  if (existing && opts.source === 'api' && existing.source === 'file') {
+    throw new ConflictError(`escalation policy "${input.id}" is defined in ${existing.source_file ?? 'a file'}; edit the file instead`, { sourceFile: existing.source_file }, 'file_managed');
+  }
+  const channelIds = [...new Set(input.tiers.flatMap((t) => t.channels))];
+  const { rows: known } = await db.query<{ id: string }>('SELECT id FROM channels WHERE id = ANY($1)', [channelIds]);
+  const knownIds = new Set(known.map((k) => k.id));
+  const details: Array<{ path: string; message: string }> = [];
+  input.tiers.forEach((t, i) => t.channels.forEach((c, j) => {
+    if (!knownIds.has(c)) {
+      details.push({ path: `${opts.pathPrefix ?? ''}tiers[${i}].channels[${j}]`, message: `channel "${c}" does not exist` });
+    }
+  }));
+  if (details.length > 0) {
+    throw new ValidationError(`${details[0]!.path}: ${details[0]!.message}`, details);
+  }
+  await db.query(
+    `INSERT INTO escalation_policies (id, name, tiers, reminder_ms, reminder_max, source, source_file) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (id) DO UPDATE SET name = $2, tiers = $3, reminder_ms = $4, reminder_max = $5, source = $6, source_file = $7, updated_at = now()`,
+    [
+      input.id, input.name, JSON.stringify(input.tiers.map((t) => ({ afterMs: t.after, channels: t.channels }))),
+      input.reminder?.every ?? null, input.reminder?.max ?? null, opts.source, opts.sourceFile ?? null,
+    ]
+  );
+  return { created: !existing };
+}
+
+/**
+ * The tiers an alert of this rule escalates through: its policy; else its own channels, all at
+ * once; else the policy called `default` when there is one; else nobody is notified.
+ */
+export function effectivePolicy(rule: Pick<Rule, 'escalationPolicy' | 'channels'>, policies: Map<string, EscalationPolicy>): Pick<EscalationPolicy, 'tiers' | 'reminderMs' | 'reminderMax'> {
+  if (rule.escalationPolicy && policies.has(rule.escalationPolicy)) {
+    return policies.get(rule.escalationPolicy)!;
+  }
+  if (rule.channels.length > 0) {
+    return { tiers: [{ afterMs: 0, channels: rule.channels }] };
+  }
+  return policies.get('default') ?? { tiers: [] };
+}

@@ -1,0 +1,127 @@
+import type { Pool, PoolClient } from '../db/pool';
+
+/** Figures over one window of a workflow's executions (rates in percent, like the metrics API). */
+export interface WindowStats {
+  executions: number;
+  successes: number;
+  failures: number;
+  degraded: number;
+  successRate: number | null;
+  failureRate: number | null;
+  durationAvg: number | null;
+  durationMax: number | null;
+  durationP95: number | null;
+  attempts: number;
+  retries: number;
+}
+
+export interface RecentExecution {
+  id: number;
+  status: 'success' | 'degraded' | 'failed';
+  trigger: string;
+  startedAt: Date;
+  durationMs: number;
+  attempts: number;
+  retries: number;
+  errorType?: string;
+  errorMessage?: string;
+  /** Step timings and errors (only loaded for the latest execution). */
+  steps: Array<{ name: string; status: string; durationMs: number; errorMessage?: string }>;
+}
+
+export interface WorkflowFacts {
+  workflow: { id: string; name: string; critical: boolean; labels: Record<string, string> };
+  /** Keyed by window length in milliseconds. */
+  windows: Map<number, WindowStats>;
+  /** Newest first, at most `recentLimit`. */
+  recent: RecentExecution[];
+}
+
+export interface FactsRequest {
+  windowsMs: number[];
+  recentLimit: number;
+}
+
+interface Row {
+  workflow_id: string;
+  name: string;
+  critical: boolean;
+  labels: Record<string, string>;
+  windows: Array<{ w: number; n: number; ok: number; failed: number; degraded: number; avg: number | null; max: number | null; p95: number | null; attempts: number; retries: number }>;
+  recent: Array<{ id: number; status: RecentExecution['status']; trigger: string; started_at: string; duration_ms: number; attempts: number; retries: number; error_type: string | null; error_message: string | null; steps: RecentExecution['steps'] | null }> | null;
+}
+
+function toStats(w: Row['windows'][number] | undefined): WindowStats {
+  const n = w?.n ?? 0;
+  const pct = (x: number) => (n === 0 ? null : Math.round((x * 10_000) / n) / 100);
+  return {
+    executions: n,
+    successes: w?.ok ?? 0,
+    failures: w?.failed ?? 0,
+    degraded: w?.degraded ?? 0,
+    successRate: pct((w?.ok ?? 0) + (w?.degraded ?? 0)),
+    failureRate: pct(w?.failed ?? 0),
+    durationAvg: w?.avg ?? null,
+    durationMax: w?.max ?? null,
+    durationP95: w?.p95 ?? null,
+    attempts: w?.attempts ?? 0,
+    retries: w?.retries ?? 0,
+  };
+}
+
+/**
+ * Everything the rules need about a set of workflows, in one statement: per-window figures for
+ * each distinct window the rules ask for, and the latest executions (for consecutive failures,
+ * patterns and the latest execution's timings). Windows read the (workflow_id, started_at) index.
+ */
+export async function loadWorkflowFacts(db: Pool | PoolClient, workflowIds: string[] | 'all', req: FactsRequest): Promise<Map<string, WorkflowFacts>> {
+  const windows = [...new Set(req.windowsMs)].sort((a, b) => a - b);
+  const { rows } = await db.query<Row>(
+    `SELECT w.id AS workflow_id, w.name, w.critical, w.labels,
+            coalesce((SELECT json_agg(s) FROM (
+               SELECT win.ms AS w, count(e.id)::int AS n,
+                      count(e.id) FILTER (WHERE e.status = 'success')::int AS ok,
+                      count(e.id) FILTER (WHERE e.status = 'failed')::int AS failed,
+                      count(e.id) FILTER (WHERE e.status = 'degraded')::int AS degraded,
+                      round(avg(e.duration_ms), 2)::float8 AS avg, max(e.duration_ms)::float8 AS max,
+                      percentile_cont(0.95) WITHIN GROUP (ORDER BY e.duration_ms)::float8 AS p95,
+                      coalesce(sum(e.attempts), 0)::int AS attempts, coalesce(sum(e.retries), 0)::int AS retries
+                 FROM unnest($2::int[]) AS win(ms)
+                 LEFT JOIN executions e ON e.workflow_id = w.id AND e.started_at > now() - make_interval(secs => win.ms / 1000.0)
+                GROUP BY win.ms) s), '[]'::json) AS windows,
+            (SELECT json_agg(r ORDER BY r.started_at DESC) FROM (
+               SELECT e.id, e.status, e.trigger, e.started_at, e.duration_ms, e.attempts, e.retries, e.error_type, e.error_message,
+                      CASE WHEN e.id = (SELECT max(id) FROM executions x WHERE x.workflow_id = w.id) THEN
+                        (SELECT json_agg(json_build_object('name', st.name, 'status', st.status, 'durationMs', st.duration_ms, 'errorMessage', st.error_message) ORDER BY st.position)
+                           FROM execution_steps st WHERE st.execution_id = e.id) END AS steps
+                 FROM executions e WHERE e.workflow_id = w.id
+                ORDER BY e.started_at DESC LIMIT $3) r) AS recent
+       FROM workflows w
+      WHERE w.deleted_at IS NULL AND ($1::text[] IS NULL OR w.id = ANY($1))`,
+    [workflowIds === 'all' ? null : workflowIds, windows, Math.max(1, req.recentLimit)]
+  );
+  const facts = new Map<string, WorkflowFacts>();
+  for (const row of rows) {
+    const byWindow = new Map<number, WindowStats>();
+    for (const ms of windows) {
+      byWindow.set(ms, toStats(row.windows.find((w) => Number(w.w) === ms)));
+    }
+    facts.set(row.workflow_id, {
+      workflow: { id: row.workflow_id, name: row.name, critical: row.critical, labels: row.labels ?? {} },
+      windows: byWindow,
+      recent: (row.recent ?? []).map((r) => ({
+        id: Number(r.id),
+        status: r.status,
+        trigger: r.trigger,
+        startedAt: new Date(r.started_at),
+        durationMs: r.duration_ms,
+        attempts: r.attempts,
+        retries: r.retries,
+        ...(r.error_type ? { errorType: r.error_type } : {}),
+        ...(r.error_message ? { errorMessage: r.error_message } : {}),
+        steps: (r.steps ?? []).map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs, ...(s.errorMessage ? { errorMessage: s.errorMessage } : {}) })),
+      })),
+    });
+  }
+  return facts;
+}

@@ -1,0 +1,116 @@
+import crypto from 'node:crypto';
+import nodemailer from 'nodemailer';
+import { HttpStatusError } from '../retry/errors';
+import type { Channel, ChannelConfig } from './channelSchema';
+import { alertmanagerAlerts, discordMessage, slackMessage, smsForm, webhookBody } from './channelPayloads';
+import { subjectOf, textOf, type NotificationPayload } from './notificationMessage';
+
+export interface DeliveryContext {
+  idempotencyKey: string;
+  timeoutMs: number;
+  now?: Date;
+}
+
+export interface DeliveryOutcome {
+  httpStatus?: number;
+}
+
+const USER_AGENT = 'workflow-monitor/0.1';
+
+/** The signature a webhook receiver checks: HMAC-SHA256(secret, `${timestamp}.${body}`), hex. */
+export function webhookSignature(secret: string, timestamp: string, body: string): string {
+  return `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+async function post(url: string, init: { body: string; headers: Record<string, string> }, ctx: DeliveryContext): Promise<DeliveryOutcome> {
+  const response = await fetch(url, {
+    method: 'POST',
+    body: init.body,
+    headers: { 'user-agent': USER_AGENT, 'idempotency-key': ctx.idempotencyKey, ...init.headers },
+    signal: AbortSignal.timeout(ctx.timeoutMs),
+    redirect: 'error',
+  });
+  // Read (and bound) the body so the socket is released; receivers' answers are short.
+  const text = await response.text().catch(() => '');
+  if (!response.ok) {
+    throw new HttpStatusError(response.status, response.headers.get('retry-after') ?? undefined, `receiver answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+  }
+  return { httpStatus: response.status };
+}
+
+const json = (value: unknown) => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
+
+/** Sends one notification through one channel; throws what the retry module can classify. */
+export async function deliver(channel: Channel, payload: NotificationPayload, ctx: DeliveryContext): Promise<DeliveryOutcome> {
+  switch (channel.type) {
+    case 'slack': {
+      const c = channel.config as ChannelConfig<'slack'>;
+      return post(c.url, json(slackMessage(payload, c)), ctx);
+    }
+    case 'discord': {
+      const c = channel.config as ChannelConfig<'discord'>;
+      return post(c.url, json(discordMessage(payload, c)), ctx);
+    }
+    case 'webhook': {
+      const c = channel.config as ChannelConfig<'webhook'>;
+      const body = JSON.stringify(webhookBody(payload, ctx.idempotencyKey));
+      const timestamp = String(Math.floor((ctx.now ?? new Date()).getTime() / 1000));
+      const headers: Record<string, string> = { ...(c.headers ?? {}), 'content-type': 'application/json', 'x-workflow-monitor-timestamp': timestamp };
+      if (c.secret) {
+        headers['x-workflow-monitor-signature'] = webhookSignature(c.secret, timestamp, body);
+      }
+      return post(c.url, { body, headers }, ctx);
+    }
+    case 'alertmanager': {
+      const c = channel.config as ChannelConfig<'alertmanager'>;
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (c.username !== undefined || c.password !== undefined) {
+        headers.authorization = `Basic ${Buffer.from(`${c.username ?? ''}:${c.password ?? ''}`).toString('base64')}`;
+      }
+      return post(`${c.url.replace(/\/+$/, '')}/api/v2/alerts`, { body: JSON.stringify(alertmanagerAlerts(payload, ctx.now)), headers }, ctx);
+    }
+    case 'sms': {
+      const c = channel.config as ChannelConfig<'sms'>;
+      const url = `${c.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(c.accountSid)}/Messages.json`;
+      let last: DeliveryOutcome = {};
+      for (const to of c.to) {
+        last = await post(url, {
+          body: smsForm(payload, c.from, to).toString(),
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${Buffer.from(`${c.accountSid}:${c.authToken}`).toString('base64')}`,
+            'i-twilio-idempotency-token': `${ctx.idempotencyKey}:${to}`,
+          },
+        }, ctx);
+      }
+      return last;
+    }
+    case 'email': {
+      const c = channel.config as ChannelConfig<'email'>;
+      const transport = nodemailer.createTransport({
+        host: c.host,
+        port: c.port,
+        secure: c.secure,
+        ...(c.user ? { auth: { user: c.user, pass: c.password ?? '' } } : {}),
+        connectionTimeout: ctx.timeoutMs,
+        greetingTimeout: ctx.timeoutMs,
+        socketTimeout: ctx.timeoutMs,
+        // Loopback and internal relays often have self-signed certificates; STARTTLS when offered.
+        tls: { rejectUnauthorized: false },
+      });
+      try {
+        await transport.sendMail({
+          from: c.from,
+          to: c.to,
+          subject: subjectOf(payload),
+          text: textOf(payload),
+          messageId: `<${ctx.idempotencyKey}@workflow-monitor>`,
+          headers: { 'X-Idempotency-Key': ctx.idempotencyKey, 'X-Workflow-Monitor-Alert': String(payload.alert.id) },
+        });
+      } finally {
+        transport.close();
+      }
+      return {};
+    }
+  }
+}

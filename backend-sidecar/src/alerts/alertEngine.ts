@@ -37,7 +37,8 @@ const CONFIG_TTL_MS = 2_000;
  */
 export class AlertEngine {
   private config?: Config;
-  private readonly pending = new Set<string>();
+  /** Workflows with executions not yet judged, and how many. */
+  private readonly pending = new Map<string, number>();
   private draining?: Promise<void>;
   private evalTimer?: NodeJS.Timeout;
   private tickTimer?: NodeJS.Timeout;
@@ -117,7 +118,7 @@ export class AlertEngine {
 
   /** A new execution of this workflow was stored: judge its rules (batched with others). */
   executionRecorded(workflowId: string): void {
-    this.pending.add(workflowId);
+    this.pending.set(workflowId, (this.pending.get(workflowId) ?? 0) + 1);
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
 
@@ -130,18 +131,18 @@ export class AlertEngine {
 
   private async drain(): Promise<void> {
     while (this.pending.size > 0) {
-      const batch = [...this.pending].slice(0, 500);
-      batch.forEach((id) => this.pending.delete(id));
+      const batch = new Map([...this.pending].slice(0, 500));
+      batch.forEach((_, id) => this.pending.delete(id));
       try {
-        await this.evaluate(batch, 'execution');
+        await this.evaluate([...batch.keys()], 'execution', batch);
       } catch (error) {
-        this.opts.log.error({ err: coerceError(error), workflows: batch.length }, 'alert evaluation failed; the timer will judge these workflows again');
+        this.opts.log.error({ err: coerceError(error), workflows: batch.size }, 'alert evaluation failed; the timer will judge these workflows again');
       }
     }
   }
 
   /** Judges every enabled rule for the given workflows; returns the number of state changes. */
-  async evaluate(workflowIds: string[] | 'all', trigger: EvaluationTrigger): Promise<{ pairs: number; changes: number; queued: number }> {
+  async evaluate(workflowIds: string[] | 'all', trigger: EvaluationTrigger, executions?: Map<string, number>): Promise<{ pairs: number; changes: number; queued: number }> {
     const end = this.evaluationSeconds.startTimer({ trigger });
     const { rules, policies } = await this.loadConfig();
     const now = new Date();
@@ -189,6 +190,7 @@ export class AlertEngine {
               labels: f.workflow.labels,
               verdict: change.verdict,
               trigger,
+              repeats: trigger === 'execution' ? (executions?.get(change.workflowId) ?? 1) : 0,
               silences,
               now,
             })

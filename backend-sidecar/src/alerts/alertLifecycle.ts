@@ -191,7 +191,7 @@ export async function advanceEscalation(client: PoolClient, alert: AlertRow, ctx
  */
 export async function applyVerdict(
   client: PoolClient,
-  opts: { ctx: RuleContext; workflowId: string; labels: Record<string, string>; verdict: Verdict; trigger: 'execution' | 'timer'; silences: Silence[]; now: Date }
+  opts: { ctx: RuleContext; workflowId: string; labels: Record<string, string>; verdict: Verdict; trigger: 'execution' | 'timer'; /** Executions this verdict covers (an open alert's count grows by this). */ repeats: number; silences: Silence[]; now: Date }
 ): Promise<ChangeOutcome> {
   const { ctx, workflowId, verdict, now } = opts;
   const fingerprint = fingerprintOf(ctx.rule.id, workflowId);
@@ -210,7 +210,7 @@ export async function applyVerdict(
   if (current) {
     await client.query(
       `UPDATE alerts SET count = count + $2, last_seen_at = $3, message = $4, value = $5 WHERE id = $1`,
-      [current.id, opts.trigger === 'execution' ? 1 : 0, now, verdict.message, verdict.value ?? null]
+      [current.id, opts.repeats, now, verdict.message, verdict.value ?? null]
     );
     return { queued: 0 };
   }
@@ -234,11 +234,11 @@ export async function applyVerdict(
   const flapping = changes > ctx.rule.flapping.threshold;
   const state: AlertState = silence ? 'suppressed' : 'active';
   const { rows: inserted } = await client.query<AlertRow>(
-    `INSERT INTO alerts (fingerprint, rule_id, workflow_id, severity, state, title, message, value, labels, opened_at, last_seen_at, flapping, escalation_from)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)
+    `INSERT INTO alerts (fingerprint, rule_id, workflow_id, severity, state, title, message, value, labels, opened_at, last_seen_at, flapping, escalation_from, count)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, greatest($13, 1))
      ON CONFLICT (fingerprint) WHERE state <> 'resolved' DO NOTHING
      RETURNING *`,
-    [fingerprint, ctx.rule.id, workflowId, ctx.rule.severity, state, title, verdict.message, verdict.value ?? null, JSON.stringify(opts.labels), now, flapping, silence ? null : now]
+    [fingerprint, ctx.rule.id, workflowId, ctx.rule.severity, state, title, verdict.message, verdict.value ?? null, JSON.stringify(opts.labels), now, flapping, silence ? null : now, opts.repeats]
   );
   const alert = inserted[0];
   if (!alert) {

@@ -117,7 +117,7 @@ const actionBody = z.object({
 }).strict();
 const acknowledgeBody = actionBody.extend({
   // After this the alert returns to active and escalation resumes.
-  timeout: durationMs({ min: 60_000, max: 7 * 86_400_000 }).optional(),
+  timeout: durationMs({ min: 1000, max: 7 * 86_400_000 }).optional(),
 }).strict();
 
 const silenceInput = z.object({

@@ -135,7 +135,7 @@ export const escalationPolicyInputSchema = z.object({
     }
   }),
   reminder: z.object({
-    every: durationMs({ min: 60_000, max: 7 * 86_400_000 }),
+    every: durationMs({ min: 1000, max: 7 * 86_400_000 }),
     max: z.number().int().min(1).max(1000).optional(),
   }).strict().optional(),
 }).strict();

@@ -59,7 +59,27 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix?: strin
   });
 }
 
+/** PostgreSQL text cannot hold NUL; a string with one is refused at the edge, naming where it was. */
+function findNul(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? path : undefined;
+  }
+  if (value && typeof value === 'object' && depth < 64) {
+    for (const [key, child] of Object.entries(value)) {
+      const where = key.includes('\u0000') ? path : findNul(child, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key, depth + 1);
+      if (where !== undefined) {
+        return where;
+      }
+    }
+  }
+  return undefined;
+}
+
 function parsePart<S extends z.ZodType>(schema: S | undefined, value: unknown, where: 'body' | 'query' | 'params'): z.output<S> {
+  const nul = findNul(value, where === 'body' ? '' : where);
+  if (nul !== undefined) {
+    throw new ValidationError(`invalid ${where}: ${nul || '(root)'}: must not contain the NUL character (\\u0000)`, [{ path: nul || '(root)', message: 'must not contain the NUL character (\\u0000)' }]);
+  }
   if (!schema) {
     return value as z.output<S>;
   }

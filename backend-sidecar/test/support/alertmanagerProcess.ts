@@ -15,8 +15,9 @@ export interface AlertmanagerProcess {
 /**
  * A real Alertmanager on loopback (Debian's prometheus-alertmanager), clustering off, with one
  * webhook receiver so a test can also see what Alertmanager itself sends on (resolved included).
+ * Tests shorten the grouping timers; the benchmark keeps Alertmanager's defaults (30s / 5m).
  */
-export async function startAlertmanager(webhookUrl: string): Promise<AlertmanagerProcess> {
+export async function startAlertmanager(webhookUrl: string, timing: { groupWait: string; groupInterval: string } = { groupWait: '1s', groupInterval: '1s' }): Promise<AlertmanagerProcess> {
   if (!ALERTMANAGER_BIN) {
     throw new Error('Alertmanager is not installed: apt-get install -y prometheus-alertmanager (.ci/run does this)');
   }
@@ -27,8 +28,8 @@ export async function startAlertmanager(webhookUrl: string): Promise<Alertmanage
       'route:',
       '  receiver: hook',
       '  group_by: [workflow, rule]',
-      '  group_wait: 1s',
-      '  group_interval: 1s',
+      `  group_wait: ${timing.groupWait}`,
+      `  group_interval: ${timing.groupInterval}`,
       '  repeat_interval: 1h',
       'receivers:',
       '  - name: hook',

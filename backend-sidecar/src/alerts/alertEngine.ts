@@ -196,11 +196,14 @@ export class AlertEngine {
             })
           );
           queued += outcome.queued;
+          const fields = { rule: change.rule.id, workflowId: change.workflowId, severity: change.rule.severity };
           if (outcome.opened) {
             this.opened.inc({ severity: change.rule.severity });
+            this.opts.log.warn({ ...fields, alertId: outcome.opened }, `alert opened: ${change.rule.name} on ${f.workflow.name} — ${change.verdict.message}`);
           }
           if (outcome.resolved) {
             this.resolvedCount.inc({ by: 'system' });
+            this.opts.log.info({ ...fields, alertId: outcome.resolved }, `alert resolved: ${change.rule.name} on ${f.workflow.name}`);
           }
         } catch (error) {
           this.opts.log.error({ err: coerceError(error), rule: change.rule.id, workflowId: change.workflowId }, 'could not apply an alert verdict');

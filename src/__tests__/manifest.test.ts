@@ -2,46 +2,93 @@ import fs from 'fs';
 import path from 'path';
 
 // Grafana's plugin validator downloads a binary at run time and cannot run here; these checks
-// cover what it would reject in our manifests. The dist/ checks run after `npm run build`
-// (npm test builds first).
+// cover what it would reject in our three kinds of manifest. The dist/ checks run after
+// `npm run build` (npm test builds first).
 const root = path.resolve(__dirname, '../..');
-const manifest = JSON.parse(fs.readFileSync(path.join(root, 'src/plugin.json'), 'utf8'));
+const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+const app = read(path.join(root, 'src/plugin.json'));
+const datasource = read(path.join(root, 'src/datasource/plugin.json'));
+const panels = ['trend', 'alertlist'].map((name) => ({ name, manifest: read(path.join(root, `src/panels/${name}/plugin.json`)) }));
 const dist = path.join(root, 'dist');
 const built = fs.existsSync(path.join(dist, 'plugin.json'));
+const ID = /^[a-z0-9]+-[a-z0-9]+-(app|datasource|panel)$/;
 
-describe('src/plugin.json', () => {
+describe('src/plugin.json (the app)', () => {
   it('has an id of the form <org>-<name>-app and type app', () => {
-    expect(manifest.id).toMatch(/^[a-z0-9]+-[a-z0-9]+-app$/);
-    expect(manifest.type).toBe('app');
+    expect(app.id).toMatch(ID);
+    expect(app.id.endsWith('-app')).toBe(true);
+    expect(app.type).toBe('app');
   });
 
   it('declares the Grafana version it needs', () => {
-    expect(manifest.dependencies.grafanaDependency).toMatch(/^>=\s*\d+\.\d+\.\d+$/);
+    expect(app.dependencies.grafanaDependency).toMatch(/^>=\s*\d+\.\d+\.\d+$/);
   });
 
-  it('points every include at something that exists', () => {
-    for (const include of manifest.includes) {
+  it('points every include at something that exists, and includes the nested data source and panels', () => {
+    for (const include of app.includes) {
       if (include.type === 'page') {
         expect(include.path).toMatch(/^\/(a\/%PLUGIN_ID%\/[\w/-]*|plugins\/%PLUGIN_ID%)$/);
       } else {
-        expect(fs.existsSync(path.join(root, 'src', include.path))).toBe(true);
+        expect({ include: include.path, exists: fs.existsSync(path.join(root, 'src', include.path)) }).toEqual({ include: include.path, exists: true });
       }
     }
-    for (const logo of Object.values<string>(manifest.info.logos)) {
+    const types = app.includes.map((i: { type: string }) => i.type);
+    expect(types.filter((t: string) => t === 'panel')).toHaveLength(2);
+    expect(types).toEqual(expect.arrayContaining(['datasource', 'dashboard']));
+    expect(app.includes.filter((i: { type: string }) => i.type === 'page').map((i: { name: string }) => i.name)).toEqual(['Overview', 'Workflows', 'Alerts', 'Rules', 'Configuration']);
+    for (const logo of Object.values<string>(app.info.logos)) {
       expect(fs.existsSync(path.join(root, 'src', logo))).toBe(true);
     }
   });
 });
 
+describe('src/datasource/plugin.json (nested data source)', () => {
+  it('has a literal, valid id and type datasource', () => {
+    expect(datasource.id).toMatch(ID);
+    expect(datasource.id).not.toContain('%');
+    expect(datasource.type).toBe('datasource');
+    expect(datasource.annotations).toBe(true);
+    expect(datasource.dependencies.grafanaDependency).toBe(app.dependencies.grafanaDependency);
+  });
+
+  it('proxies reads for Viewers and changes for Editors, always adding the bearer token from secure data', () => {
+    const route = (method: string, p: string) => datasource.routes.find((r: { method: string; path: string }) => r.method === method && r.path === p);
+    expect(route('GET', 'api')).toMatchObject({ reqRole: 'Viewer', url: '{{ .JsonData.url }}/api' });
+    expect(route('POST', 'api/v1/query')).toMatchObject({ reqRole: 'Viewer' });
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      expect(route(method, 'api')).toMatchObject({ reqRole: 'Editor' });
+    }
+    // The query route must come before the catch-all POST route (Grafana takes the first match).
+    const order = datasource.routes.map((r: { method: string; path: string }) => `${r.method} ${r.path}`);
+    expect(order.indexOf('POST api/v1/query')).toBeLessThan(order.indexOf('POST api'));
+    for (const r of datasource.routes.filter((x: { path: string }) => x.path.startsWith('api'))) {
+      expect(r.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }]);
+    }
+  });
+});
+
+describe.each(panels)('src/panels/$name/plugin.json (nested panel)', ({ name, manifest }) => {
+  it('has a literal, valid id and type panel, with its logo', () => {
+    expect(manifest.id).toMatch(ID);
+    expect(manifest.type).toBe('panel');
+    for (const logo of Object.values<string>(manifest.info.logos)) {
+      expect(fs.existsSync(path.join(root, 'src/panels', name, logo))).toBe(true);
+    }
+  });
+});
+
 (built ? describe : describe.skip)('npm run build output (dist/)', () => {
-  it('has plugin.json with the placeholders filled and module.js', () => {
-    const out = JSON.parse(fs.readFileSync(path.join(dist, 'plugin.json'), 'utf8'));
-    expect(out.id).toBe(manifest.id);
-    expect(out.info.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(JSON.stringify(out)).not.toContain('%PLUGIN_ID%');
-    expect(fs.statSync(path.join(dist, 'module.js')).size).toBeGreaterThan(0);
-    for (const logo of Object.values<string>(out.info.logos)) {
+  it('has the app, the data source and both panels with their placeholders filled', () => {
+    for (const dir of ['', 'datasource', 'panels/trend', 'panels/alertlist']) {
+      const out = read(path.join(dist, dir, 'plugin.json'));
+      expect(out.info.version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(JSON.stringify(out)).not.toContain('%PLUGIN_ID%');
+      expect({ dir, module: fs.statSync(path.join(dist, dir, 'module.js')).size > 0 }).toEqual({ dir, module: true });
+    }
+    expect(read(path.join(dist, 'plugin.json')).id).toBe(app.id);
+    for (const logo of Object.values<string>(app.info.logos)) {
       expect(fs.existsSync(path.join(dist, logo))).toBe(true);
     }
+    expect(fs.existsSync(path.join(dist, 'dashboards/overview.json'))).toBe(true);
   });
 });

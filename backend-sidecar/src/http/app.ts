@@ -8,7 +8,7 @@ import type { SidecarMetrics } from '../metrics/registry';
 import { bearerAuth } from './auth';
 import { errorHandler } from './errorHandler';
 import type { HealthReporter } from './health';
-import { buildOpenApiDocument } from './openapiRegistry';
+import { API_VERSION, buildOpenApiDocument } from './openapiRegistry';
 import { RouteTable, type RegisteredRoute } from './route';
 
 export interface AppOptions {
@@ -34,6 +34,7 @@ const healthBodySchema = z
     checks: z.record(z.string(), z.object({ status: z.enum(['healthy', 'degraded', 'unhealthy']), message: z.string().optional() }).passthrough()),
     uptimeSeconds: z.number(),
     timestamp: z.string(),
+    version: z.string().describe('API version (the OpenAPI info.version); the Grafana data source checks its major'),
   })
   .openapi('Health');
 
@@ -71,7 +72,7 @@ export function createApp(opts: AppOptions): SidecarApp {
     responses: { 200: { description: 'healthy or degraded', schema: healthBodySchema }, 503: { description: 'unhealthy', schema: healthBodySchema } },
     handler: async () => {
       const report = await opts.health.report();
-      return { status: report.status === 'unhealthy' ? 503 : 200, body: report };
+      return { status: report.status === 'unhealthy' ? 503 : 200, body: { ...report, version: API_VERSION } };
     },
   });
   openRoutes.add({

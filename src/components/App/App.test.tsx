@@ -1,38 +1,63 @@
 import React from 'react';
 import { MemoryRouter } from 'react-router-dom';
-import { AppRootProps, PluginType } from '@grafana/data';
-import { render, waitFor } from '@testing-library/react';
+import type { AppRootProps } from '@grafana/data';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { installFakeSidecar } from '../../test/fakeSidecar';
+import { testIds } from '../testIds';
 import App from './App';
 
-describe('Components/App', () => {
-  let props: AppRootProps;
+const metrics = {
+  success: true,
+  data: {
+    period: '24h',
+    summary: { totalExecutions: 120, successCount: 110, failureCount: 10, successRate: 91.67, averageDuration: 230.5, activeWorkflows: 7 },
+    system: { health: 'healthy', lastHealthCheck: new Date().toISOString(), uptime: 100, activeAlerts: 2, criticalAlerts: 1 },
+    trends: { executionTrend: 'stable', successRateTrend: 'degrading', performanceTrend: 'improving', hourlyPattern: Array.from({ length: 24 }, (_, h) => h) },
+    alerts: { total: 2, bySeverity: { info: 0, warning: 1, error: 0, critical: 1 }, active: 2, recent: [{ id: 4, workflowId: 'checkout', severity: 'critical', state: 'active', title: 'Checkout down', openedAt: new Date().toISOString() }] },
+  },
+};
 
-  beforeEach(() => {
-    jest.resetAllMocks();
-
-    props = {
-      basename: 'a/sample-app',
-      meta: {
-        id: 'sample-app',
-        name: 'Sample App',
-        type: PluginType.app,
-        enabled: true,
-        jsonData: {},
-      },
-      query: {},
-      path: '',
-      onNavChanged: jest.fn(),
-    } as unknown as AppRootProps;
-  });
-
-  test('renders without an error"', async () => {
-    const { queryByText } = render(
-      <MemoryRouter>
-        <App {...props} />
+describe('App', () => {
+  it('routes to the overview by default and shows the sidecar figures, trends and recent alerts', async () => {
+    installFakeSidecar({ 'GET api/monitoring/metrics': () => metrics });
+    render(
+      <MemoryRouter initialEntries={['/']}>
+        <React.Suspense fallback="loading">
+          <App {...({} as AppRootProps)} />
+        </React.Suspense>
       </MemoryRouter>
     );
+    const summary = await screen.findByTestId(testIds.overview.summary);
+    expect(summary).toHaveTextContent('91.7 %');
+    expect(summary).toHaveTextContent('degrading');
+    expect(summary).toHaveTextContent('231 ms');
+    expect(screen.getByTestId(testIds.overview.activeAlerts)).toHaveTextContent('Checkout down');
+  });
 
-    // Application is lazy loaded, so we need to wait for the component and routes to be rendered
-    await waitFor(() => expect(queryByText(/this is page one./i)).toBeInTheDocument(), { timeout: 15000 });
+  it('routes /workflows/:id to the detail page, which drills into attempts', async () => {
+    installFakeSidecar({
+      'GET api/v1/workflows/{id}': () => ({ id: 'checkout', name: 'Checkout flow', mode: 'scheduled', schedule: { every: '1m' }, labels: {}, source: 'api', enabled: true, critical: true, version: 1, lastExecution: null, nextRunAt: null }),
+      'GET api/v1/workflows/{id}/executions': () => ({ executions: [{ id: 9, workflowId: 'checkout', trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null }], nextCursor: null }),
+      'GET api/v1/executions/{id}': () => ({
+        id: 9, workflowId: 'checkout', trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null,
+        steps: [{ position: 0, name: 'pay', status: 'passed', durationMs: 600, httpStatus: 200, errorType: null, errorMessage: null, assertions: [{ assertion: 'status == 200', passed: true }], attempts: [
+          { number: 1, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 0, httpStatus: 503, errorType: 'transient', errorMessage: 'target answered HTTP 503' },
+          { number: 2, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 200, httpStatus: 200, errorType: null, errorMessage: null },
+        ] }],
+      }),
+    });
+    render(
+      <MemoryRouter initialEntries={['/workflows/checkout']}>
+        <React.Suspense fallback="loading">
+          <App {...({} as AppRootProps)} />
+        </React.Suspense>
+      </MemoryRouter>
+    );
+    const row = await screen.findByTestId(testIds.workflowDetail.execution(9));
+    fireEvent.click(row.querySelector('button')!);
+    const attempts = await screen.findByTestId(testIds.workflowDetail.attempts);
+    expect(attempts).toHaveTextContent('transient');
+    expect(attempts).toHaveTextContent('200 ms');
+    expect(attempts).toHaveTextContent('status == 200');
   });
 });

@@ -1,23 +1,22 @@
 import React from 'react';
 import { Route, Routes } from 'react-router-dom';
-import { AppRootProps } from '@grafana/data';
+import type { AppRootProps } from '@grafana/data';
 import { ROUTES } from '../../constants';
-const PageOne = React.lazy(() => import('../../pages/PageOne'));
-const PageTwo = React.lazy(() => import('../../pages/PageTwo'));
-const PageThree = React.lazy(() => import('../../pages/PageThree'));
-const PageFour = React.lazy(() => import('../../pages/PageFour'));
 
-function App(props: AppRootProps) {
+const Overview = React.lazy(() => import('../../pages/Overview'));
+const Workflows = React.lazy(() => import('../../pages/Workflows'));
+const WorkflowDetail = React.lazy(() => import('../../pages/WorkflowDetail'));
+const Alerts = React.lazy(() => import('../../pages/Alerts'));
+const Rules = React.lazy(() => import('../../pages/Rules'));
+
+function App(_props: AppRootProps) {
   return (
     <Routes>
-      <Route path={ROUTES.Two} element={<PageTwo />} />
-      <Route path={`${ROUTES.Three}/:id?`} element={<PageThree />} />
-
-      {/* Full-width page (this page will have no side navigation) */}
-      <Route path={ROUTES.Four} element={<PageFour />} />
-
-      {/* Default page */}
-      <Route path="*" element={<PageOne />} />
+      <Route path={ROUTES.Workflows} element={<Workflows />} />
+      <Route path={`${ROUTES.Workflows}/:id`} element={<WorkflowDetail />} />
+      <Route path={ROUTES.Alerts} element={<Alerts />} />
+      <Route path={ROUTES.Rules} element={<Rules />} />
+      <Route path="*" element={<Overview />} />
     </Routes>
   );
 }

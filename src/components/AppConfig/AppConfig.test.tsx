@@ -1,38 +1,23 @@
 import React from 'react';
-import { render, screen } from '@testing-library/react';
-import { PluginType } from '@grafana/data';
-import AppConfig, { AppConfigProps } from './AppConfig';
-import { testIds } from 'components/testIds';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { setDataSourceSrv } from '@grafana/runtime';
+import AppConfig, { type AppConfigProps } from './AppConfig';
+import { testIds } from '../testIds';
 
-describe('Components/AppConfig', () => {
-  let props: AppConfigProps;
-
-  beforeEach(() => {
-    jest.resetAllMocks();
-
-    props = {
-      plugin: {
-        meta: {
-          id: 'sample-app',
-          name: 'Sample App',
-          type: PluginType.app,
-          enabled: true,
-          jsonData: {},
-        },
-      },
-      query: {},
-    } as unknown as AppConfigProps;
+describe('AppConfig', () => {
+  it('tests the connection through the Workflow Monitor data source and shows the result', async () => {
+    setDataSourceSrv({
+      getList: () => [{ uid: 'wm', name: 'Workflow Monitor', type: 'workflowmonitor-workflowmonitor-datasource' }],
+      get: async () => ({ testDatasource: async () => ({ status: 'error', message: 'The sidecar refused the API token' }) }),
+    } as never);
+    render(<AppConfig {...({} as AppConfigProps)} />);
+    fireEvent.click(screen.getByTestId(testIds.appConfig.testConnection));
+    expect(await screen.findByTestId(testIds.appConfig.result)).toHaveTextContent('refused the API token');
   });
 
-  test('renders the "API Settings" fieldset with API key, API url inputs and button', () => {
-    const plugin = { meta: { ...props.plugin.meta, enabled: false } };
-
-    // @ts-ignore - We don't need to provide `addConfigPage()` and `setChannelSupport()` for these tests
-    render(<AppConfig plugin={plugin} query={props.query} />);
-
-    expect(screen.queryByRole('group', { name: /api settings/i })).toBeInTheDocument();
-    expect(screen.queryByTestId(testIds.appConfig.apiKey)).toBeInTheDocument();
-    expect(screen.queryByTestId(testIds.appConfig.apiUrl)).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: /save api settings/i })).toBeInTheDocument();
+  it('says how to add a data source when there is none', () => {
+    setDataSourceSrv({ getList: () => [], get: async () => undefined } as never);
+    render(<AppConfig {...({} as AppConfigProps)} />);
+    expect(screen.getByText('No Workflow Monitor data source yet')).toBeInTheDocument();
   });
 });

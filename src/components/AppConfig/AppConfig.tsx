@@ -1,140 +1,66 @@
-import React, { ChangeEvent, useState } from 'react';
-import { lastValueFrom } from 'rxjs';
-import { css } from '@emotion/css';
-import { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps, PluginMeta } from '@grafana/data';
-import { getBackendSrv } from '@grafana/runtime';
-import { Button, Field, FieldSet, Input, SecretInput, useStyles2 } from '@grafana/ui';
+import React, { useState } from 'react';
+import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
+import { getDataSourceSrv } from '@grafana/runtime';
+import { Alert, Button, Field, FieldSet, LinkButton, Select, Stack } from '@grafana/ui';
+import { DATASOURCE_TYPE } from '../../api/client';
 import { testIds } from '../testIds';
 
-type AppPluginSettings = {
-  apiUrl?: string;
-};
+export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<{}>> {}
 
-type State = {
-  // The URL to reach our custom API.
-  apiUrl: string;
-  // Tells us if the API key secret is set.
-  isApiKeySet: boolean;
-  // A secret key for our custom API.
-  apiKey: string;
-};
-
-export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppPluginSettings>> {}
-
-const AppConfig = ({ plugin }: AppConfigProps) => {
-  const s = useStyles2(getStyles);
-  const { enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
-  const [state, setState] = useState<State>({
-    apiUrl: jsonData?.apiUrl || '',
-    apiKey: '',
-    isApiKeySet: Boolean(secureJsonFields?.apiKey),
-  });
-
-  const isSubmitDisabled = Boolean(!state.apiUrl || (!state.isApiKeySet && !state.apiKey));
-
-  const onResetApiKey = () =>
-    setState({
-      ...state,
-      apiKey: '',
-      isApiKeySet: false,
-    });
-
-  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setState({
-      ...state,
-      [event.target.name]: event.target.value.trim(),
-    });
-  };
-
-  const onSubmit = () => {
-    if (isSubmitDisabled) {
+/**
+ * The sidecar's URL and token live in the Workflow Monitor data source (so Grafana's proxy adds
+ * the token and the browser never sees it). This page finds that data source, links to its
+ * settings, and tests the connection through it.
+ */
+const AppConfig = (_props: AppConfigProps) => {
+  const sources = getDataSourceSrv().getList({ type: DATASOURCE_TYPE });
+  const [uid, setUid] = useState<string | undefined>(sources[0]?.uid);
+  const [result, setResult] = useState<{ status: string; message: string }>();
+  const [testing, setTesting] = useState(false);
+  const test = async () => {
+    if (!uid) {
       return;
     }
-
-    updatePluginAndReload(plugin.meta.id, {
-      enabled,
-      pinned,
-      jsonData: {
-        apiUrl: state.apiUrl,
-      },
-      // This cannot be queried later by the frontend.
-      // We don't want to override it in case it was set previously and left untouched now.
-      secureJsonData: state.isApiKeySet
-        ? undefined
-        : {
-            apiKey: state.apiKey,
-          },
-    });
+    setTesting(true);
+    try {
+      const ds = await getDataSourceSrv().get({ uid });
+      const outcome = await ds.testDatasource();
+      setResult({ status: outcome.status, message: outcome.message });
+    } catch (error) {
+      setResult({ status: 'error', message: (error as Error).message });
+    } finally {
+      setTesting(false);
+    }
   };
-
   return (
-    <form onSubmit={onSubmit}>
-      <FieldSet label="API Settings">
-        <Field label="API Key" description="A secret key for authenticating to our custom API">
-          <SecretInput
-            width={60}
-            id="config-api-key"
-            data-testid={testIds.appConfig.apiKey}
-            name="apiKey"
-            value={state.apiKey}
-            isConfigured={state.isApiKeySet}
-            placeholder={'Your secret API key'}
-            onChange={onChange}
-            onReset={onResetApiKey}
-          />
-        </Field>
-
-        <Field label="API Url" description="" className={s.marginTop}>
-          <Input
-            width={60}
-            name="apiUrl"
-            id="config-api-url"
-            data-testid={testIds.appConfig.apiUrl}
-            value={state.apiUrl}
-            placeholder={`E.g.: http://mywebsite.com/api/v1`}
-            onChange={onChange}
-          />
-        </Field>
-
-        <div className={s.marginTop}>
-          <Button type="submit" data-testid={testIds.appConfig.submit} disabled={isSubmitDisabled}>
-            Save API settings
-          </Button>
-        </div>
+    <div data-testid={testIds.appConfig.container}>
+      <FieldSet label="Sidecar connection">
+        {sources.length === 0 ? (
+          <Alert severity="warning" title="No Workflow Monitor data source yet">
+            Add one with the sidecar&apos;s URL and API token; the app reads everything through it.
+            <div>
+              <LinkButton href="connections/datasources/new" variant="primary" icon="plus">Add data source</LinkButton>
+            </div>
+          </Alert>
+        ) : (
+          <>
+            <Field label="Data source" description="Its settings hold the sidecar URL and the API token">
+              <Select width={40} value={uid} options={sources.map((s) => ({ label: s.name, value: s.uid }))} onChange={(v) => setUid(v.value)} />
+            </Field>
+            <Stack gap={1}>
+              <Button data-testid={testIds.appConfig.testConnection} onClick={test} disabled={testing} icon={testing ? 'spinner' : 'heart-rate'}>Test connection</Button>
+              <LinkButton variant="secondary" href={`connections/datasources/edit/${uid}`} icon="cog">Edit URL and token</LinkButton>
+            </Stack>
+            {result && (
+              <div data-testid={testIds.appConfig.result}>
+                <Alert severity={result.status === 'success' ? 'success' : 'error'} title={result.status === 'success' ? 'Connected' : 'Not connected'}>{result.message}</Alert>
+              </div>
+            )}
+          </>
+        )}
       </FieldSet>
-    </form>
+    </div>
   );
 };
 
 export default AppConfig;
-
-const getStyles = (theme: GrafanaTheme2) => ({
-  colorWeak: css`
-    color: ${theme.colors.text.secondary};
-  `,
-  marginTop: css`
-    margin-top: ${theme.spacing(3)};
-  `,
-});
-
-const updatePluginAndReload = async (pluginId: string, data: Partial<PluginMeta<AppPluginSettings>>) => {
-  try {
-    await updatePlugin(pluginId, data);
-
-    // Reloading the page as the changes made here wouldn't be propagated to the actual plugin otherwise.
-    // This is not ideal, however unfortunately currently there is no supported way for updating the plugin state.
-    window.location.reload();
-  } catch (e) {
-    console.error('Error while updating the plugin', e);
-  }
-};
-
-const updatePlugin = async (pluginId: string, data: Partial<PluginMeta>) => {
-  const response = await getBackendSrv().fetch({
-    url: `/api/plugins/${pluginId}/settings`,
-    method: 'POST',
-    data,
-  });
-
-  return lastValueFrom(response);
-};

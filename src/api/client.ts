@@ -1,0 +1,150 @@
+import { lastValueFrom } from 'rxjs';
+import { getBackendSrv, getDataSourceSrv, isFetchError } from '@grafana/runtime';
+import type {
+  Alert,
+  AlertDetail,
+  AlertFilter,
+  ExecutionDetail,
+  ExecutionSummary,
+  MonitoringMetrics,
+  QueryRequest,
+  QueryResponse,
+  Rule,
+  Workflow,
+} from './types';
+
+export const DATASOURCE_TYPE = 'workflowmonitor-workflowmonitor-datasource';
+
+/** An error from the sidecar (or Grafana's proxy), with the sidecar's code and field details. */
+export class SidecarError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code?: string,
+    readonly details?: unknown
+  ) {
+    super(message);
+    this.name = 'SidecarError';
+  }
+
+  /** Field errors as `{ 'condition.value': 'must be …' }`, for forms. */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (Array.isArray(this.details)) {
+      for (const d of this.details as Array<{ path?: string; message?: string }>) {
+        if (d.path && d.message && !(d.path in out)) {
+          out[d.path] = d.message;
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function toSidecarError(error: unknown): SidecarError {
+  if (isFetchError(error)) {
+    const body = error.data as { error?: { code?: string; message?: string; details?: unknown }; message?: string } | undefined;
+    if (body?.error?.message) {
+      return new SidecarError(body.error.message, error.status, body.error.code, body.error.details);
+    }
+    if (error.status === 403) {
+      return new SidecarError('Your Grafana role may not do this (Editor needed)', 403, 'forbidden');
+    }
+    if (error.status === 502 || error.status === 504) {
+      return new SidecarError('The Workflow Monitor sidecar cannot be reached; check the data source URL', error.status, 'unreachable');
+    }
+    return new SidecarError(body?.message ?? error.statusText ?? `HTTP ${error.status}`, error.status, undefined, error.data);
+  }
+  return new SidecarError(error instanceof Error ? error.message : String(error), 0);
+}
+
+/**
+ * The one way the plugin talks to the sidecar: every call goes through the data source's proxy
+ * routes (Grafana adds the token; mutating routes need Editor). Components never build URLs.
+ */
+export class SidecarClient {
+  constructor(readonly datasourceUid: string) {}
+
+  private async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts: { params?: Record<string, unknown>; data?: unknown } = {}): Promise<T> {
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(opts.params ?? {})) {
+      if (v !== undefined && v !== null && v !== '') {
+        params[k] = String(v);
+      }
+    }
+    try {
+      const response = await lastValueFrom(
+        getBackendSrv().fetch<T>({
+          method,
+          url: `/api/datasources/proxy/uid/${this.datasourceUid}/${path}`,
+          params,
+          data: opts.data,
+          showErrorAlert: false,
+          showSuccessAlert: false,
+        })
+      );
+      return response.data;
+    } catch (error) {
+      throw toSidecarError(error);
+    }
+  }
+
+  health() {
+    return this.request<{ status: string; version?: string; checks?: Record<string, unknown> }>('GET', 'health');
+  }
+  metrics(period: '1h' | '24h' | '7d' | '30d', details = true) {
+    return this.request<{ success: boolean; data: MonitoringMetrics }>('GET', 'api/monitoring/metrics', { params: { period, details } }).then((r) => r.data);
+  }
+  query(request: QueryRequest) {
+    return this.request<QueryResponse>('POST', 'api/v1/query', { data: request });
+  }
+  workflowVariables(label?: string) {
+    return this.request<{ workflows: Array<{ id: string; name: string; labels: Record<string, string> }> }>('GET', 'api/v1/variables/workflows', { params: { label } });
+  }
+  annotations(from: number, to: number) {
+    return this.request<{ annotations: Array<{ time: number; title: string; text: string; type: string; alertId: number; workflowId: string; severity: string; tags: string[] }> }>('GET', 'api/v1/annotations', { params: { from, to } });
+  }
+  listWorkflows() {
+    return this.request<{ workflows: Workflow[]; loadErrors: Array<{ file: string; path: string; message: string }> }>('GET', 'api/v1/workflows');
+  }
+  getWorkflow(id: string) {
+    return this.request<Workflow>('GET', `api/v1/workflows/${encodeURIComponent(id)}`);
+  }
+  runWorkflow(id: string) {
+    return this.request<{ runId: number }>('POST', `api/v1/workflows/${encodeURIComponent(id)}/run`);
+  }
+  listExecutions(workflowId: string, filter: { status?: string; limit?: number; cursor?: string } = {}) {
+    return this.request<{ executions: ExecutionSummary[]; nextCursor: string | null }>('GET', `api/v1/workflows/${encodeURIComponent(workflowId)}/executions`, { params: filter });
+  }
+  getExecution(id: number) {
+    return this.request<ExecutionDetail>('GET', `api/v1/executions/${id}`);
+  }
+  listAlerts(filter: AlertFilter = {}) {
+    return this.request<{ alerts: Alert[]; nextCursor: string | null }>('GET', 'api/v1/alerts', { params: { ...filter } });
+  }
+  getAlert(id: number) {
+    return this.request<AlertDetail>('GET', `api/v1/alerts/${id}`);
+  }
+  actOnAlert(id: number, action: 'acknowledge' | 'unacknowledge' | 'resolve', body: { user: string; comment?: string; timeout?: string }) {
+    return this.request<AlertDetail>('POST', `api/v1/alerts/${id}/${action}`, { data: body });
+  }
+  createSilence(body: { matchers: { workflowIds?: string[]; labels?: Record<string, string>; severities?: string[] }; duration: string; createdBy: string; comment?: string }) {
+    return this.request<{ id: number }>('POST', 'api/v1/silences', { data: body });
+  }
+  listRules() {
+    return this.request<{ rules: Rule[] }>('GET', 'api/v1/rules');
+  }
+  createRule(rule: Rule) {
+    return this.request<Rule>('POST', 'api/v1/rules', { data: rule });
+  }
+  saveRule(rule: Rule) {
+    return this.request<Rule>('PUT', `api/v1/rules/${encodeURIComponent(rule.id)}`, { data: rule });
+  }
+}
+
+/** The first Workflow Monitor data source (provisioning creates one), or the one named. */
+export function findSidecar(uid?: string): SidecarClient | undefined {
+  const list = getDataSourceSrv().getList({ type: DATASOURCE_TYPE });
+  const ds = uid ? list.find((d) => d.uid === uid) ?? list[0] : list[0];
+  return ds ? new SidecarClient(ds.uid) : undefined;
+}

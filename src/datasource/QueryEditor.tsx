@@ -1,0 +1,113 @@
+import React, { useEffect, useMemo, useState } from 'react';
+import type { QueryEditorProps, SelectableValue } from '@grafana/data';
+import { getTemplateSrv } from '@grafana/runtime';
+import { InlineField, InlineFieldRow, Input, MultiSelect, Select } from '@grafana/ui';
+import { testIds } from '../components/testIds';
+import type { WorkflowDataSource } from './datasource';
+import { METRICS, type MetricName, type WorkflowDataSourceOptions, type WorkflowQuery } from './types';
+
+type Props = QueryEditorProps<WorkflowDataSource, WorkflowQuery, WorkflowDataSourceOptions>;
+
+/** "team=payments, env=prod" ⇄ { team: 'payments', env: 'prod' } */
+export function parseLabels(text: string): Record<string, string> | string {
+  const labels: Record<string, string> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) {
+      return `"${part}" is not key=value`;
+    }
+    labels[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return labels;
+}
+export const formatLabels = (labels?: Record<string, string>) => Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+
+export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
+  const [workflows, setWorkflows] = useState<Array<SelectableValue<string>>>([]);
+  const [labelText, setLabelText] = useState(formatLabels(query.labels));
+  const [labelError, setLabelError] = useState<string>();
+  useEffect(() => {
+    let cancelled = false;
+    datasource.client.workflowVariables().then(
+      ({ workflows: list }) => !cancelled && setWorkflows(list.map((w) => ({ label: w.name, value: w.id, description: w.id }))),
+      () => !cancelled && setWorkflows([])
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [datasource]);
+  const variables = useMemo(() => getTemplateSrv().getVariables().map((v) => ({ label: `$${v.name}`, value: `$${v.name}` })), []);
+  const update = (patch: Partial<WorkflowQuery>) => {
+    onChange({ ...query, ...patch });
+    onRunQuery();
+  };
+  return (
+    <>
+      <InlineFieldRow>
+        <InlineField label="Metric" labelWidth={12}>
+          <Select
+            data-testid={testIds.queryEditor.metric}
+            inputId="wm-metric"
+            width={30}
+            options={METRICS.map((m) => ({ label: m.label, value: m.value, description: m.unit }))}
+            value={query.metric}
+            onChange={(v) => update({ metric: v.value as MetricName })}
+          />
+        </InlineField>
+        <InlineField label="Group by" labelWidth={12}>
+          <Select
+            inputId="wm-groupby"
+            width={20}
+            options={[{ label: 'Workflow', value: 'workflow' }, { label: 'None (all together)', value: '' }]}
+            value={query.groupBy ?? ''}
+            onChange={(v) => update({ groupBy: v.value === 'workflow' ? 'workflow' : undefined })}
+          />
+        </InlineField>
+      </InlineFieldRow>
+      <InlineFieldRow>
+        <InlineField label="Workflows" labelWidth={12} tooltip="Empty: all workflows. Template variables such as $workflow are expanded.">
+          <MultiSelect
+            data-testid={testIds.queryEditor.workflows}
+            inputId="wm-workflows"
+            width={50}
+            options={[...variables, ...workflows]}
+            value={query.workflowIds ?? []}
+            allowCustomValue
+            placeholder="All workflows"
+            onChange={(values) => update({ workflowIds: values.map((v) => v.value!).filter(Boolean) })}
+          />
+        </InlineField>
+      </InlineFieldRow>
+      <InlineFieldRow>
+        <InlineField label="Labels" labelWidth={12} invalid={Boolean(labelError)} error={labelError} tooltip="Only workflows with these labels, e.g. team=payments, env=prod">
+          <Input
+            data-testid={testIds.queryEditor.labels}
+            width={40}
+            value={labelText}
+            placeholder="team=payments"
+            onChange={(e) => setLabelText(e.currentTarget.value)}
+            onBlur={() => {
+              const parsed = parseLabels(labelText);
+              if (typeof parsed === 'string') {
+                setLabelError(parsed);
+                return;
+              }
+              setLabelError(undefined);
+              update({ labels: Object.keys(parsed).length > 0 ? parsed : undefined });
+            }}
+          />
+        </InlineField>
+        <InlineField label="Legend" labelWidth={10} tooltip="Series name; {{workflow}} and other labels are replaced">
+          <Input
+            data-testid={testIds.queryEditor.alias}
+            width={30}
+            value={query.alias ?? ''}
+            placeholder="{{workflow}}"
+            onChange={(e) => onChange({ ...query, alias: e.currentTarget.value || undefined })}
+            onBlur={onRunQuery}
+          />
+        </InlineField>
+      </InlineFieldRow>
+    </>
+  );
+}

@@ -1,0 +1,46 @@
+import { FieldType } from '@grafana/data';
+import response from '../__tests__/fixtures/queryResponse.json';
+import type { FrameJson } from '../api/types';
+import { applyAlias, buildTarget, toFrames } from './datasource';
+import { formatLabels, parseLabels } from './QueryEditor';
+
+const replace = (value: string, _vars: unknown, format?: string) => {
+  const vars: Record<string, string[]> = { $workflow: ['checkout', 'search'], $team: ['payments'] };
+  const hit = vars[value];
+  return hit ? (format === 'csv' ? hit.join(',') : hit[0]!) : value;
+};
+
+describe('query building', () => {
+  it('expands multi-value template variables into workflow ids and keeps labels and group by', () => {
+    const target = buildTarget({ refId: 'A', metric: 'duration_p95', workflowIds: ['$workflow', 'inventory', 'checkout'], labels: { team: '$team' }, groupBy: 'workflow' }, {}, replace);
+    expect(target).toEqual({ refId: 'A', metric: 'duration_p95', workflowIds: ['checkout', 'search', 'inventory'], labels: { team: 'payments' }, groupBy: 'workflow' });
+  });
+
+  it('leaves workflows out when none (or "All") is chosen', () => {
+    expect(buildTarget({ refId: 'B', metric: 'executions', workflowIds: ['$__all'] }, {}, (v) => v)).toEqual({ refId: 'B', metric: 'executions' });
+  });
+
+  it('reads and writes the label filter text', () => {
+    expect(parseLabels('team=payments, env = prod')).toEqual({ team: 'payments', env: 'prod' });
+    expect(parseLabels('team')).toBe('"team" is not key=value');
+    expect(formatLabels({ team: 'payments', env: 'prod' })).toBe('team=payments, env=prod');
+  });
+});
+
+describe('frames from the sidecar', () => {
+  const frames = response.results.A.frames as unknown as FrameJson[];
+
+  it('become Grafana data frames with a time field and labelled number fields', () => {
+    const [frame] = toFrames(frames);
+    expect(frame!.refId).toBe('A');
+    expect(frame!.fields.map((f) => f.type)).toEqual([FieldType.time, FieldType.number, FieldType.number]);
+    expect(frame!.fields[1]!.labels).toEqual({ workflow: 'checkout', team: 'payments' });
+  });
+
+  it('take the legend from the alias with labels filled in', () => {
+    const [frame] = toFrames(frames, { alias: '{{workflow}} ({{team}})' });
+    expect(frame!.fields[1]!.config.displayNameFromDS).toBe('checkout (payments)');
+    expect(frame!.fields[2]!.config.displayNameFromDS).toBe('search (discovery)');
+    expect(applyAlias('{{ missing }}x', {})).toBe('x');
+  });
+});

@@ -1,0 +1,165 @@
+import {
+  DataFrame,
+  DataQueryRequest,
+  DataQueryResponse,
+  DataSourceApi,
+  DataSourceInstanceSettings,
+  FieldType,
+  MetricFindValue,
+  createDataFrame,
+  dataFrameFromJSON,
+  type DataFrameJSON,
+  type ScopedVars,
+  type TestDataSourceResponse,
+} from '@grafana/data';
+import { getTemplateSrv } from '@grafana/runtime';
+import { SidecarClient, SidecarError } from '../api/client';
+import type { FrameJson, QueryRequest, QueryTarget } from '../api/types';
+import { SUPPORTED_API_MAJOR, type WorkflowDataSourceOptions, type WorkflowQuery } from './types';
+
+/** `{{workflow}}` / `{{team}}` in an alias replaced by the series' labels. */
+export function applyAlias(alias: string, labels: Record<string, string>): string {
+  return alias.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (_, name: string) => labels[name] ?? '');
+}
+
+/** Turns a Grafana query into the sidecar's target, expanding multi-value template variables. */
+export function buildTarget(query: WorkflowQuery, scopedVars: ScopedVars = {}, replace = (v: string, s: ScopedVars, f?: string) => getTemplateSrv().replace(v, s, f)): QueryTarget {
+  const workflowIds = (query.workflowIds ?? [])
+    .flatMap((id) => replace(id, scopedVars, 'csv').split(','))
+    .map((id) => id.trim())
+    .filter((id) => id !== '' && id !== '$__all' && !id.startsWith('$'));
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query.labels ?? {})) {
+    labels[k] = replace(v, scopedVars);
+  }
+  return {
+    refId: query.refId,
+    metric: query.metric,
+    ...(workflowIds.length > 0 ? { workflowIds: [...new Set(workflowIds)] } : {}),
+    ...(Object.keys(labels).length > 0 ? { labels } : {}),
+    ...(query.groupBy ? { groupBy: query.groupBy } : {}),
+  };
+}
+
+/** The sidecar's frames as Grafana data frames, with the alias applied as the display name. */
+export function toFrames(frames: FrameJson[], query?: Pick<WorkflowQuery, 'alias'>): DataFrame[] {
+  return frames.map((json) => {
+    const frame = dataFrameFromJSON(json as unknown as DataFrameJSON);
+    if (query?.alias) {
+      for (const field of frame.fields) {
+        if (field.type !== FieldType.time) {
+          field.config = { ...field.config, displayNameFromDS: applyAlias(query.alias, field.labels ?? {}) };
+        }
+      }
+    }
+    return frame;
+  });
+}
+
+export class WorkflowDataSource extends DataSourceApi<WorkflowQuery, WorkflowDataSourceOptions> {
+  readonly client: SidecarClient;
+
+  constructor(instanceSettings: DataSourceInstanceSettings<WorkflowDataSourceOptions>) {
+    super(instanceSettings);
+    this.client = new SidecarClient(instanceSettings.uid);
+    // Annotations from alerts: openings, acknowledgements and resolutions.
+    this.annotations = {
+      prepareQuery: (annotation) => ({ ...(annotation.target as WorkflowQuery), refId: 'Annotations', queryType: 'annotations', metric: 'active_alerts' }),
+    };
+  }
+
+  getDefaultQuery(): Partial<WorkflowQuery> {
+    return { metric: 'success_rate', groupBy: 'workflow' };
+  }
+
+  filterQuery(query: WorkflowQuery): boolean {
+    return !query.hide && Boolean(query.metric || query.queryType === 'annotations');
+  }
+
+  async query(request: DataQueryRequest<WorkflowQuery>): Promise<DataQueryResponse> {
+    const from = request.range.from.valueOf();
+    const to = request.range.to.valueOf();
+    const data: DataFrame[] = [];
+    const annotationQueries = request.targets.filter((t) => t.queryType === 'annotations');
+    const metricQueries = request.targets.filter((t) => t.queryType !== 'annotations' && !t.hide && t.metric);
+    if (annotationQueries.length > 0) {
+      const { annotations } = await this.client.annotations(from, to);
+      const workflowIds = new Set(annotationQueries.flatMap((q) => buildTarget(q, request.scopedVars).workflowIds ?? []));
+      const rows = annotations.filter((a) => workflowIds.size === 0 || workflowIds.has(a.workflowId));
+      data.push(
+        createDataFrame({
+          refId: annotationQueries[0]!.refId,
+          fields: [
+            { name: 'time', type: FieldType.time, values: rows.map((a) => a.time) },
+            { name: 'title', type: FieldType.string, values: rows.map((a) => `${a.type}: ${a.title}`) },
+            { name: 'text', type: FieldType.string, values: rows.map((a) => a.text) },
+            { name: 'tags', type: FieldType.other, values: rows.map((a) => a.tags) },
+          ],
+        })
+      );
+    }
+    if (metricQueries.length === 0) {
+      return { data };
+    }
+    const body: QueryRequest = {
+      from,
+      to,
+      intervalMs: request.intervalMs,
+      maxDataPoints: request.maxDataPoints ?? 1000,
+      targets: metricQueries.map((q) => buildTarget(q, request.scopedVars)),
+    };
+    const response = await this.client.query(body);
+    const errors: Array<{ refId: string; message: string }> = [];
+    for (const q of metricQueries) {
+      const result = response.results[q.refId];
+      if (result?.error) {
+        errors.push({ refId: q.refId, message: result.error });
+      }
+      data.push(...toFrames(result?.frames ?? [], q));
+    }
+    return { data, ...(errors.length > 0 ? { errors } : {}) };
+  }
+
+  /** Template variables: `workflows` or `workflows(team=payments)` → workflow ids with names. */
+  async metricFindQuery(query: string): Promise<MetricFindValue[]> {
+    const match = /^\s*workflows\s*(?:\(\s*([^)]*)\))?\s*$/.exec(getTemplateSrv().replace(query ?? ''));
+    if (!match && query && query.trim() !== '') {
+      throw new Error(`unknown variable query "${query}"; use workflows or workflows(label=value)`);
+    }
+    const { workflows } = await this.client.workflowVariables(match?.[1]?.trim() || undefined);
+    return workflows.map((w) => ({ text: w.id, value: w.id }));
+  }
+
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    let version: string | undefined;
+    try {
+      const health = await this.client.health();
+      if (health.status === 'unhealthy') {
+        return { status: 'error', message: 'The sidecar answers but reports itself unhealthy (its database is unreachable); see its /health' };
+      }
+      version = health.version;
+    } catch (error) {
+      const e = error as SidecarError;
+      if ((e.details as { status?: string } | undefined)?.status === 'unhealthy') {
+        return { status: 'error', message: 'The sidecar answers but reports itself unhealthy (its database is unreachable); see its /health' };
+      }
+      return { status: 'error', message: e.code === 'unreachable' || e.status === 0 || e.status >= 500 ? `Cannot reach the Workflow Monitor sidecar at the configured URL (${e.message})` : `Unexpected answer from the sidecar: ${e.message}` };
+    }
+    try {
+      await this.client.listWorkflows();
+    } catch (error) {
+      const e = error as SidecarError;
+      if (e.status === 401) {
+        return { status: 'error', message: 'The sidecar refused the API token: check the token in the data source settings (SIDECAR_API_TOKEN)' };
+      }
+      if (e.status === 404) {
+        return { status: 'error', message: 'The URL answers but is not a Workflow Monitor sidecar (no /api/v1/workflows)' };
+      }
+      return { status: 'error', message: `The sidecar answered with an error: ${e.message}` };
+    }
+    if (version && Number(version.split('.')[0]) !== SUPPORTED_API_MAJOR) {
+      return { status: 'error', message: `Sidecar API version ${version} is not supported by this plugin (needs ${SUPPORTED_API_MAJOR}.x); upgrade the one that is older` };
+    }
+    return { status: 'success', message: `Connected to the Workflow Monitor sidecar${version ? ` (API ${version})` : ''}` };
+  }
+}

@@ -1,0 +1,42 @@
+import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
+
+export const METRICS = [
+  { value: 'executions', label: 'Executions', unit: 'short' },
+  { value: 'successes', label: 'Successes', unit: 'short' },
+  { value: 'failures', label: 'Failures', unit: 'short' },
+  { value: 'degraded', label: 'Degraded (passed after retries)', unit: 'short' },
+  { value: 'success_rate', label: 'Success rate', unit: 'percent' },
+  { value: 'duration_avg', label: 'Duration, average', unit: 'ms' },
+  { value: 'duration_p50', label: 'Duration, p50', unit: 'ms' },
+  { value: 'duration_p95', label: 'Duration, p95', unit: 'ms' },
+  { value: 'duration_p99', label: 'Duration, p99', unit: 'ms' },
+  { value: 'attempts', label: 'Attempts', unit: 'short' },
+  { value: 'retries', label: 'Retries', unit: 'short' },
+  { value: 'active_alerts', label: 'Active alerts', unit: 'short' },
+] as const;
+export type MetricName = (typeof METRICS)[number]['value'];
+
+export interface WorkflowQuery extends DataQuery {
+  queryType?: 'metrics' | 'annotations';
+  metric: MetricName;
+  /** Workflow ids; may hold template variables such as `$workflow`. */
+  workflowIds?: string[];
+  labels?: Record<string, string>;
+  groupBy?: 'workflow';
+  /** Legend: `{{workflow}}`, `{{team}}` … are replaced by the series labels. */
+  alias?: string;
+}
+
+export const DEFAULT_QUERY: Partial<WorkflowQuery> = { metric: 'success_rate', groupBy: 'workflow' };
+
+export interface WorkflowDataSourceOptions extends DataSourceJsonData {
+  /** The sidecar's base URL as Grafana's server sees it, e.g. http://sidecar:8080. */
+  url?: string;
+}
+
+export interface WorkflowSecureJsonData {
+  apiToken?: string;
+}
+
+/** The sidecar API major version this plugin speaks. */
+export const SUPPORTED_API_MAJOR = 1;

@@ -1,7 +1,7 @@
 /**
  * Shapes of the sidecar's API (docs/api-contract.md; the live reference is GET /api/v1/openapi.json).
- * src/__tests__/apiTypes.test.ts checks these names and fields against the OpenAPI document the
- * sidecar generates, so a change on one side without the other fails the tests.
+ * backend-sidecar/test/contract/pluginTypes.test.ts checks these interfaces field by field against
+ * the OpenAPI document the sidecar serves, so a change on one side without the other fails.
  */
 export type Severity = 'info' | 'warning' | 'error' | 'critical';
 export const SEVERITIES: Severity[] = ['info', 'warning', 'error', 'critical'];
@@ -97,6 +97,8 @@ export interface ExecutionSummary {
   retries: number;
   errorType: string | null;
   errorMessage: string | null;
+  failedStep: string | null;
+  workerId: string | null;
 }
 
 export interface Attempt {

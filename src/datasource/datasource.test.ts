@@ -44,3 +44,24 @@ describe('frames from the sidecar', () => {
     expect(applyAlias('{{ missing }}x', {})).toBe('x');
   });
 });
+
+describe('the queries the data source sends', () => {
+  // The sidecar's own request schema (the one that validates POST /api/v1/query and generates its OpenAPI entry).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { queryRequestSchema } = require('../../backend-sidecar/src/metricsApi/queryApi') as { queryRequestSchema: { safeParse(v: unknown): { success: boolean; error?: unknown } } };
+
+  it.each([
+    [{ refId: 'A', metric: 'success_rate', groupBy: 'workflow' }],
+    [{ refId: 'B', metric: 'duration_p95', workflowIds: ['$workflow'], labels: { team: '$team' } }],
+    [{ refId: 'C', metric: 'active_alerts', workflowIds: ['$__all'] }],
+  ])('are accepted by the sidecar: %j', (query) => {
+    const body = { from: Date.now() - 3_600_000, to: Date.now(), intervalMs: 60_000, maxDataPoints: 500, targets: [buildTarget(query as never, {}, replace)] };
+    const result = queryRequestSchema.safeParse(body);
+    expect({ success: result.success, error: result.error }).toEqual({ success: true, error: undefined });
+  });
+
+  it('and an unknown metric is refused by it (the schema is really checking)', () => {
+    const body = { from: 0, to: 1000, intervalMs: 1000, maxDataPoints: 10, targets: [buildTarget({ refId: 'X', metric: 'nope' as never }, {}, replace)] };
+    expect(queryRequestSchema.safeParse(body).success).toBe(false);
+  });
+});

@@ -1,0 +1,42 @@
+import React from 'react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { setTemplateSrv } from '@grafana/runtime';
+import { testIds } from '../components/testIds';
+import { ConfigEditor } from './ConfigEditor';
+import type { WorkflowDataSource } from './datasource';
+import { QueryEditor } from './QueryEditor';
+
+describe('ConfigEditor', () => {
+  it('edits the URL and shows a saved token only as configured', () => {
+    const onOptionsChange = jest.fn();
+    const options = { jsonData: { url: 'http://sidecar:8080' }, secureJsonFields: { apiToken: true }, secureJsonData: {} } as never;
+    render(<ConfigEditor options={options} onOptionsChange={onOptionsChange} />);
+    expect(screen.getByDisplayValue('configured')).toBeInTheDocument();
+    fireEvent.change(screen.getByTestId(testIds.datasource.url), { target: { value: ' http://other:9090 ' } });
+    expect(onOptionsChange).toHaveBeenCalledWith(expect.objectContaining({ jsonData: { url: 'http://other:9090' } }));
+  });
+});
+
+describe('QueryEditor', () => {
+  beforeAll(() => {
+    setTemplateSrv({ getVariables: () => [{ name: 'workflow' }], replace: (v: string) => v, containsTemplate: () => false, updateTimeRange: () => undefined } as never);
+  });
+
+  it('sets label filters and the legend, and reports a malformed label filter', async () => {
+    const datasource = { client: { workflowVariables: async () => ({ workflows: [{ id: 'checkout', name: 'Checkout', labels: {} }] }) } } as unknown as WorkflowDataSource;
+    const onChange = jest.fn();
+    const onRunQuery = jest.fn();
+    render(<QueryEditor datasource={datasource} query={{ refId: 'A', metric: 'success_rate' }} onChange={onChange} onRunQuery={onRunQuery} />);
+    const labels = screen.getByTestId(testIds.queryEditor.labels);
+    fireEvent.change(labels, { target: { value: 'team=payments' } });
+    fireEvent.blur(labels);
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', metric: 'success_rate', labels: { team: 'payments' } });
+    expect(onRunQuery).toHaveBeenCalled();
+    fireEvent.change(labels, { target: { value: 'team' } });
+    fireEvent.blur(labels);
+    expect(await screen.findByText('"team" is not key=value')).toBeInTheDocument();
+    fireEvent.change(screen.getByTestId(testIds.queryEditor.alias), { target: { value: '{{workflow}}' } });
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', metric: 'success_rate', alias: '{{workflow}}' });
+    await waitFor(() => undefined);
+  });
+});

@@ -1,31 +1,33 @@
-import { test, expect } from './fixtures';
+import { expect, test } from './fixtures';
 import { ROUTES } from '../src/constants';
+import { testIds } from '../src/components/testIds';
 
-test.describe('navigating app', () => {
-  test('page one should render successfully', async ({ gotoPage, page }) => {
-    await gotoPage(`/${ROUTES.One}`);
-    await expect(page.getByText('This is page one.')).toBeVisible();
+// plugin-e2e specs for a real Grafana: `cp .env.example .env && npm run build && docker compose up -d`, then
+// `npm run e2e` (GRAFANA_URL defaults to http://localhost:3000). They cannot run on machines without Docker.
+test.describe('app pages', () => {
+  test('the overview shows the sidecar figures', async ({ gotoPage, page }) => {
+    await gotoPage(`/${ROUTES.Overview}`);
+    await expect(page.getByTestId(testIds.overview.summary)).toBeVisible();
   });
 
-  test('page two should render successfully', async ({ gotoPage, page }) => {
-    await gotoPage(`/${ROUTES.Two}`);
-    await expect(page.getByText('This is page two.')).toBeVisible();
+  test('the workflows page lists the demo workflows', async ({ gotoPage, page }) => {
+    await gotoPage(`/${ROUTES.Workflows}`);
+    await expect(page.getByTestId(testIds.workflows.row('checkout'))).toBeVisible();
   });
 
-  test('page three should support an id parameter', async ({ gotoPage, page }) => {
-    await gotoPage(`/${ROUTES.Three}/123456`);
-    await expect(page.getByText('ID: 123456')).toBeVisible();
+  test('the alerts page loads', async ({ gotoPage, page }) => {
+    await gotoPage(`/${ROUTES.Alerts}`);
+    await expect(page.getByTestId(testIds.alerts.container)).toBeVisible();
   });
 
-  test('page three should render sucessfully', async ({ gotoPage, page }) => {
-    // wait for page to successfully render
-    await gotoPage(`/${ROUTES.One}`);
-    await expect(page.getByText('This is page one.')).toBeVisible();
+  test('the rules page lists the predefined rules', async ({ gotoPage, page }) => {
+    await gotoPage(`/${ROUTES.Rules}`);
+    await expect(page.getByTestId(testIds.rules.row('low-success-rate'))).toBeVisible();
+  });
 
-    // navigating to page four with full width layout without sidebar menu
-    await page.getByText('Full-width page example').click();
-
-    // navigate back to page one
-    await page.getByRole('link', { name: 'Back', exact: true }).click();
+  test('the configuration page tests the connection', async ({ appConfigPage, page }) => {
+    expect(appConfigPage).toBeTruthy();
+    await page.getByTestId(testIds.appConfig.testConnection).click();
+    await expect(page.getByTestId(testIds.appConfig.result)).toContainText('Connected');
   });
 });

@@ -29,7 +29,7 @@ export async function startBrowserSession(): Promise<BrowserSession> {
     throw new Error('Chromium not found: install Debian\'s `chromium` (apt-get install -y chromium) or set CHROMIUM_PATH');
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wm-browser-'));
-  const sidecar: SidecarProcess = spawnSidecar({ DATA_DIR: dataDir, PORT: '0', DEMO: 'on', DEMO_PORT: '0', SIDECAR_API_TOKEN: API_TOKEN, LOG_LEVEL: 'warn', ALERT_EVAL_INTERVAL: '2s' });
+  const sidecar: SidecarProcess = spawnSidecar({ DATA_DIR: dataDir, PORT: '0', DEMO: 'on', DEMO_PORT: '0', SIDECAR_API_TOKEN: API_TOKEN, LOG_LEVEL: 'info', ALERT_EVAL_INTERVAL: '2s' });
   let sidecarUrl: string;
   try {
     sidecarUrl = urlOf(await sidecar.waitFor(listening, 90_000));
@@ -52,11 +52,18 @@ export async function startBrowserSession(): Promise<BrowserSession> {
     async open(pathAndQuery) {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       page.on('console', (message) => {
-        if (message.type() === 'error') {
+        if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) {
           consoleErrors.push(`${pathAndQuery}: ${message.text()}`);
         }
       });
       page.on('pageerror', (error) => consoleErrors.push(`${pathAndQuery}: ${error.message}`));
+      // Name the resource behind a "Failed to load resource" console error.
+      page.on('response', (response) => {
+        // Grafana's own web fonts are served by Grafana and not published to npm: not the plugin's concern.
+        if (response.status() >= 400 && !/\/public\/fonts\//.test(response.url())) {
+          consoleErrors.push(`${pathAndQuery}: HTTP ${response.status()} for ${response.request().method()} ${response.url()}`);
+        }
+      });
       await page.goto(`${harness.url}${pathAndQuery}`);
       await page.waitForFunction(() => (window as unknown as { harness?: { ready: boolean; errors: string[] } }).harness?.ready === true || ((window as unknown as { harness?: { errors: string[] } }).harness?.errors.length ?? 0) > 0, undefined, { timeout: 30_000 });
       const bootErrors = await page.evaluate(() => (window as unknown as { harness: { errors: string[] } }).harness.errors);

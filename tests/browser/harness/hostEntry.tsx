@@ -174,7 +174,7 @@ async function boot(): Promise<void> {
     const data = { state: grafanaData.LoadingState.Done, series, timeRange: range };
     element = (
       <div style={{ width: 600, height: 300 }} data-testid="panel-host">
-        <Panel id={1} data={data} timeRange={range} timeZone="utc" options={{ ...(plugin.defaults ?? {}), ...view.options }} fieldConfig={{ defaults: {}, overrides: [] }} width={600} height={300} transparent={false} renderCounter={1} title="Panel" eventBus={eventBus} onOptionsChange={() => undefined} onFieldConfigChange={() => undefined} replaceVariables={(s: string) => s} onChangeTimeRange={() => undefined} />
+        <Panel id={1} data={data} timeRange={range} timeZone="utc" options={{ ...view.options }} fieldConfig={{ defaults: {}, overrides: [] }} width={600} height={300} transparent={false} renderCounter={1} title="Panel" eventBus={eventBus} onOptionsChange={() => undefined} onFieldConfigChange={() => undefined} replaceVariables={(s: string) => s} onChangeTimeRange={() => undefined} />
       </div>
     );
   } else {

@@ -8,6 +8,7 @@ export const APP_ID = 'workflowmonitor-workflowmonitor-app';
 export const DATASOURCE_TYPE = 'workflowmonitor-workflowmonitor-datasource';
 export const DATASOURCE_UID = 'workflow-monitor';
 const DIST = path.resolve(__dirname, '../../../dist');
+const ICONS = path.dirname(require.resolve('@grafana/ui/package.json')) + '/dist/public/img/icons';
 
 const ROLE_RANK: Record<string, number> = { Viewer: 1, Editor: 2, Admin: 3 };
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.css': 'text/css', '.map': 'application/json', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf' };
@@ -111,6 +112,16 @@ export async function startHarnessServer(opts: {
       }
       res.end(JSON.stringify({ message: String(error) }));
     };
+    // Grafana serves its icons from public/build/img/icons; @grafana/ui ships the same files.
+    const icon = /\/public\/(?:build\/)?img\/icons\/(.+\.svg)$/.exec(p);
+    if (icon) {
+      const file = path.join(ICONS, icon[1]!);
+      if (file.startsWith(ICONS) && fs.existsSync(file)) {
+        res.writeHead(200, { 'content-type': 'image/svg+xml' });
+        fs.createReadStream(file).pipe(res);
+        return;
+      }
+    }
     if (p === '/harness/host.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       fs.createReadStream(opts.hostBundle).pipe(res);

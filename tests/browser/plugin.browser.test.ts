@@ -1,0 +1,120 @@
+import { startBrowserSession, type BrowserSession } from './browserSession';
+import { APP_ID } from './harness/server';
+
+/**
+ * The built plugin (dist/) in headless Chromium, loaded the way Grafana loads it, against a real
+ * sidecar with the demo workflows and the flaky demo service. `npm run build` first.
+ */
+let session: BrowserSession;
+const tid = (id: string) => `[data-testid="${id}"]`;
+
+beforeAll(async () => {
+  session = await startBrowserSession();
+  // Let the demo workflows produce some executions.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { body } = await session.api('/api/monitoring/metrics?period=1h');
+    if (body?.data?.summary?.totalExecutions >= 3 || Date.now() > deadline) {
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await session?.close();
+});
+
+describe('the plugin in a browser, against a real sidecar', () => {
+  it('the overview shows the figures the sidecar reports', async () => {
+    const { body } = await session.api('/api/monitoring/metrics?period=24h&details=false');
+    const page = await session.open(`/a/${APP_ID}/overview`);
+    const summary = page.locator(tid('data-testid overview-summary'));
+    await summary.waitFor({ timeout: 30_000 });
+    const text = await summary.innerText();
+    expect(text).toContain('Executions');
+    expect(text).toContain(String(body.data.summary.activeWorkflows));
+    expect(text).toMatch(/healthy|degraded/);
+    await page.close();
+  });
+
+  it('the workflows page lists the demo workflows', async () => {
+    const page = await session.open(`/a/${APP_ID}/workflows`);
+    for (const id of ['checkout', 'inventory', 'search', 'flaky-api', 'health']) {
+      await page.locator(tid(`data-testid workflow-row-${id}`)).waitFor({ timeout: 30_000 });
+    }
+    await page.close();
+  });
+
+  it("the detail page drills into an execution's attempts", async () => {
+    const page = await session.open(`/a/${APP_ID}/workflows/inventory`);
+    const first = page.locator('[data-testid^="data-testid execution-"]').first();
+    await first.waitFor({ timeout: 30_000 });
+    await first.locator('button').first().click();
+    const attempts = page.locator(tid('data-testid execution-attempts'));
+    await attempts.waitFor({ timeout: 15_000 });
+    expect(await attempts.innerText()).toMatch(/Attempt[\s\S]*Waited before/);
+    await page.close();
+  });
+
+  it('on the alerts page a user acknowledges an alert with a comment, and the sidecar then shows it acknowledged by that user', async () => {
+    expect((await session.api('/api/v1/workflows', { method: 'POST', json: { id: 'browser-push', name: 'Browser push', schedule: { push: { expected: '1h' } } } })).status).toBe(201);
+    expect((await session.api('/api/v1/rules', { method: 'POST', json: { id: 'browser-down', name: 'Browser workflow down', severity: 'critical', scope: { workflowIds: ['browser-push'] }, condition: { type: 'consecutive_failures', count: 1 } } })).status).toBe(201);
+    expect((await session.api('/api/v1/executions', { method: 'POST', json: { workflowId: 'browser-push', status: 'failed', durationMs: 20, errorMessage: 'HTTP 503' } })).status).toBe(201);
+    let alertId: number | undefined;
+    for (let i = 0; i < 50 && alertId === undefined; i += 1) {
+      const { body } = await session.api('/api/v1/alerts?workflowId=browser-push&state=active');
+      alertId = body.alerts[0]?.id;
+      if (alertId === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    expect(alertId).toBeDefined();
+    const page = await session.open(`/a/${APP_ID}/alerts`);
+    await page.locator(tid(`data-testid alert-acknowledge-${alertId}`)).click({ timeout: 30_000 });
+    await page.locator(tid('data-testid alert-comment')).fill('checking the upstream from the browser');
+    await page.locator(tid('data-testid alert-confirm')).click();
+    await page.locator(tid('toast-alert-success')).waitFor({ timeout: 15_000 });
+    const { body: alert } = await session.api(`/api/v1/alerts/${alertId}`);
+    expect(alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'ops-alice' });
+    expect(alert.events).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'acknowledged', user: 'ops-alice', comment: 'checking the upstream from the browser' })]));
+    // The list refreshed: the alert now offers unacknowledge instead.
+    await page.locator(tid(`data-testid alert-unacknowledge-${alertId}`)).waitFor({ timeout: 15_000 });
+    await page.close();
+  });
+
+  it('a Viewer sees the alerts page without action buttons', async () => {
+    session.harness.setRole('Viewer');
+    try {
+      const page = await session.open(`/a/${APP_ID}/alerts?`);
+      await page.locator('[data-testid^="data-testid alert-row-"]').first().waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-testid^="data-testid alert-acknowledge-"]').count()).toBe(0);
+      await page.close();
+    } finally {
+      session.harness.setRole('Editor');
+    }
+  });
+
+  it('the trend panel renders a value and a direction from a real query', async () => {
+    const targets = encodeURIComponent(JSON.stringify([{ refId: 'A', metric: 'executions' }]));
+    const options = encodeURIComponent(JSON.stringify({ higherIsBetter: true, stablePercent: 2, reducer: 'mean', showSparkline: true }));
+    const page = await session.open(`/harness/panel?panel=trend&targets=${targets}&options=${options}&rangeMs=600000`);
+    const direction = page.locator(tid('data-testid trend-direction'));
+    await direction.waitFor({ timeout: 30_000 });
+    expect(await direction.innerText()).toMatch(/improving|stable|degrading/);
+    expect(await page.locator(tid('data-testid trend-value')).innerText()).toMatch(/\d/);
+    await page.close();
+  });
+
+  it('the query editor loads the workflows from the variables endpoint', async () => {
+    const page = await session.open('/harness/query-editor');
+    await page.locator(tid('data-testid qe-labels')).fill('team=payments');
+    await page.locator(tid('data-testid qe-labels')).blur();
+    await page.waitForFunction(() => document.querySelector('[data-testid="query-json"]')?.textContent?.includes('payments'), undefined, { timeout: 15_000 });
+    await page.close();
+  });
+
+  it('nothing logged an error in the browser console', () => {
+    expect(session.consoleErrors).toEqual([]);
+  });
+});

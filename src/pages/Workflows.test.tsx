@@ -7,7 +7,7 @@ import Workflows from './Workflows';
 
 const handlers: Handlers = {
   'GET api/v1/workflows': () => ({
-    workflows: [{ id: 'checkout', name: 'Checkout flow', source: 'file', enabled: true, critical: true, labels: { team: 'payments' }, mode: 'scheduled', schedule: { every: '1m' }, version: 1, lastExecution: { id: 1, status: 'degraded', startedAt: new Date().toISOString(), durationMs: 300 }, nextRunAt: null }],
+    workflows: [{ id: 'checkout', name: 'Checkout flow', source: 'file', enabled: true, critical: true, labels: { team: 'payments' }, mode: 'scheduled', schedule: { every: '1m' }, definition: {}, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), version: 1, lastExecution: { id: 1, status: 'degraded', startedAt: new Date().toISOString(), durationMs: 300 }, nextRunAt: null }],
     loadErrors: [{ file: '/w/broken.yaml', path: 'retry.maxAttempts', message: 'must be at most 10' }],
   }),
   'GET api/monitoring/metrics': () => ({ success: true, data: { workflows: [{ workflowId: 'checkout', executions: 10, successes: 9, failures: 1, successRate: 90, averageDuration: 250 }] } }),

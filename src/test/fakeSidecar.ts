@@ -1,6 +1,7 @@
 import { of, throwError } from 'rxjs';
 import { config, setAppEvents, setBackendSrv, setDataSourceSrv, type BackendSrvRequest } from '@grafana/runtime';
 import { DATASOURCE_TYPE } from '../api/client';
+import { responseSchema, shapeProblems } from './openapiShape';
 
 export interface Handled {
   status?: number;
@@ -32,6 +33,17 @@ export function installFakeSidecar(handlers: Handlers, opts: { role?: 'Viewer' |
       }
       const out = handler(full);
       const handled = out && typeof out === 'object' && 'body' in out ? (out as Handled) : { status: 200, body: out };
+      // A handler must answer the way the sidecar's OpenAPI document says (src/__tests__/fixtures/openapi.json).
+      const documented = responseSchema(req.method ?? 'GET', `/${path.split('?')[0]}`, handled.status ?? 200);
+      if (!documented) {
+        throw new Error(`fake sidecar: ${key} (HTTP ${handled.status ?? 200}) is not in the sidecar's OpenAPI document`);
+      }
+      if (documented.schema) {
+        const problems = shapeProblems(handled.body, documented.schema);
+        if (problems.length > 0) {
+          throw new Error(`fake sidecar: the handler for ${key} disagrees with the OpenAPI document: ${problems.slice(0, 5).join('; ')}`);
+        }
+      }
       if ((handled.status ?? 200) >= 400) {
         return throwError(() => ({ status: handled.status, data: handled.body, config: req }));
       }

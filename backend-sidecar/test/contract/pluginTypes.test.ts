@@ -64,3 +64,19 @@ describe('the plugin client types agree with the OpenAPI document', () => {
     expect({ schemaName, requiredButMissing }).toEqual({ schemaName, requiredButMissing: [] });
   });
 });
+
+/**
+ * The plugin's tests answer with handlers shaped like this document (src/test/fakeSidecar.ts checks
+ * every handler response against it); the copy they read must be the document this code serves.
+ * Refresh it with: cd backend-sidecar && UPDATE_OPENAPI_FIXTURE=1 npx jest test/contract
+ */
+describe('the OpenAPI copy the plugin tests use', () => {
+  it('is the document the sidecar serves', async () => {
+    const served = await (await sidecar.api('/api/v1/openapi.json')).json();
+    const fixture = path.resolve(__dirname, '../../../src/__tests__/fixtures/openapi.json');
+    if (process.env.UPDATE_OPENAPI_FIXTURE) {
+      fs.writeFileSync(fixture, `${JSON.stringify(served, null, 2)}\n`);
+    }
+    expect(JSON.parse(fs.readFileSync(fixture, 'utf8'))).toEqual(served);
+  });
+});

@@ -36,11 +36,11 @@ describe('App', () => {
 
   it('routes /workflows/:id to the detail page, which drills into attempts', async () => {
     installFakeSidecar({
-      'GET api/v1/workflows/{id}': () => ({ id: 'checkout', name: 'Checkout flow', mode: 'scheduled', schedule: { every: '1m' }, labels: {}, source: 'api', enabled: true, critical: true, version: 1, lastExecution: null, nextRunAt: null }),
-      'GET api/v1/workflows/{id}/executions': () => ({ executions: [{ id: 9, workflowId: 'checkout', trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null }], nextCursor: null }),
+      'GET api/v1/workflows/{id}': () => ({ id: 'checkout', name: 'Checkout flow', mode: 'scheduled', schedule: { every: '1m' }, labels: {}, source: 'api', enabled: true, critical: true, definition: {}, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), version: 1, lastExecution: null, nextRunAt: null }),
+      'GET api/v1/workflows/{id}/executions': () => ({ executions: [{ id: 9, workflowId: 'checkout', runId: 4, trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null, failedStep: null, workerId: 'w1' }], nextCursor: null }),
       'GET api/v1/executions/{id}': () => ({
-        id: 9, workflowId: 'checkout', trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null,
-        steps: [{ position: 0, name: 'pay', status: 'passed', durationMs: 600, httpStatus: 200, errorType: null, errorMessage: null, assertions: [{ assertion: 'status == 200', passed: true }], attempts: [
+        id: 9, workflowId: 'checkout', runId: 4, trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null, failedStep: null, workerId: 'w1',
+        steps: [{ position: 0, name: 'pay', status: 'passed', startedAt: new Date().toISOString(), extracted: [], durationMs: 600, httpStatus: 200, errorType: null, errorMessage: null, assertions: [{ assertion: 'status == 200', passed: true }], attempts: [
           { number: 1, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 0, httpStatus: 503, errorType: 'transient', errorMessage: 'target answered HTTP 503' },
           { number: 2, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 200, httpStatus: 200, errorType: null, errorMessage: null },
         ] }],

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { startBrowserSession, type BrowserSession } from './browserSession';
 import { APP_ID } from './harness/server';
 
@@ -7,6 +9,14 @@ import { APP_ID } from './harness/server';
  */
 let session: BrowserSession;
 const tid = (id: string) => `[data-testid="${id}"]`;
+
+/** `npm run screenshots` sets SCREENSHOTS=1: the README's images come from these pages. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.SCREENSHOTS) {
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.resolve(__dirname, '../../docs/img', `${name}.png`), fullPage: true });
+  }
+}
 
 beforeAll(async () => {
   session = await startBrowserSession();
@@ -35,6 +45,7 @@ describe('the plugin in a browser, against a real sidecar', () => {
     expect(text).toContain('Executions');
     expect(text).toContain(String(body.data.summary.activeWorkflows));
     expect(text).toMatch(/healthy|degraded/);
+    await screenshot(page, 'overview');
     await page.close();
   });
 
@@ -43,6 +54,7 @@ describe('the plugin in a browser, against a real sidecar', () => {
     for (const id of ['checkout', 'inventory', 'search', 'flaky-api', 'health']) {
       await page.locator(tid(`data-testid workflow-row-${id}`)).waitFor({ timeout: 30_000 });
     }
+    await screenshot(page, 'workflows');
     await page.close();
   });
 
@@ -54,6 +66,7 @@ describe('the plugin in a browser, against a real sidecar', () => {
     const attempts = page.locator(tid('data-testid execution-attempts'));
     await attempts.waitFor({ timeout: 15_000 });
     expect(await attempts.innerText()).toMatch(/Attempt[\s\S]*Waited before/);
+    await screenshot(page, 'workflow-detail');
     await page.close();
   });
 
@@ -80,6 +93,9 @@ describe('the plugin in a browser, against a real sidecar', () => {
     expect(alert.events).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'acknowledged', user: 'ops-alice', comment: 'checking the upstream from the browser' })]));
     // The list refreshed: the alert now offers unacknowledge instead.
     await page.locator(tid(`data-testid alert-unacknowledge-${alertId}`)).waitFor({ timeout: 15_000 });
+    await page.getByText('Browser workflow down: Browser push').first().click();
+    await page.locator(tid('data-testid alert-timeline')).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'alerts');
     await page.close();
   });
 
@@ -103,6 +119,7 @@ describe('the plugin in a browser, against a real sidecar', () => {
     await direction.waitFor({ timeout: 30_000 });
     expect(await direction.innerText()).toMatch(/improving|stable|degrading/);
     expect(await page.locator(tid('data-testid trend-value')).innerText()).toMatch(/\d/);
+    await screenshot(page, 'trend-panel');
     await page.close();
   });
 

@@ -120,6 +120,8 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
     const slow = def.degradedAfter !== undefined && durationMs > def.degradedAfter;
     const status: ExecutionResult['status'] = failed ? 'failed' : retried || slow ? 'degraded' : 'success';
     executionSpan.setAttribute('workflow.status', status);
+    // Read after the steps so the deadline stays reachable while they run (AbortSignal.any holds it weakly).
+    executionSpan.setAttribute('workflow.deadline_reached', deadline.aborted);
     if (failed) {
       executionSpan.setStatus({ code: SpanStatusCode.ERROR, message: failed.errorMessage });
     }
@@ -173,7 +175,11 @@ async function runStep(
   const outcome = await runWithRetry<ResponseView>(
     async ({ signal }) => {
       const attemptStart = ctx.now();
-      const attemptSignal = AbortSignal.any([signal, ctx.signal, AbortSignal.timeout(timeoutMs)]);
+      // Held in a variable the catch reads: AbortSignal.any keeps its sources only weakly, and a
+      // timeout signal nobody references can be garbage-collected before it fires (seen under load:
+      // a hanging target then ran to the workflow deadline instead of the step timeout).
+      const attemptTimeout = AbortSignal.timeout(timeoutMs);
+      const attemptSignal = AbortSignal.any([signal, ctx.signal, attemptTimeout]);
       try {
         const response = await ctx.fetchImpl(url, { method: step.request.method, headers, body, signal: attemptSignal, redirect: 'follow' });
         const text = await readLimited(response, ctx.maxBodyBytes);
@@ -193,7 +199,7 @@ async function runStep(
         }
         return { status: response.status, durationMs: ctx.now() - attemptStart, headers: response.headers, text, json, isJson: parsedJson };
       } catch (error) {
-        if ((error as Error)?.name === 'TimeoutError' || ((error as Error)?.name === 'AbortError' && !signal.aborted)) {
+        if (attemptTimeout.aborted || (error as Error)?.name === 'TimeoutError' || ((error as Error)?.name === 'AbortError' && !signal.aborted)) {
           throw new StepTimeoutError(ctx.signal.aborted ? def.timeout : timeoutMs);
         }
         throw error;

@@ -51,7 +51,13 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
       errors.push({ file, path: first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '(file)', message: `invalid YAML: ${first.message.split('\n')[0]}` });
       continue;
     }
-    const content = (doc.toJS() ?? {}) as Record<string, unknown>;
+    let content: Record<string, unknown>;
+    try {
+      content = (doc.toJS({ maxAliasCount: 100 }) ?? {}) as Record<string, unknown>;
+    } catch (error) {
+      errors.push({ file, path: '(file)', message: `invalid YAML: ${(error as Error).message.split('\n')[0]}` });
+      continue;
+    }
     if (typeof content !== 'object' || Array.isArray(content)) {
       errors.push({ file, path: '(root)', message: `must be a mapping with ${SECTIONS.join(', ')}` });
       continue;

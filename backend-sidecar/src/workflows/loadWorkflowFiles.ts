@@ -35,7 +35,13 @@ export async function loadWorkflowFile(file: string, env: NodeJS.ProcessEnv): Pr
     const where = first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '(file)';
     return { workflows: [], errors: [{ file, path: where, message: `invalid YAML: ${first.message.split('\n')[0]}` }] };
   }
-  const content: unknown = document.toJS();
+  let content: unknown;
+  try {
+    // toJS resolves aliases: an unknown alias or an alias bomb throws here, not in parseDocument.
+    content = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { workflows: [], errors: [{ file, path: '(file)', message: `invalid YAML: ${(error as Error).message.split('\n')[0]}` }] };
+  }
   if (content === null || content === undefined) {
     return { workflows: [], errors: [] };
   }

@@ -18,7 +18,14 @@ export function createPool(opts: { connectionString: string; max: number; log: L
   });
   // An idle client losing its connection (database restart) must not crash the process; the
   // pool discards it and the next checkout reconnects.
-  pool.on('error', (error) => opts.log.warn({ err: error }, 'idle PostgreSQL connection lost; the pool will reconnect'));
+  pool.on('error', (error) => {
+    // 57P01: the server is shutting down (Ctrl-C in a terminal reaches the embedded PostgreSQL too).
+    if ((error as { code?: string }).code === '57P01') {
+      opts.log.info('PostgreSQL is shutting down; an idle connection was closed');
+      return;
+    }
+    opts.log.warn({ err: error }, 'idle PostgreSQL connection lost; the pool will reconnect');
+  });
   return pool;
 }
 

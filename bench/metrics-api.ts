@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     await db.pool.query('VACUUM ANALYZE executions');
     await db.pool.query('VACUUM ANALYZE execution_rollups_hour');
     await db.pool.query('VACUUM ANALYZE execution_rollups_minute');
+    await db.pool.query('VACUUM ANALYZE execution_rollups_day');
     console.log(`generated ${ROWS} executions over 30 days across ${WORKFLOWS} workflows in ${((performance.now() - generateStarted) / 1000).toFixed(0)} s`);
     const health = new HealthReporter(db.pool);
     const now = Date.now();

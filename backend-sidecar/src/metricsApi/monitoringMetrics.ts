@@ -2,6 +2,7 @@ import type { Pool } from '../db/pool';
 import type { HealthReporter } from '../http/health';
 import { alertSummary } from './alertSummary';
 import { periodWindow, type Period } from './periods';
+import { partsSql, rollupParts, type RollupPart } from './rollupParts';
 import { pointsTrend, relativeTrend } from './trend';
 
 interface Totals {
@@ -22,65 +23,119 @@ function averageDuration(t: Totals): number | null {
   return t.executions === 0 ? null : Math.round((Number(t.duration_sum) * 100) / t.executions) / 100;
 }
 
-async function totals(pool: Pool, table: string, from: Date, to: Date): Promise<Totals> {
-  const { rows } = await pool.query<Totals>(
-    `SELECT coalesce(sum(executions), 0)::int AS executions, coalesce(sum(successes), 0)::int AS successes,
-            coalesce(sum(degraded), 0)::int AS degraded, coalesce(sum(failures), 0)::int AS failures,
-            coalesce(sum(duration_sum), 0)::bigint AS duration_sum
-       FROM ${table} WHERE bucket >= $1 AND bucket < $2`,
-    [from, to]
-  );
-  return rows[0]!;
+const SUMS = `sum(executions)::int AS executions, sum(successes)::int AS successes, sum(degraded)::int AS degraded,
+              sum(failures)::int AS failures, sum(duration_sum)::bigint AS duration_sum`;
+const PART_COLUMNS = 'workflow_id, executions, successes, degraded, failures, duration_sum, duration_min, duration_max';
+
+type WorkflowTotals = Totals & { workflow_id: string; min: number | null; max: number | null };
+
+function addTotals(into: Totals, more: Totals): Totals {
+  into.executions += more.executions;
+  into.successes += more.successes;
+  into.degraded += more.degraded;
+  into.failures += more.failures;
+  into.duration_sum += Number(more.duration_sum);
+  return into;
 }
 
-/** GET /api/monitoring/metrics: the original design's summary, read from rollups. */
+const zero = (): Totals => ({ executions: 0, successes: 0, degraded: 0, failures: 0, duration_sum: 0 });
+
+async function perWorkflow(pool: Pool, parts: RollupPart[]): Promise<WorkflowTotals[]> {
+  const params: unknown[] = [];
+  const union = partsSql(parts, PART_COLUMNS, params);
+  const { rows } = await pool.query<WorkflowTotals>(
+    `SELECT workflow_id, ${SUMS}, min(duration_min) AS min, max(duration_max) AS max FROM (${union}) p GROUP BY workflow_id ORDER BY workflow_id`,
+    params
+  );
+  return rows;
+}
+
+async function totals(pool: Pool, parts: RollupPart[]): Promise<Totals> {
+  const params: unknown[] = [];
+  const union = partsSql(parts, PART_COLUMNS, params);
+  const { rows } = await pool.query<Totals>(`SELECT ${SUMS} FROM (${union}) p`, params);
+  const row = rows[0]!;
+  return row.executions === null ? zero() : addTotals(zero(), row);
+}
+
+/** Executions per UTC hour of day: day rows carry 24 counts, hour and minute rows their own hour. */
+async function hourlyPattern(pool: Pool, parts: RollupPart[]): Promise<number[]> {
+  const pattern = Array.from({ length: 24 }, () => 0);
+  await Promise.all(
+    parts.map(async (part) => {
+      if (part.table === 'execution_rollups_day') {
+        const { rows } = await pool.query<{ h: number[] | null }>(
+          `SELECT ARRAY[${pattern.map((_, i) => `coalesce(sum(hour_executions[${i + 1}]), 0)::int`).join(', ')}] AS h
+             FROM execution_rollups_day WHERE bucket >= $1 AND bucket < $2`,
+          [part.from, part.to]
+        );
+        rows[0]!.h!.forEach((n, i) => (pattern[i] = pattern[i]! + n));
+        return;
+      }
+      const { rows } = await pool.query<{ hour: number; n: number }>(
+        `SELECT extract(hour FROM bucket AT TIME ZONE 'UTC')::int AS hour, sum(executions)::int AS n
+           FROM ${part.table} WHERE bucket >= $1 AND bucket < $2 GROUP BY 1`,
+        [part.from, part.to]
+      );
+      for (const h of rows) {
+        pattern[h.hour] = pattern[h.hour]! + h.n;
+      }
+    })
+  );
+  return pattern;
+}
+
+/** Each workflow's latest execution: one index probe per workflow. */
+async function lastExecutions(pool: Pool, ids: string[]): Promise<Map<string, { name: string | null; last_started: Date | null; last_status: string | null }>> {
+  const { rows } = await pool.query<{ id: string; name: string | null; last_started: Date | null; last_status: string | null }>(
+    `SELECT i.id, w.name, le.started_at AS last_started, le.status AS last_status
+       FROM unnest($1::text[]) AS i(id)
+       LEFT JOIN workflows w ON w.id = i.id
+       LEFT JOIN LATERAL (SELECT e.started_at, e.status FROM executions e WHERE e.workflow_id = i.id ORDER BY e.started_at DESC LIMIT 1) le ON true`,
+    [ids]
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/**
+ * GET /api/monitoring/metrics: the original design's summary, read from rollups — whole days from
+ * the day rollup, the edges from the hour (or, for 1h, minute) rollup; the independent reads run
+ * side by side on the pool.
+ */
 export async function monitoringMetrics(pool: Pool, health: HealthReporter, opts: { period: Period; details: boolean; nowMs?: number }) {
   const nowMs = opts.nowMs ?? Date.now();
   const window = periodWindow(opts.period, nowMs);
   const end = new Date(nowMs + window.bucketMs);
-  const current = await totals(pool, window.table, window.from, end);
-  const previous = await totals(pool, window.table, window.previousFrom, window.from);
-  const { rows: active } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM workflows WHERE deleted_at IS NULL AND enabled`);
-  const { rows: hourly } = await pool.query<{ hour: number; n: number }>(
-    `SELECT extract(hour FROM bucket AT TIME ZONE 'UTC')::int AS hour, sum(executions)::int AS n
-       FROM ${window.table} WHERE bucket >= $1 AND bucket < $2 GROUP BY 1`,
-    [window.from, end]
-  );
-  const hourlyPattern = Array.from({ length: 24 }, () => 0);
-  for (const h of hourly) {
-    hourlyPattern[h.hour] = h.n;
-  }
-  const report = await health.report();
-  const alerts = await alertSummary(pool, window.from);
+  const currentParts = rollupParts(window.table, window.from, end);
+  const [byWorkflow, previous, active, pattern, report, alerts] = await Promise.all([
+    perWorkflow(pool, currentParts),
+    totals(pool, rollupParts(window.table, window.previousFrom, window.from)),
+    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM workflows WHERE deleted_at IS NULL AND enabled`),
+    hourlyPattern(pool, currentParts),
+    health.report(),
+    alertSummary(pool, window.from),
+  ]);
+  const current = byWorkflow.reduce(addTotals, zero());
 
   let workflows: unknown[] | undefined;
   if (opts.details) {
-    // Aggregate the rollups first, then look up each workflow's last execution once (a lateral
-    // join inside the GROUP BY would run once per rollup row).
-    const { rows } = await pool.query<Totals & { workflow_id: string; name: string | null; min: number | null; max: number | null; last_started: Date | null; last_status: string | null }>(
-      `SELECT g.*, w.name, le.started_at AS last_started, le.status AS last_status
-         FROM (SELECT r.workflow_id, sum(r.executions)::int AS executions, sum(r.successes)::int AS successes,
-                      sum(r.degraded)::int AS degraded, sum(r.failures)::int AS failures, sum(r.duration_sum)::bigint AS duration_sum,
-                      min(r.duration_min) AS min, max(r.duration_max) AS max
-                 FROM ${window.table} r WHERE r.bucket >= $1 AND r.bucket < $2 GROUP BY r.workflow_id) g
-         LEFT JOIN workflows w ON w.id = g.workflow_id
-         LEFT JOIN LATERAL (SELECT e.started_at, e.status FROM executions e WHERE e.workflow_id = g.workflow_id ORDER BY e.started_at DESC LIMIT 1) le ON true
-        ORDER BY g.workflow_id`,
-      [window.from, end]
-    );
-    workflows = rows.map((r) => ({
-      workflowId: r.workflow_id,
-      name: r.name ?? r.workflow_id,
-      executions: r.executions,
-      successes: r.successes + r.degraded,
-      failures: r.failures,
-      successRate: successRate(r),
-      minDuration: r.min,
-      maxDuration: r.max,
-      averageDuration: averageDuration(r),
-      lastExecution: r.last_started ? r.last_started.toISOString() : null,
-      lastStatus: r.last_status,
-    }));
+    const last = await lastExecutions(pool, byWorkflow.map((r) => r.workflow_id));
+    workflows = byWorkflow.map((r) => {
+      const l = last.get(r.workflow_id);
+      return {
+        workflowId: r.workflow_id,
+        name: l?.name ?? r.workflow_id,
+        executions: r.executions,
+        successes: r.successes + r.degraded,
+        failures: r.failures,
+        successRate: successRate(r),
+        minDuration: r.min,
+        maxDuration: r.max,
+        averageDuration: averageDuration(r),
+        lastExecution: l?.last_started ? l.last_started.toISOString() : null,
+        lastStatus: l?.last_status ?? null,
+      };
+    });
   }
 
   return {
@@ -95,7 +150,7 @@ export async function monitoringMetrics(pool: Pool, health: HealthReporter, opts
         failureCount: current.failures,
         successRate: successRate(current),
         averageDuration: averageDuration(current),
-        activeWorkflows: active[0]!.n,
+        activeWorkflows: active.rows[0]!.n,
       },
       ...(workflows ? { workflows } : {}),
       system: {
@@ -109,7 +164,7 @@ export async function monitoringMetrics(pool: Pool, health: HealthReporter, opts
         executionTrend: relativeTrend(current.executions, previous.executions, true),
         successRateTrend: pointsTrend(successRate(current), successRate(previous)),
         performanceTrend: relativeTrend(averageDuration(current) ?? 0, averageDuration(previous) ?? 0, false),
-        hourlyPattern,
+        hourlyPattern: pattern,
       },
       alerts: { total: alerts.total, bySeverity: alerts.bySeverity, active: alerts.active, recent: alerts.recent },
     },

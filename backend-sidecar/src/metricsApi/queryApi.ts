@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Pool } from '../db/pool';
 import '../http/openapiRegistry';
 import { BUCKET_COUNT, addBuckets, quantileFromBuckets } from '../rollups/histogram';
+import type { RollupTable } from './rollupParts';
 
 export const QUERY_METRICS = Object.freeze([
   'executions', 'successes', 'failures', 'degraded', 'success_rate', 'duration_avg', 'duration_p50', 'duration_p95', 'duration_p99', 'attempts', 'retries', 'active_alerts',
@@ -120,16 +121,52 @@ const UNITS: Partial<Record<QueryMetric, string>> = { success_rate: 'percent', d
 
 /**
  * The step is `intervalMs`, widened so there are never more than maxDataPoints buckets, and
- * rounded up to whole minutes — or, past ten minutes, to whole hours read from the hour rollups.
+ * rounded up to whole minutes — past ten minutes to whole hours read from the hour rollups, and
+ * from a day up to whole days read from the day rollups.
  */
-export function chooseStep(q: Pick<QueryRequest, 'from' | 'to' | 'intervalMs' | 'maxDataPoints'>): { stepMs: number; table: 'execution_rollups_minute' | 'execution_rollups_hour' } {
+export function chooseStep(q: Pick<QueryRequest, 'from' | 'to' | 'intervalMs' | 'maxDataPoints'>): { stepMs: number; table: RollupTable } {
   const raw = Math.max(q.intervalMs, Math.ceil((q.to - q.from) / q.maxDataPoints));
+  if (raw >= 86_400_000) {
+    return { stepMs: Math.ceil(raw / 86_400_000) * 86_400_000, table: 'execution_rollups_day' };
+  }
   // Past ten minutes a step is rounded up to whole hours: fewer points (still within
   // maxDataPoints) read from the hour rollups, 60× fewer rows than the minute ones.
   if (raw > 600_000) {
     return { stepMs: Math.ceil(raw / 3_600_000) * 3_600_000, table: 'execution_rollups_hour' };
   }
   return { stepMs: Math.ceil(raw / 60_000) * 60_000, table: 'execution_rollups_minute' };
+}
+
+/**
+ * One target's rows summed per (series, step) in PostgreSQL, so only the points travel: a 30-day
+ * panel reads its rollup rows once and returns at most maxDataPoints rows per series.
+ */
+async function targetRows(pool: Pool, table: RollupTable, fromAligned: number, to: number, stepMs: number, target: QueryRequest['targets'][number]): Promise<Row[]> {
+  const params: unknown[] = [new Date(fromAligned), new Date(to), stepMs];
+  let filter = '';
+  let join = '';
+  if (target.workflowIds && target.workflowIds.length > 0) {
+    params.push(target.workflowIds);
+    filter += ` AND r.workflow_id = ANY($${params.length}::text[])`;
+  }
+  if (target.labels && Object.keys(target.labels).length > 0) {
+    params.push(JSON.stringify(target.labels));
+    join = ' JOIN workflows w ON w.id = r.workflow_id';
+    filter += ` AND w.labels @> $${params.length}::jsonb`;
+  }
+  const series = target.groupBy === 'workflow' ? 'r.workflow_id' : `''`;
+  const { rows } = await pool.query<Row>(
+    `SELECT ${series} AS workflow_id, (floor(extract(epoch FROM r.bucket) * 1000 / $3) * $3)::bigint AS t,
+            sum(r.executions)::int AS executions, sum(r.successes)::int AS successes, sum(r.degraded)::int AS degraded,
+            sum(r.failures)::int AS failures, sum(r.attempts)::int AS attempts, sum(r.retries)::int AS retries,
+            sum(r.duration_sum)::bigint AS duration_sum, min(r.duration_min) AS duration_min, max(r.duration_max) AS duration_max,
+            ARRAY[${Array.from({ length: BUCKET_COUNT }, (_, i) => `sum(r.duration_buckets[${i + 1}])::int`).join(', ')}] AS duration_buckets
+       FROM ${table} r${join}
+      WHERE r.bucket >= $1 AND r.bucket <= $2${filter}
+      GROUP BY 1, 2`,
+    params
+  );
+  return rows;
 }
 
 async function activeAlertSeries(pool: Pool, times: number[], stepMs: number, workflowIds?: string[]): Promise<number[]> {
@@ -157,28 +194,21 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
     times.push(t);
   }
   const results: Record<string, { frames: unknown[]; error?: string }> = {};
-  for (const target of q.targets) {
-    if (target.hide) {
-      continue;
+  // Targets are independent: their reads run side by side, and identical ones are read once.
+  const visible = q.targets.filter((target) => !target.hide);
+  const reads = new Map<string, Promise<Row[]>>();
+  const rowsOf = visible.map((target) => {
+    const key = JSON.stringify([target.workflowIds ?? null, target.labels ?? null, target.groupBy]);
+    let read = reads.get(key);
+    if (!read) {
+      read = targetRows(pool, table, fromAligned, q.to, stepMs, target);
+      reads.set(key, read);
     }
-    const params: unknown[] = [new Date(fromAligned), new Date(q.to), stepMs];
-    let filter = '';
-    if (target.workflowIds && target.workflowIds.length > 0) {
-      params.push(target.workflowIds);
-      filter += ` AND r.workflow_id = ANY($${params.length}::text[])`;
-    }
-    if (target.labels && Object.keys(target.labels).length > 0) {
-      params.push(JSON.stringify(target.labels));
-      filter += ` AND w.labels @> $${params.length}::jsonb`;
-    }
-    const { rows } = await pool.query<Row>(
-      `SELECT r.workflow_id, (floor(extract(epoch FROM r.bucket) * 1000 / $3) * $3)::bigint AS t,
-              r.executions, r.successes, r.degraded, r.failures, r.attempts, r.retries, r.duration_sum,
-              r.duration_min, r.duration_max, r.duration_buckets
-         FROM ${table} r LEFT JOIN workflows w ON w.id = r.workflow_id
-        WHERE r.bucket >= $1 AND r.bucket <= $2${filter}`,
-      params
-    );
+    return read;
+  });
+  const allRows = await Promise.all(rowsOf);
+  for (const [index, target] of visible.entries()) {
+    const rows = allRows[index]!;
     const series = new Map<string, Map<number, Acc>>();
     for (const row of rows) {
       const key = target.groupBy === 'workflow' ? row.workflow_id : '';

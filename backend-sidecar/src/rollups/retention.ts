@@ -55,7 +55,7 @@ export async function applyRetention(pool: Pool, settings: RetentionSettings, no
     settings.batchSize
   );
   let rollups = 0;
-  for (const table of ['execution_rollups_minute', 'execution_rollups_hour']) {
+  for (const table of ['execution_rollups_minute', 'execution_rollups_hour', 'execution_rollups_day']) {
     // Minute rollups only need to outlive the raw rows they summarise at fine grain.
     const before = table === 'execution_rollups_minute' ? rawBefore : rollupsBefore;
     for (;;) {

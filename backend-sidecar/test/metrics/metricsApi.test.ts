@@ -166,6 +166,23 @@ describe('/api/v1/query', () => {
     expect(total).toBe(rows[0].n);
   });
 
+  it('reads whole-day steps from the day rollups, aligned to UTC midnight, with the raw rows\' counts', async () => {
+    const response = await query({ from: now - 30 * 24 * HOUR, to: now, intervalMs: 24 * HOUR, maxDataPoints: 100, targets: [{ refId: 'A', metric: 'failures', groupBy: 'workflow' }] });
+    const frame = ((await response.json()) as any).results.A.frames[0];
+    expect(frame.schema.meta.custom).toEqual({ stepMs: 24 * HOUR, source: 'execution_rollups_day' });
+    const times: number[] = frame.data.values[0];
+    expect(times.every((t) => new Date(t).toISOString().endsWith('T00:00:00.000Z'))).toBe(true);
+    const { rows } = await sidecar.db.pool.query(
+      `SELECT workflow_id, (extract(epoch FROM date_trunc('day', started_at, 'UTC')) * 1000)::bigint AS t, count(*)::int AS n
+         FROM executions WHERE status = 'failed' AND started_at >= $1 AND started_at <= $2 GROUP BY 1, 2`,
+      [new Date(times[0]!), new Date(now)]
+    );
+    const expected = new Map(rows.map((r) => [`${r.workflow_id} ${r.t}`, r.n]));
+    frame.schema.fields.slice(1).forEach((field: any, i: number) => {
+      times.forEach((t, k) => expect([field.labels.workflow, t, frame.data.values[i + 1][k]]).toEqual([field.labels.workflow, t, expected.get(`${field.labels.workflow} ${t}`) ?? 0]));
+    });
+  });
+
   it('merges percentiles within one histogram bucket of percentile_cont on the raw rows', async () => {
     const response = await query({ from: now - 30 * 24 * HOUR, to: now, intervalMs: 30 * 24 * HOUR, maxDataPoints: 10, targets: ['duration_p50', 'duration_p95', 'duration_p99'].map((metric, i) => ({ refId: String(i), metric })) });
     const body = (await response.json()) as any;
@@ -238,12 +255,37 @@ describe('rollup maintenance', () => {
     expect(after.rows[0].n).toBe(before.rows[0].n + 1);
   });
 
+  it('keeps day rollups equal to the raw rows per UTC day, executions per hour of day included', async () => {
+    const { rows: days } = await sidecar.db.pool.query(
+      `SELECT workflow_id, bucket, executions, failures, duration_sum::bigint::text AS duration_sum, duration_min, duration_max, hour_executions FROM execution_rollups_day ORDER BY 1, 2`
+    );
+    const { rows: raw } = await sidecar.db.pool.query(
+      `WITH h AS (SELECT workflow_id, date_trunc('day', started_at, 'UTC') AS bucket, extract(hour FROM started_at AT TIME ZONE 'UTC')::int AS hour,
+                         count(*)::int AS n, count(*) FILTER (WHERE status = 'failed')::int AS failed,
+                         sum(duration_ms)::bigint AS duration_sum, min(duration_ms) AS duration_min, max(duration_ms) AS duration_max
+                    FROM executions GROUP BY 1, 2, 3)
+       SELECT workflow_id, bucket, sum(n)::int AS executions, sum(failed)::int AS failures, sum(duration_sum)::bigint::text AS duration_sum,
+              min(duration_min) AS duration_min, max(duration_max) AS duration_max,
+              (SELECT array_agg(coalesce((SELECT sum(n)::int FROM h h2 WHERE h2.workflow_id = h.workflow_id AND h2.bucket = h.bucket AND h2.hour = g), 0) ORDER BY g)
+                 FROM generate_series(0, 23) g) AS hour_executions
+         FROM h GROUP BY 1, 2 ORDER BY 1, 2`
+    );
+    expect(days.length).toBeGreaterThan(100);
+    expect(days).toEqual(raw);
+  });
+
   it('deletes raw rows past retention in batches and keeps the hour rollups; rebuild reproduces the rollups', async () => {
-    const { rows: snapshot } = await sidecar.db.pool.query(`SELECT workflow_id, bucket, executions, duration_sum, duration_buckets FROM execution_rollups_hour ORDER BY 1, 2`);
-    await sidecar.db.pool.query('TRUNCATE execution_rollups_minute, execution_rollups_hour');
+    const snapshotOf = async () => ({
+      hour: (await sidecar.db.pool.query(`SELECT workflow_id, bucket, executions, duration_sum, duration_buckets FROM execution_rollups_hour ORDER BY 1, 2`)).rows,
+      day: (await sidecar.db.pool.query(`SELECT * FROM execution_rollups_day ORDER BY 1, 2`)).rows,
+    });
+    const snapshot = await snapshotOf();
+    // A few hours in the middle of a day: that day is recomputed whole, the others untouched.
+    await rebuildRollups(sidecar.db.pool, { from: new Date(now - 50 * HOUR), to: new Date(now - 45 * HOUR) });
+    expect(await snapshotOf()).toEqual(snapshot);
+    await sidecar.db.pool.query('TRUNCATE execution_rollups_minute, execution_rollups_hour, execution_rollups_day');
     await rebuildRollups(sidecar.db.pool);
-    const { rows: rebuilt } = await sidecar.db.pool.query(`SELECT workflow_id, bucket, executions, duration_sum, duration_buckets FROM execution_rollups_hour ORDER BY 1, 2`);
-    expect(rebuilt).toEqual(snapshot);
+    expect(await snapshotOf()).toEqual(snapshot);
     const { rows: old } = await sidecar.db.pool.query(`SELECT count(*)::int AS n FROM executions WHERE started_at < now() - interval '30 days'`);
     expect(old[0].n).toBeGreaterThan(1000);
     const deleted = await applyRetention(sidecar.db.pool, { rawMs: 30 * 24 * HOUR, rollupsMs: 400 * 24 * HOUR, batchSize: 500 });

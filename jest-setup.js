@@ -1,2 +1,15 @@
 // Jest setup provided by Grafana scaffolding
 import './.config/jest-setup';
+
+// jsdom has no IntersectionObserver; @grafana/ui's scroll indicators (inside Select menus) use it.
+// Nothing in our tests depends on what it reports, so an observer that never fires is enough.
+if (typeof global.IntersectionObserver === 'undefined') {
+  global.IntersectionObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+    takeRecords() {
+      return [];
+    }
+  };
+}

@@ -171,7 +171,7 @@ export interface QueryTarget {
   metric: string;
   workflowIds?: string[];
   labels?: Record<string, string>;
-  groupBy?: 'workflow';
+  groupBy?: 'workflow' | 'error_type';
 }
 
 export interface QueryRequest {

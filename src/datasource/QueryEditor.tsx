@@ -4,7 +4,7 @@ import { getTemplateSrv } from '@grafana/runtime';
 import { InlineField, InlineFieldRow, Input, MultiSelect, Select } from '@grafana/ui';
 import { testIds } from '../components/testIds';
 import type { WorkflowDataSource } from './datasource';
-import { METRICS, type MetricName, type WorkflowDataSourceOptions, type WorkflowQuery } from './types';
+import { BY_ERROR_TYPE, METRICS, type MetricName, type WorkflowDataSourceOptions, type WorkflowQuery } from './types';
 
 type Props = QueryEditorProps<WorkflowDataSource, WorkflowQuery, WorkflowDataSourceOptions>;
 
@@ -51,16 +51,24 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             width={30}
             options={METRICS.map((m) => ({ label: m.label, value: m.value, description: m.unit }))}
             value={query.metric}
-            onChange={(v) => update({ metric: v.value as MetricName })}
+            onChange={(v) => {
+              const metric = v.value as MetricName;
+              // Error types are known for failed attempts and retries only.
+              update({ metric, ...(query.groupBy === 'error_type' && !BY_ERROR_TYPE.includes(metric) ? { groupBy: undefined } : {}) });
+            }}
           />
         </InlineField>
         <InlineField label="Group by" labelWidth={12}>
           <Select
             inputId="wm-groupby"
             width={20}
-            options={[{ label: 'Workflow', value: 'workflow' }, { label: 'None (all together)', value: '' }]}
+            options={[
+              { label: 'Workflow', value: 'workflow' },
+              ...(BY_ERROR_TYPE.includes(query.metric) ? [{ label: 'Error type', value: 'error_type', description: 'Failed attempts or retries by the error that caused them' }] : []),
+              { label: 'None (all together)', value: '' },
+            ]}
             value={query.groupBy ?? ''}
-            onChange={(v) => update({ groupBy: v.value === 'workflow' ? 'workflow' : undefined })}
+            onChange={(v) => update({ groupBy: v.value === 'workflow' || v.value === 'error_type' ? v.value : undefined })}
           />
         </InlineField>
       </InlineFieldRow>

@@ -39,4 +39,21 @@ describe('QueryEditor', () => {
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', metric: 'success_rate', alias: '{{workflow}}' });
     await waitFor(() => undefined);
   });
+
+  it('offers grouping by error type for attempts and retries only, and drops it when the metric changes', async () => {
+    const datasource = { client: { workflowVariables: async () => ({ workflows: [] }) } } as unknown as WorkflowDataSource;
+    const onChange = jest.fn();
+    const { container, rerender } = render(<QueryEditor datasource={datasource} query={{ refId: 'A', metric: 'retries' }} onChange={onChange} onRunQuery={jest.fn()} />);
+    fireEvent.keyDown(container.querySelector('#wm-groupby')!, { key: 'ArrowDown' });
+    fireEvent.click(await screen.findByText('Error type'));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', metric: 'retries', groupBy: 'error_type' });
+    rerender(<QueryEditor datasource={datasource} query={{ refId: 'A', metric: 'retries', groupBy: 'error_type' }} onChange={onChange} onRunQuery={jest.fn()} />);
+    fireEvent.keyDown(container.querySelector('#wm-metric')!, { key: 'ArrowDown' });
+    fireEvent.click(await screen.findByText('Success rate'));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', metric: 'success_rate', groupBy: undefined });
+    rerender(<QueryEditor datasource={datasource} query={{ refId: 'A', metric: 'success_rate' }} onChange={onChange} onRunQuery={jest.fn()} />);
+    fireEvent.keyDown(container.querySelector('#wm-groupby')!, { key: 'ArrowDown' });
+    expect(await screen.findByText('Workflow')).toBeInTheDocument();
+    expect(screen.queryByText('Error type')).toBeNull();
+  });
 });

@@ -15,6 +15,8 @@ export const METRICS = [
   { value: 'active_alerts', label: 'Active alerts', unit: 'short' },
 ] as const;
 export type MetricName = (typeof METRICS)[number]['value'];
+/** Metrics a query may group by error type. */
+export const BY_ERROR_TYPE: readonly MetricName[] = ['attempts', 'retries'];
 
 export interface WorkflowQuery extends DataQuery {
   queryType?: 'metrics' | 'annotations';
@@ -22,8 +24,9 @@ export interface WorkflowQuery extends DataQuery {
   /** Workflow ids; may hold template variables such as `$workflow`. */
   workflowIds?: string[];
   labels?: Record<string, string>;
-  groupBy?: 'workflow';
-  /** Legend: `{{workflow}}`, `{{team}}` … are replaced by the series labels. */
+  /** `error_type` only with the metrics attempts (failed attempts) and retries. */
+  groupBy?: 'workflow' | 'error_type';
+  /** Legend: `{{workflow}}`, `{{error_type}}`, `{{team}}` … are replaced by the series labels. */
   alias?: string;
 }
 

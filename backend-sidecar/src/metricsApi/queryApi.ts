@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Pool } from '../db/pool';
 import '../http/openapiRegistry';
-import { BUCKET_COUNT, addBuckets, quantileFromBuckets } from '../rollups/histogram';
+import { ERROR_TYPES } from '../model/execution';
+import { BUCKET_COUNT, addBuckets, quantileFromBuckets, sumArray } from '../rollups/histogram';
 import type { RollupTable } from './rollupParts';
 
 export const QUERY_METRICS = Object.freeze([
@@ -33,7 +34,7 @@ export const queryRequestSchema = z
             metric: z.enum(QUERY_METRICS, { message: `metric must be one of ${QUERY_METRICS.join(', ')}` }),
             workflowIds: z.array(z.string()).max(500).optional(),
             labels: z.record(z.string(), z.string()).optional(),
-            groupBy: z.enum(['none', 'workflow'], { message: 'groupBy must be one of none, workflow' }).default('none'),
+            groupBy: z.enum(['none', 'workflow', 'error_type'], { message: 'groupBy must be one of none, workflow, error_type' }).default('none'),
             alias: z.string().max(200).optional(),
             hide: z.boolean().optional(),
           })
@@ -44,6 +45,11 @@ export const queryRequestSchema = z
   })
   .passthrough()
   .superRefine((q, ctx) => {
+    q.targets.forEach((target, i) => {
+      if (target.groupBy === 'error_type' && target.metric !== 'attempts' && target.metric !== 'retries') {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'groupBy'], message: 'groupBy error_type applies to the metrics attempts (failed attempts) and retries only' });
+      }
+    });
     if (q.from > q.to) {
       ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must not be after to' });
     }
@@ -68,6 +74,8 @@ interface Row {
   duration_min: number | null;
   duration_max: number | null;
   duration_buckets: number[];
+  errors_by_type: number[];
+  retries_by_type: number[];
 }
 
 interface Acc {
@@ -160,7 +168,8 @@ async function targetRows(pool: Pool, table: RollupTable, fromAligned: number, t
             sum(r.executions)::int AS executions, sum(r.successes)::int AS successes, sum(r.degraded)::int AS degraded,
             sum(r.failures)::int AS failures, sum(r.attempts)::int AS attempts, sum(r.retries)::int AS retries,
             sum(r.duration_sum)::bigint AS duration_sum, min(r.duration_min) AS duration_min, max(r.duration_max) AS duration_max,
-            ARRAY[${Array.from({ length: BUCKET_COUNT }, (_, i) => `sum(r.duration_buckets[${i + 1}])::int`).join(', ')}] AS duration_buckets
+            ${sumArray('r.duration_buckets', BUCKET_COUNT)} AS duration_buckets,
+            ${sumArray('r.errors_by_type', ERROR_TYPES.length)} AS errors_by_type, ${sumArray('r.retries_by_type', ERROR_TYPES.length)} AS retries_by_type
        FROM ${table} r${join}
       WHERE r.bucket >= $1 AND r.bucket <= $2${filter}
       GROUP BY 1, 2`,
@@ -183,6 +192,20 @@ async function activeAlertSeries(pool: Pool, times: number[], stepMs: number, wo
   );
   const byTime = new Map(rows.map((r) => [Number(r.t), r.n]));
   return times.map((t) => byTime.get(t) ?? 0);
+}
+
+/**
+ * Rows split per error type (the series key in `workflow_id`): failed attempts as `attempts` and
+ * retries as `retries`, so valueOf reads them like any other count. Types never seen are left out.
+ */
+function byErrorType(rows: Row[], metric: QueryMetric): Row[] {
+  return rows.flatMap((row) =>
+    ERROR_TYPES.flatMap((type, i) => {
+      const attempts = row.errors_by_type[i] ?? 0;
+      const retries = row.retries_by_type[i] ?? 0;
+      return (metric === 'retries' ? retries : attempts) === 0 ? [] : [{ ...row, workflow_id: type, attempts, retries }];
+    })
+  );
 }
 
 /** POST /api/v1/query → Grafana data-frame JSON (the /api/ds/query shape), wide time series. */
@@ -210,8 +233,8 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
   for (const [index, target] of visible.entries()) {
     const rows = allRows[index]!;
     const series = new Map<string, Map<number, Acc>>();
-    for (const row of rows) {
-      const key = target.groupBy === 'workflow' ? row.workflow_id : '';
+    for (const row of target.groupBy === 'error_type' ? byErrorType(rows, target.metric) : rows) {
+      const key = target.groupBy === 'none' ? '' : row.workflow_id;
       let points = series.get(key);
       if (!points) {
         points = new Map();
@@ -231,7 +254,7 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
       addBuckets(acc.buckets, row.duration_buckets);
       points.set(t, acc);
     }
-    if (target.groupBy !== 'workflow' && series.size === 0) {
+    if (target.groupBy === 'none' && series.size === 0) {
       series.set('', new Map());
     }
     const labelsOf = new Map<string, Record<string, string>>();
@@ -244,8 +267,8 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
     const fields: unknown[] = [{ name: 'time', type: 'time', config: { interval: stepMs } }];
     const values: unknown[][] = [times];
     for (const [key, points] of [...series.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      const labels = key ? { workflow: key, ...labelsOf.get(key) } : undefined;
-      const display = target.alias ? target.alias.replace(/\{\{\s*workflow\s*\}\}/g, key) : key || target.metric;
+      const labels = !key ? undefined : target.groupBy === 'error_type' ? { error_type: key } : { workflow: key, ...labelsOf.get(key) };
+      const display = target.alias ? target.alias.replace(/\{\{\s*(workflow|error_type)\s*\}\}/g, key) : key || target.metric;
       fields.push({
         name: target.metric,
         type: 'number',

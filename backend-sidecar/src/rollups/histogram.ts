@@ -41,3 +41,8 @@ export function bucketIndex(ms: number): number {
   }
   return i;
 }
+
+/** SQL for `ARRAY[sum(col[1]), …, sum(col[n])]`: element-wise sums of an integer array column. */
+export function sumArray(column: string, n: number): string {
+  return `ARRAY[${Array.from({ length: n }, (_, i) => `coalesce(sum(${column}[${i + 1}]), 0)::int`).join(', ')}]`;
+}

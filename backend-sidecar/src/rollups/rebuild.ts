@@ -1,16 +1,19 @@
 import { withTransaction, type Pool } from '../db/pool';
-import { BUCKET_COUNT } from './histogram';
+import { ERROR_TYPES } from '../model/execution';
+import { BUCKET_COUNT, sumArray } from './histogram';
 
 const DAY_MS = 86_400_000;
 
 /** Day rollups of [from, to) recomputed from the hour rollups (replacing what was there). */
 export const DAYS_FROM_HOURS_SQL = `
   INSERT INTO execution_rollups_day (workflow_id, bucket, executions, successes, degraded, failures, attempts, retries,
-                                     duration_sum, duration_min, duration_max, duration_buckets, hour_executions)
+                                     duration_sum, duration_min, duration_max, duration_buckets, hour_executions,
+                                     errors_by_type, retries_by_type)
   SELECT workflow_id, date_trunc('day', bucket, 'UTC'), sum(executions)::int, sum(successes)::int, sum(degraded)::int,
          sum(failures)::int, sum(attempts)::int, sum(retries)::int, sum(duration_sum)::bigint, min(duration_min), max(duration_max),
-         ARRAY[${Array.from({ length: BUCKET_COUNT }, (_, i) => `sum(duration_buckets[${i + 1}])::int`).join(', ')}],
-         ARRAY[${Array.from({ length: 24 }, (_, i) => `coalesce(sum(executions) FILTER (WHERE extract(hour FROM bucket AT TIME ZONE 'UTC') = ${i}), 0)::int`).join(', ')}]
+         ${sumArray('duration_buckets', BUCKET_COUNT)},
+         ARRAY[${Array.from({ length: 24 }, (_, i) => `coalesce(sum(executions) FILTER (WHERE extract(hour FROM bucket AT TIME ZONE 'UTC') = ${i}), 0)::int`).join(', ')}],
+         ${sumArray('errors_by_type', ERROR_TYPES.length)}, ${sumArray('retries_by_type', ERROR_TYPES.length)}
     FROM execution_rollups_hour WHERE bucket >= $1 AND bucket < $2 GROUP BY 1, 2`;
 
 /**

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from '../db/pool';
-import type { ExecutionResult } from '../model/execution';
+import { ERROR_TYPES, type ExecutionResult } from '../model/execution';
 
 export interface RecordedExecution {
   /** Null when the slot already had a result (a worker that lost its lease finished late). */
@@ -17,8 +17,9 @@ export interface RecordedExecution {
 const RECORD_SQL = `
 WITH exec AS (
   INSERT INTO executions (workflow_id, run_id, trigger, status, started_at, finished_at, duration_ms,
-                          step_count, attempts, retries, error_type, error_message, failed_step, worker_id)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                          step_count, attempts, retries, error_type, error_message, failed_step, worker_id,
+                          errors_by_type, retries_by_type)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $17, $18)
   ON CONFLICT (run_id) DO NOTHING
   RETURNING id
 ), steps AS (
@@ -50,15 +51,31 @@ export function clip(text: string | undefined, max = 2000): string | null {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** Counts attempts and retries (attempts beyond the first of each step) of a result. */
-export function attemptTotals(result: ExecutionResult): { attempts: number; retries: number } {
+/**
+ * Counts attempts and retries (attempts beyond the first of each step) of a result, and by error
+ * type (in ERROR_TYPES order): failed attempts by their error, retries by the error that caused
+ * them (the attempt before). A type array is null when all its counts are zero (most executions).
+ */
+export function attemptTotals(result: ExecutionResult): { attempts: number; retries: number; errorsByType: number[] | null; retriesByType: number[] | null } {
   let attempts = 0;
   let retries = 0;
+  const errors = ERROR_TYPES.map(() => 0);
+  const retried = ERROR_TYPES.map(() => 0);
   for (const step of result.steps) {
     attempts += step.attempts.length;
     retries += Math.max(0, step.attempts.length - 1);
+    step.attempts.forEach((attempt, i) => {
+      const type = attempt.errorType ? ERROR_TYPES.indexOf(attempt.errorType) : -1;
+      if (type >= 0) {
+        errors[type]! += 1;
+        if (i < step.attempts.length - 1) {
+          retried[type]! += 1;
+        }
+      }
+    });
   }
-  return { attempts, retries };
+  const orNull = (counts: number[]) => (counts.some((n) => n > 0) ? counts : null);
+  return { attempts, retries, errorsByType: orNull(errors), retriesByType: orNull(retried) };
 }
 
 /** Step rows as the recording statements read them (jsonb_to_recordset). */
@@ -99,7 +116,7 @@ export async function recordExecution(
   result: ExecutionResult,
   opts: { runId?: number | null; workerId?: string | null } = {}
 ): Promise<RecordedExecution> {
-  const { attempts, retries } = attemptTotals(result);
+  const { attempts, retries, errorsByType, retriesByType } = attemptTotals(result);
   const failedStep = result.steps.find((s) => s.status === 'failed')?.name ?? null;
   const steps = stepRows(result);
   const stepAttempts = attemptRows(result);
@@ -120,6 +137,8 @@ export async function recordExecution(
     opts.workerId ?? null,
     JSON.stringify(steps),
     JSON.stringify(stepAttempts),
+    errorsByType,
+    retriesByType,
   ]);
   return { executionId: rows[0]?.id ?? null, attempts, retries };
 }

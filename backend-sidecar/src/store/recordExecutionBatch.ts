@@ -13,12 +13,12 @@ WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
     k int, workflow_id text, run_id bigint, trigger text, status text, started_at timestamptz, finished_at timestamptz,
     duration_ms int, step_count int, attempts int, retries int, error_type text, error_message text, failed_step text,
-    worker_id text, steps jsonb, step_attempts jsonb)
+    worker_id text, steps jsonb, step_attempts jsonb, errors_by_type int[], retries_by_type int[])
 ), exec AS (
   INSERT INTO executions (workflow_id, run_id, trigger, status, started_at, finished_at, duration_ms, step_count,
-                          attempts, retries, error_type, error_message, failed_step, worker_id)
+                          attempts, retries, error_type, error_message, failed_step, worker_id, errors_by_type, retries_by_type)
   SELECT workflow_id, run_id, trigger, status, started_at, finished_at, duration_ms, step_count, attempts, retries,
-         error_type, error_message, failed_step, worker_id
+         error_type, error_message, failed_step, worker_id, errors_by_type, retries_by_type
     FROM input ORDER BY k
   ON CONFLICT (run_id) DO NOTHING
   RETURNING id, run_id
@@ -68,6 +68,8 @@ export async function recordExecutionBatch(
     worker_id: workerId,
     steps: stepRows(result),
     step_attempts: attemptRows(result),
+    errors_by_type: totals[k]!.errorsByType,
+    retries_by_type: totals[k]!.retriesByType,
   }));
   const { rows } = await db.query<{ k: number; id: number | null }>(BATCH_SQL, [JSON.stringify(input)]);
   return rows.map((row) => ({ executionId: row.id, attempts: totals[row.k]!.attempts, retries: totals[row.k]!.retries }));

@@ -5,6 +5,8 @@ import { DURATION_BOUNDS_MS, bucketIndex } from '../../src/rollups/histogram';
 import { applyRetention } from '../../src/rollups/retention';
 import { rebuildRollups } from '../../src/rollups/rebuild';
 import { recordExecution } from '../../src/store/recordExecution';
+import { recordExecutionBatch } from '../../src/store/recordExecutionBatch';
+import type { ExecutionResult } from '../../src/model/execution';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 
 jest.setTimeout(120_000);
@@ -59,6 +61,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await sidecar?.stop();
 });
+
+const query = (body: unknown) => sidecar.api('/api/v1/query', { method: 'POST', json: body });
 
 async function metrics(period: string, details = 'true') {
   const response = await sidecar.api(`/api/monitoring/metrics?period=${period}&details=${details}`);
@@ -145,8 +149,6 @@ describe('trends', () => {
 });
 
 describe('/api/v1/query', () => {
-  const query = (body: unknown) => sidecar.api('/api/v1/query', { method: 'POST', json: body });
-
   it('aligns buckets to the step, respects maxDataPoints and gives one series per workflow with its labels', async () => {
     const to = now;
     const from = now - 30 * 24 * HOUR;
@@ -253,6 +255,44 @@ describe('rollup maintenance', () => {
     expect(statements).toHaveLength(1);
     const after = await sidecar.db.pool.query(`SELECT sum(executions)::int AS n FROM execution_rollups_minute WHERE workflow_id = 'count-me'`);
     expect(after.rows[0].n).toBe(before.rows[0].n + 1);
+  });
+
+  it('counts failed attempts and retries by error type in every rollup; the query splits them by error type', async () => {
+    const { pool } = sidecar.db;
+    const at = new Date(now - 2 * HOUR);
+    const attempt = (number: number, errorType?: 'transient' | 'rate_limit' | 'timeout') => ({ number, startedAt: at, durationMs: 10, delayMs: 0, ...(errorType ? { errorType, errorMessage: errorType } : { httpStatus: 200 }) });
+    const result: ExecutionResult = {
+      workflowId: 'typed', status: 'failed', trigger: 'schedule', startedAt: at, finishedAt: at, durationMs: 900, errorType: 'timeout', errorMessage: 'timeout',
+      steps: [
+        // Two transient failures retried, then a pass.
+        { position: 0, name: 'a', status: 'passed', startedAt: at, durationMs: 30, httpStatus: 200, assertions: [], extracted: {}, attempts: [attempt(1, 'transient'), attempt(2, 'transient'), attempt(3)] },
+        // A rate limit retried, then a timeout that ends the run.
+        { position: 1, name: 'b', status: 'failed', startedAt: at, durationMs: 20, errorType: 'timeout', assertions: [], extracted: {}, attempts: [attempt(1, 'rate_limit'), attempt(2, 'timeout')] },
+      ],
+    };
+    await recordExecution(pool, result);
+    await recordExecutionBatch(pool, [{ result, runId: 987_654_321, workerId: null }]);
+    const { rows: stored } = await pool.query(`SELECT errors_by_type, retries_by_type FROM executions WHERE workflow_id = 'typed'`);
+    // ERROR_TYPES order: transient, permanent, rate_limit, timeout, network, unknown, circuit_open, assertion.
+    expect(stored).toEqual(Array(2).fill({ errors_by_type: [2, 0, 1, 1, 0, 0, 0, 0], retries_by_type: [2, 0, 1, 0, 0, 0, 0, 0] }));
+    for (const table of ['execution_rollups_minute', 'execution_rollups_hour', 'execution_rollups_day']) {
+      const { rows } = await pool.query(`SELECT errors_by_type, retries_by_type FROM ${table} WHERE workflow_id = 'typed'`);
+      expect([table, rows]).toEqual([table, [{ errors_by_type: [4, 0, 2, 2, 0, 0, 0, 0], retries_by_type: [4, 0, 2, 0, 0, 0, 0, 0] }]]);
+    }
+    const response = await query({
+      from: now - 3 * HOUR, to: now, intervalMs: HOUR, maxDataPoints: 10,
+      targets: [
+        { refId: 'R', metric: 'retries', workflowIds: ['typed'], groupBy: 'error_type' },
+        { refId: 'F', metric: 'attempts', workflowIds: ['typed'], groupBy: 'error_type', alias: '{{error_type}} failures' },
+      ],
+    });
+    const body = (await response.json()) as any;
+    const totals = (frame: any) => frame.schema.fields.slice(1).map((f: any, i: number) => [f.labels.error_type, f.config.displayNameFromDS, frame.data.values[i + 1].reduce((a: number, b: number) => a + b, 0)]);
+    expect(totals(body.results.R.frames[0])).toEqual([['rate_limit', 'rate_limit', 2], ['transient', 'transient', 4]]);
+    expect(totals(body.results.F.frames[0])).toEqual([['rate_limit', 'rate_limit failures', 2], ['timeout', 'timeout failures', 2], ['transient', 'transient failures', 4]]);
+    const bad = await query({ from: now - HOUR, to: now, targets: [{ refId: 'A', metric: 'success_rate', groupBy: 'error_type' }] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('groupBy error_type applies to the metrics attempts (failed attempts) and retries only');
   });
 
   it('keeps day rollups equal to the raw rows per UTC day, executions per hour of day included', async () => {

@@ -82,9 +82,10 @@ describe('durable outbox', () => {
     receiver = await startReceiver({ answer: () => ({ status: 404, body: 'no_service' }) });
     sidecar = await startTestSidecar({ features: [workflowsFeature, alertsFeature], env: { ...fastNotify, ALERT_EVAL_INTERVAL: '1h' } });
     await raiseAlerts(sidecar.api, receiver.port, 'gone');
-    const { alerts } = (await (await sidecar.api('/api/v1/alerts?workflowId=gone-0')).json()) as any;
+    // Evaluation after an execution is batched on the next tick: the alert appears shortly after.
+    const alert = await eventually(async () => ((await (await sidecar!.api('/api/v1/alerts?workflowId=gone-0')).json()) as any).alerts[0]);
     const note = await eventually(async () => {
-      const detail = (await (await sidecar!.api(`/api/v1/alerts/${alerts[0].id}`)).json()) as any;
+      const detail = (await (await sidecar!.api(`/api/v1/alerts/${alert.id}`)).json()) as any;
       return detail.notifications.find((n: any) => n.state === 'failed');
     });
     expect(note).toMatchObject({ channelId: 'hook', attempts: 1, lastError: expect.stringContaining('HTTP 404') });

@@ -1,13 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import YAML from 'yaml';
 import type { Pool } from '../db/pool';
 import { AppError, coerceError } from '../errors/errors';
 import { formatIssues } from '../http/route';
 import { channelInputSchema, type ChannelInput } from '../notify/channelSchema';
 import { saveChannel } from '../notify/channelStore';
 import { interpolateEnv } from '../workflows/interpolateEnv';
-import type { FileLoadError } from '../workflows/loadWorkflowFiles';
+import { parseYaml, type FileLoadError } from '../workflows/loadWorkflowFiles';
 import { savePolicy, saveRule } from './ruleStore';
 import { escalationPolicyInputSchema, ruleInputSchema, type EscalationPolicyInput, type RuleInput } from './ruleSchema';
 
@@ -45,19 +44,12 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
       errors.push({ file, path: '(file)', message: `environment variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\${${m}}`).join(', ')} not set and no default given` });
       continue;
     }
-    const doc = YAML.parseDocument(text);
-    if (doc.errors.length > 0) {
-      const first = doc.errors[0]!;
-      errors.push({ file, path: first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '(file)', message: `invalid YAML: ${first.message.split('\n')[0]}` });
+    const parsed = parseYaml(text, file);
+    if ('error' in parsed) {
+      errors.push(parsed.error);
       continue;
     }
-    let content: Record<string, unknown>;
-    try {
-      content = (doc.toJS({ maxAliasCount: 100 }) ?? {}) as Record<string, unknown>;
-    } catch (error) {
-      errors.push({ file, path: '(file)', message: `invalid YAML: ${(error as Error).message.split('\n')[0]}` });
-      continue;
-    }
+    const content = (parsed.content ?? {}) as Record<string, unknown>;
     if (typeof content !== 'object' || Array.isArray(content)) {
       errors.push({ file, path: '(root)', message: `must be a mapping with ${SECTIONS.join(', ')}` });
       continue;

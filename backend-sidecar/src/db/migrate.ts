@@ -13,15 +13,18 @@ export interface Migration {
   sql: string;
 }
 
-async function migrationFiles(dir: string): Promise<string[]> {
-  return (await fs.readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+/** The numbered migration files of `dir`, in order, without reading them. */
+async function migrationFiles(dir: string): Promise<Array<{ id: number; name: string; file: string }>> {
+  return (await fs.readdir(dir))
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((file) => ({ id: Number(file.slice(0, 4)), name: file.replace(/\.sql$/, ''), file }));
 }
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
-  const files = await migrationFiles(dir);
   const migrations: Migration[] = [];
-  for (const file of files) {
-    migrations.push({ id: Number(file.slice(0, 4)), name: file.replace(/\.sql$/, ''), sql: await fs.readFile(path.join(dir, file), 'utf8') });
+  for (const { id, name, file } of await migrationFiles(dir)) {
+    migrations.push({ id, name, sql: await fs.readFile(path.join(dir, file), 'utf8') });
   }
   const ids = new Set<number>();
   for (const m of migrations) {
@@ -75,7 +78,7 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<{ appli
 /** For /health: which migrations exist on disk but are not applied. */
 export async function pendingMigrations(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
   // Names only: a health check should not read every migration's SQL.
-  const migrations = (await migrationFiles(dir)).map((file) => ({ id: Number(file.slice(0, 4)), name: file.replace(/\.sql$/, '') }));
+  const migrations = await migrationFiles(dir);
   const exists = await pool.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
   if (!exists.rows[0]?.t) {
     return migrations.map((m) => m.name);

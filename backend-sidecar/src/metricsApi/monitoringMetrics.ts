@@ -1,5 +1,6 @@
 import type { Pool } from '../db/pool';
 import type { HealthReporter } from '../http/health';
+import { sumArray } from '../rollups/histogram';
 import { alertSummary } from './alertSummary';
 import { periodWindow, type Period } from './periods';
 import { partsSql, rollupParts, type RollupPart } from './rollupParts';
@@ -64,12 +65,12 @@ async function hourlyPattern(pool: Pool, parts: RollupPart[]): Promise<number[]>
   await Promise.all(
     parts.map(async (part) => {
       if (part.table === 'execution_rollups_day') {
-        const { rows } = await pool.query<{ h: number[] | null }>(
-          `SELECT ARRAY[${pattern.map((_, i) => `coalesce(sum(hour_executions[${i + 1}]), 0)::int`).join(', ')}] AS h
+        const { rows } = await pool.query<{ h: number[] }>(
+          `SELECT ${sumArray('hour_executions', 24)} AS h
              FROM execution_rollups_day WHERE bucket >= $1 AND bucket < $2`,
           [part.from, part.to]
         );
-        rows[0]!.h!.forEach((n, i) => (pattern[i] = pattern[i]! + n));
+        rows[0]!.h.forEach((n, i) => (pattern[i] = pattern[i]! + n));
         return;
       }
       const { rows } = await pool.query<{ hour: number; n: number }>(

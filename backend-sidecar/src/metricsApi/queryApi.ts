@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Pool } from '../db/pool';
 import '../http/openapiRegistry';
 import { ERROR_TYPES } from '../model/execution';
-import { BUCKET_COUNT, addBuckets, quantileFromBuckets } from '../rollups/histogram';
+import { BUCKET_COUNT, addBuckets, quantileFromBuckets, sumArray } from '../rollups/histogram';
 import type { RollupTable } from './rollupParts';
 
 export const QUERY_METRICS = Object.freeze([
@@ -146,11 +146,6 @@ export function chooseStep(q: Pick<QueryRequest, 'from' | 'to' | 'intervalMs' | 
   return { stepMs: Math.ceil(raw / 60_000) * 60_000, table: 'execution_rollups_minute' };
 }
 
-/** SQL for the element-wise sums of an integer array column as a JSON array (parsed natively, unlike int[]). */
-function jsonSums(column: string, n: number): string {
-  return `json_build_array(${Array.from({ length: n }, (_, i) => `coalesce(sum(${column}[${i + 1}]), 0)`).join(', ')})`;
-}
-
 const SUM = {
   executions: 'sum(r.executions)::int AS executions',
   successes: 'sum(r.successes)::int AS successes',
@@ -159,9 +154,9 @@ const SUM = {
   attempts: 'sum(r.attempts)::int AS attempts',
   retries: 'sum(r.retries)::int AS retries',
   duration_sum: 'sum(r.duration_sum)::bigint AS duration_sum',
-  histogram: `min(r.duration_min) AS duration_min, max(r.duration_max) AS duration_max, ${jsonSums('r.duration_buckets', BUCKET_COUNT)} AS duration_buckets`,
-  errors_by_type: `${jsonSums('r.errors_by_type', ERROR_TYPES.length)} AS errors_by_type`,
-  retries_by_type: `${jsonSums('r.retries_by_type', ERROR_TYPES.length)} AS retries_by_type`,
+  histogram: `min(r.duration_min) AS duration_min, max(r.duration_max) AS duration_max, ${sumArray('r.duration_buckets', BUCKET_COUNT, 'json')} AS duration_buckets`,
+  errors_by_type: `${sumArray('r.errors_by_type', ERROR_TYPES.length, 'json')} AS errors_by_type`,
+  retries_by_type: `${sumArray('r.retries_by_type', ERROR_TYPES.length, 'json')} AS retries_by_type`,
 };
 
 /**

@@ -58,16 +58,7 @@ export async function applyRetention(pool: Pool, settings: RetentionSettings, no
   for (const table of ['execution_rollups_minute', 'execution_rollups_hour', 'execution_rollups_day']) {
     // Minute rollups only need to outlive the raw rows they summarise at fine grain.
     const before = table === 'execution_rollups_minute' ? rawBefore : rollupsBefore;
-    for (;;) {
-      const { rowCount } = await pool.query(
-        `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE bucket < $1 LIMIT $2)`,
-        [before, settings.batchSize]
-      );
-      rollups += rowCount ?? 0;
-      if ((rowCount ?? 0) < settings.batchSize) {
-        break;
-      }
-    }
+    rollups += await deleteInBatches(pool, `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE bucket < $1 LIMIT $2)`, before, settings.batchSize);
   }
   return { executions, rollups, runs, notifications, alerts };
 }

@@ -17,6 +17,25 @@ export interface FileLoadError {
   message: string;
 }
 
+/**
+ * A YAML file's text as plain data, or the first problem with the file and where it is. Both the
+ * syntax errors of parseDocument and the alias errors of toJS (an unknown alias, an alias bomb
+ * past 100 expansions) are reported, never thrown.
+ */
+export function parseYaml(text: string, file: string): { content: unknown } | { error: FileLoadError } {
+  const document = YAML.parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0]!;
+    const where = first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '(file)';
+    return { error: { file, path: where, message: `invalid YAML: ${first.message.split('\n')[0]}` } };
+  }
+  try {
+    return { content: document.toJS({ maxAliasCount: 100 }) };
+  } catch (error) {
+    return { error: { file, path: '(file)', message: `invalid YAML: ${(error as Error).message.split('\n')[0]}` } };
+  }
+}
+
 /** One file: a workflow, or `workflows: [...]` for several. */
 export async function loadWorkflowFile(file: string, env: NodeJS.ProcessEnv): Promise<{ workflows: LoadedWorkflow[]; errors: FileLoadError[] }> {
   let text: string;
@@ -29,19 +48,11 @@ export async function loadWorkflowFile(file: string, env: NodeJS.ProcessEnv): Pr
   if (missing.length > 0) {
     return { workflows: [], errors: [{ file, path: '(file)', message: `environment variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\${${m}}`).join(', ')} not set and no default given (use \${NAME:-default})` }] };
   }
-  const document = YAML.parseDocument(interpolated, { prettyErrors: true });
-  if (document.errors.length > 0) {
-    const first = document.errors[0]!;
-    const where = first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '(file)';
-    return { workflows: [], errors: [{ file, path: where, message: `invalid YAML: ${first.message.split('\n')[0]}` }] };
+  const parsed = parseYaml(interpolated, file);
+  if ('error' in parsed) {
+    return { workflows: [], errors: [parsed.error] };
   }
-  let content: unknown;
-  try {
-    // toJS resolves aliases: an unknown alias or an alias bomb throws here, not in parseDocument.
-    content = document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    return { workflows: [], errors: [{ file, path: '(file)', message: `invalid YAML: ${(error as Error).message.split('\n')[0]}` }] };
-  }
+  const { content } = parsed;
   if (content === null || content === undefined) {
     return { workflows: [], errors: [] };
   }

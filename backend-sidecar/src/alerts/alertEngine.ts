@@ -37,6 +37,8 @@ const CONFIG_TTL_MS = 2_000;
  */
 export class AlertEngine {
   private config?: Config;
+  /** Bumped by invalidate(), so a read that started before a change is not cached after it. */
+  private generation = 0;
   /** Workflows with executions not yet judged, and how many. */
   private readonly pending = new Map<string, number>();
   private draining?: Promise<void>;
@@ -82,16 +84,24 @@ export class AlertEngine {
 
   /** Rules or policies changed through the API on this replica. */
   invalidate(): void {
+    this.generation += 1;
     this.config = undefined;
   }
 
   private async loadConfig(): Promise<Config> {
-    if (this.config && Date.now() - this.config.loadedAt < CONFIG_TTL_MS) {
-      return this.config;
+    for (;;) {
+      if (this.config && Date.now() - this.config.loadedAt < CONFIG_TTL_MS) {
+        return this.config;
+      }
+      const generation = this.generation;
+      const [rules, policies] = await Promise.all([listRules(this.opts.pool, { enabledOnly: true }), listPolicies(this.opts.pool)]);
+      // A change saved while this read was under way may be missing from it: caching it would
+      // hide a new rule from the executions judged next. Read again instead.
+      if (generation === this.generation) {
+        this.config = { rules, policies: new Map(policies.map((p) => [p.id, p])), loadedAt: Date.now() };
+        return this.config;
+      }
     }
-    const [rules, policies] = await Promise.all([listRules(this.opts.pool, { enabledOnly: true }), listPolicies(this.opts.pool)]);
-    this.config = { rules, policies: new Map(policies.map((p) => [p.id, p])), loadedAt: Date.now() };
-    return this.config;
   }
 
   start(): void {

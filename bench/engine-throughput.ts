@@ -24,6 +24,8 @@ const JOBS = arg('jobs', 5000);
 const CONCURRENCY = arg('concurrency', 50);
 const ROUNDS = arg('rounds', 3);
 const WORKFLOWS = arg('workflows', 50);
+/** `--only ours` runs one side alone (for profiling); the ratio needs all three. */
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 
 async function startTarget(): Promise<{ url: string; close(): Promise<void> }> {
   const agentless = http.createServer((_req, res) => {
@@ -162,9 +164,9 @@ async function main(): Promise<void> {
   const results: Record<string, number[]> = { ours: [], pgboss: [], graphile: [] };
   try {
     for (let round = 1; round <= ROUNDS; round += 1) {
-      results.ours!.push(await ours(db, target.url));
-      results.pgboss!.push(await pgBoss(db, target.url));
-      results.graphile!.push(await graphile(db));
+      results.ours!.push(!ONLY || ONLY === 'ours' ? await ours(db, target.url) : NaN);
+      results.pgboss!.push(!ONLY || ONLY === 'pgboss' ? await pgBoss(db, target.url) : NaN);
+      results.graphile!.push(!ONLY || ONLY === 'graphile' ? await graphile(db) : NaN);
       console.log(`round ${round}: ours ${results.ours!.at(-1)!.toFixed(0)}/s, pg-boss ${results.pgboss!.at(-1)!.toFixed(0)}/s, graphile-worker (no-op) ${results.graphile!.at(-1)!.toFixed(0)}/s`);
     }
   } finally {

@@ -1,10 +1,12 @@
 import { SpanStatusCode, context, trace, type Span, type Tracer } from '@opentelemetry/api';
-import type { AssertionResult, ExecutionResult, ExecutionTrigger, StepResult } from '../model/execution';
+import type { AssertionResult, AttemptRecord, ExecutionResult, ExecutionTrigger, StepResult } from '../model/execution';
 import type { BreakerRegistry } from '../retry/breakerRegistry';
-import { HttpStatusError, ResponseTooLargeError, StepTimeoutError } from '../retry/errors';
+import { HttpStatusError, StepTimeoutError } from '../retry/errors';
 import { resolveRetrySettings } from '../retry/retrySettings';
 import { runWithRetry } from '../retry/runWithRetry';
 import { TRACER_NAME } from '../tracing/tracing';
+import { Deadline } from './deadline';
+import { sendHttpRequest } from './httpRequest';
 import { evaluateAssertion, extractValue, parseAssertion, parseExtractSource, type Assertion, type ResponseView } from '../workflows/assertions';
 import type { WorkflowDefinition, WorkflowStep } from '../workflows/definitionSchema';
 
@@ -12,7 +14,8 @@ export interface RunWorkflowOptions {
   trigger: ExecutionTrigger;
   breakers: BreakerRegistry;
   signal?: AbortSignal;
-  fetchImpl?: typeof fetch;
+  /** The HTTP client; tests may pass their own. */
+  send?: typeof sendHttpRequest;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
   random?: () => number;
@@ -60,26 +63,17 @@ function acceptedStatuses(assertions: Assertion[]): (status: number) => boolean 
   return (status) => (status >= 200 && status < 400) || explicit.has(status);
 }
 
-async function readLimited(response: Response, limit: number): Promise<string> {
-  if (!response.body) {
-    return '';
+/** A step's parsed assertions and accepted statuses, worked out once per definition object. */
+const preparedSteps = new WeakMap<WorkflowStep, { assertions: Assertion[]; accepts: (status: number) => boolean }>();
+
+function prepare(step: WorkflowStep): { assertions: Assertion[]; accepts: (status: number) => boolean } {
+  let prepared = preparedSteps.get(step);
+  if (!prepared) {
+    const assertions = step.assert.map(parseAssertion);
+    prepared = { assertions, accepts: acceptedStatuses(assertions) };
+    preparedSteps.set(step, prepared);
   }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) {
-      break;
-    }
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new ResponseTooLargeError(limit);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return prepared;
 }
 
 /**
@@ -91,11 +85,11 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
   const now = opts.now ?? Date.now;
   const tracer = opts.tracer ?? trace.getTracer(TRACER_NAME);
   const started = now();
-  const deadline = AbortSignal.timeout(def.timeout);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  const deadline = new Deadline(def.timeout, [opts.signal]);
+  const signal = deadline.signal;
   const vars = new Map<string, unknown>();
   const steps: StepResult[] = [];
-  const fetchImpl = opts.fetchImpl ?? fetch;
+  const send = opts.send ?? sendHttpRequest;
   const maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
 
   // Parents are passed explicitly: no global context manager is required for the span tree.
@@ -109,7 +103,7 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
         continue;
       }
       const stepSpan = tracer.startSpan('workflow.step', { attributes: { 'workflow.id': def.id, 'step.name': step.name, 'http.request.method': step.request.method } }, executionContext);
-      const result = await runStep(def, step, position, { ...opts, now, signal, vars, fetchImpl, maxBodyBytes, span: stepSpan }).finally(() => stepSpan.end());
+      const result = await runStep(def, step, position, { ...opts, now, signal, vars, send, maxBodyBytes, span: stepSpan }).finally(() => stepSpan.end());
       steps.push(result);
       if (result.status === 'failed') {
         failed = result;
@@ -120,8 +114,8 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
     const slow = def.degradedAfter !== undefined && durationMs > def.degradedAfter;
     const status: ExecutionResult['status'] = failed ? 'failed' : retried || slow ? 'degraded' : 'success';
     executionSpan.setAttribute('workflow.status', status);
-    // Read after the steps so the deadline stays reachable while they run (AbortSignal.any holds it weakly).
-    executionSpan.setAttribute('workflow.deadline_reached', deadline.aborted);
+    executionSpan.setAttribute('workflow.deadline_reached', deadline.timedOut);
+    deadline.dispose();
     if (failed) {
       executionSpan.setStatus({ code: SpanStatusCode.ERROR, message: failed.errorMessage });
     }
@@ -140,14 +134,35 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
   }
 }
 
+// The retry wrapper's callbacks live at module level: under tsx (which keeps function names) an
+// arrow function created per call as `{ name: () => ... }` costs an Object.defineProperty each time.
+function statusOfResponse(response: ResponseView): number {
+  return response.status;
+}
+
+function durationOfResponse(response: ResponseView): number {
+  return response.durationMs;
+}
+
+/** Each attempt as an event on the step's span. */
+function attemptEventsOn(span: Span): (attempt: AttemptRecord) => void {
+  return (a) =>
+    span.addEvent('attempt', {
+      'attempt.number': a.number,
+      'attempt.delay_ms': a.delayMs,
+      ...(a.httpStatus !== undefined ? { 'http.response.status_code': a.httpStatus } : {}),
+      ...(a.errorType ? { 'error.type': a.errorType } : {}),
+    });
+}
+
 async function runStep(
   def: WorkflowDefinition,
   step: WorkflowStep,
   position: number,
-  ctx: RunWorkflowOptions & { now: () => number; signal: AbortSignal; vars: Map<string, unknown>; fetchImpl: typeof fetch; maxBodyBytes: number; span: Span }
+  ctx: RunWorkflowOptions & { now: () => number; signal: AbortSignal; vars: Map<string, unknown>; send: typeof sendHttpRequest; maxBodyBytes: number; span: Span }
 ): Promise<StepResult> {
   const started = ctx.now();
-  const assertions = step.assert.map(parseAssertion);
+  const { assertions, accepts } = prepare(step);
   const base: Omit<StepResult, 'status' | 'durationMs'> = { position, name: step.name, startedAt: new Date(started), assertions: [], extracted: {}, attempts: [] };
   let url: URL;
   let headers: Record<string, string>;
@@ -160,7 +175,9 @@ async function runStep(
     headers = Object.fromEntries(Object.entries(step.request.headers ?? {}).map(([k, v]) => [k, render(v, ctx.vars)]));
     if (step.request.json !== undefined) {
       body = JSON.stringify(renderJson(step.request.json, ctx.vars));
-      headers['content-type'] ??= 'application/json';
+      if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
+        headers['content-type'] = 'application/json';
+      }
     } else if (step.request.body !== undefined) {
       body = render(step.request.body, ctx.vars);
     }
@@ -168,21 +185,16 @@ async function runStep(
     return { ...base, status: 'failed', durationMs: ctx.now() - started, errorType: 'permanent', errorMessage: (error as Error).message };
   }
   ctx.span.setAttribute('url.full', `${url.origin}${url.pathname}`);
-  const accepts = acceptedStatuses(assertions);
   const settings = resolveRetrySettings(def.retry, step.retry);
   const timeoutMs = step.request.timeout;
 
   const outcome = await runWithRetry<ResponseView>(
-    async ({ signal }) => {
-      const attemptStart = ctx.now();
-      // Held in a variable the catch reads: AbortSignal.any keeps its sources only weakly, and a
-      // timeout signal nobody references can be garbage-collected before it fires (seen under load:
-      // a hanging target then ran to the workflow deadline instead of the step timeout).
-      const attemptTimeout = AbortSignal.timeout(timeoutMs);
-      const attemptSignal = AbortSignal.any([signal, ctx.signal, attemptTimeout]);
+    async ({ signal, startedAt: attemptStart }) => {
+      // The attempt's own timeout, ended early by the workflow's deadline or a shutdown.
+      const attemptDeadline = new Deadline(timeoutMs, [signal, ctx.signal]);
       try {
-        const response = await ctx.fetchImpl(url, { method: step.request.method, headers, body, signal: attemptSignal, redirect: 'follow' });
-        const text = await readLimited(response, ctx.maxBodyBytes);
+        const response = await ctx.send(url, { method: step.request.method, headers, body, signal: attemptDeadline.signal, maxBodyBytes: ctx.maxBodyBytes });
+        const text = response.text;
         if (!accepts(response.status)) {
           throw new HttpStatusError(response.status, response.headers.get('retry-after') ?? undefined);
         }
@@ -199,10 +211,12 @@ async function runStep(
         }
         return { status: response.status, durationMs: ctx.now() - attemptStart, headers: response.headers, text, json, isJson: parsedJson };
       } catch (error) {
-        if (attemptTimeout.aborted || (error as Error)?.name === 'TimeoutError' || ((error as Error)?.name === 'AbortError' && !signal.aborted)) {
+        if (attemptDeadline.timedOut || (error as Error)?.name === 'TimeoutError' || ((error as Error)?.name === 'AbortError' && !signal.aborted)) {
           throw new StepTimeoutError(ctx.signal.aborted ? def.timeout : timeoutMs);
         }
         throw error;
+      } finally {
+        attemptDeadline.dispose();
       }
     },
     {
@@ -213,14 +227,9 @@ async function runStep(
       sleep: ctx.sleep,
       now: ctx.now,
       random: ctx.random,
-      statusOf: (r) => r.status,
-      onAttempt: (a) =>
-        ctx.span.addEvent('attempt', {
-          'attempt.number': a.number,
-          'attempt.delay_ms': a.delayMs,
-          ...(a.httpStatus !== undefined ? { 'http.response.status_code': a.httpStatus } : {}),
-          ...(a.errorType ? { 'error.type': a.errorType } : {}),
-        }),
+      statusOf: statusOfResponse,
+      durationOf: durationOfResponse,
+      onAttempt: attemptEventsOn(ctx.span),
     }
   );
   ctx.span.setAttribute('step.attempts', outcome.attempts.length);

@@ -1,6 +1,7 @@
 import type { AttemptRecord, ErrorType } from '../model/execution';
 import { backoffDelay } from './backoff';
 import type { BreakerRegistry } from './breakerRegistry';
+import type { CircuitBreaker } from './circuitBreaker';
 import { classifyError, countsAgainstTarget } from './classifyError';
 import { CircuitOpenError } from './errors';
 import { parseRetryAfter } from './retryAfter';
@@ -9,6 +10,8 @@ import type { RetrySettings } from './retrySettings';
 export interface AttemptContext {
   number: number;
   signal: AbortSignal;
+  /** When this attempt started, by the `now` clock: an attempt that times itself starts here. */
+  startedAt: number;
 }
 
 export interface RetryOutcome<T> {
@@ -31,6 +34,11 @@ export interface RunWithRetryOptions<T> {
   random?: () => number;
   onAttempt?: (attempt: AttemptRecord) => void;
   statusOf?: (value: T) => number | undefined;
+  /**
+   * The attempt's duration as the attempt measured it (an HTTP step times its response anyway).
+   * Saves the wrapper its own second clock read; without it the wrapper reads `now` again.
+   */
+  durationOf?: (value: T) => number | undefined;
 }
 
 /** "unknown" errors are retried cautiously: at most this many attempts whatever maxAttempts says. */
@@ -83,58 +91,107 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
  * The retry loop. Written by hand (cockatiel's `retry` is the reference for the shape) because
  * what it must do is ours: classify each failure, wait `Retry-After` on 429, consult the per-target
  * breaker before every attempt, and record every attempt with the delay waited — and keep the
- * success path to one attempt record and no timers. Never throws.
+ * success path to one attempt record and no timers. Never rejects.
+ *
+ * The first attempt is started synchronously and its success handled in a `then` callback, not in
+ * an async function: that path is what every healthy step takes, and an async function's frame
+ * and extra suspension were a third of the wrapper's cost. Failures go to the async loop below.
  */
-export async function runWithRetry<T>(fn: (ctx: AttemptContext) => Promise<T>, opts: RunWithRetryOptions<T>): Promise<RetryOutcome<T>> {
+export function runWithRetry<T>(fn: (ctx: AttemptContext) => Promise<T>, opts: RunWithRetryOptions<T>): Promise<RetryOutcome<T>> {
   const now = opts.now ?? Date.now;
+  const breaker = opts.breakers.get(opts.target, opts.settings);
+  const startedAt = now();
+  if (!breaker.tryAcquire()) {
+    return Promise.resolve(circuitOpen<T>(opts, breaker, 1, startedAt, 0, EMPTY));
+  }
+  let pending: Promise<T>;
+  try {
+    pending = fn({ number: 1, signal: opts.signal ?? NEVER_ABORTED, startedAt });
+  } catch (error) {
+    pending = Promise.reject(error);
+  }
+  return pending.then(
+    (value) => succeeded(value, opts, breaker, 1, startedAt, opts.durationOf?.(value) ?? now() - startedAt, 0, EMPTY),
+    (error: unknown) => retryLoop(fn, opts, breaker, error, startedAt, now)
+  );
+}
+
+function succeeded<T>(
+  value: T,
+  opts: RunWithRetryOptions<T>,
+  breaker: CircuitBreaker,
+  number: number,
+  startedAt: number,
+  durationMs: number,
+  delayMs: number,
+  earlier: AttemptRecord[]
+): RetryOutcome<T> {
+  breaker.success();
+  const httpStatus = opts.statusOf?.(value);
+  const record = new Attempt(number, startedAt, durationMs, delayMs, httpStatus);
+  if (opts.onAttempt) {
+    opts.onAttempt(record);
+  }
+  return { ok: true, value, attempts: earlier === EMPTY ? [record] : [...earlier, record], httpStatus };
+}
+
+function circuitOpen<T>(opts: RunWithRetryOptions<T>, breaker: CircuitBreaker, number: number, startedAt: number, delayMs: number, earlier: AttemptRecord[]): RetryOutcome<T> {
+  const error = new CircuitOpenError(opts.target, new Date(breaker.retryAt));
+  const record = new Attempt(number, startedAt, 0, delayMs, undefined, 'circuit_open', error.message);
+  opts.onAttempt?.(record);
+  return { ok: false, error, errorType: 'circuit_open', errorMessage: error.message, attempts: earlier === EMPTY ? [record] : [...earlier, record] };
+}
+
+/** Everything after a failed attempt: classify, record, wait, try again while the policy allows. */
+async function retryLoop<T>(
+  fn: (ctx: AttemptContext) => Promise<T>,
+  opts: RunWithRetryOptions<T>,
+  breaker: CircuitBreaker,
+  firstError: unknown,
+  firstStartedAt: number,
+  now: () => number
+): Promise<RetryOutcome<T>> {
   const sleep = opts.sleep ?? abortableSleep;
   const { settings } = opts;
-  const breaker = opts.breakers.get(opts.target, settings);
   const signal = opts.signal ?? NEVER_ABORTED;
-  let attempts: AttemptRecord[] = EMPTY;
+  const attempts: AttemptRecord[] = [];
   let delayMs = 0;
+  let error = firstError;
+  let startedAt = firstStartedAt;
   for (let number = 1; ; number += 1) {
-    const startedAt = now();
+    const classified = classifyError(error);
+    if (countsAgainstTarget(classified.type)) {
+      breaker.failure();
+    } else {
+      breaker.neutral();
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const record = new Attempt(number, startedAt, now() - startedAt, delayMs, classified.httpStatus, classified.type, message);
+    attempts.push(record);
+    opts.onAttempt?.(record);
+    const limit = classified.type === 'unknown' ? Math.min(settings.maxAttempts, UNKNOWN_MAX_ATTEMPTS) : settings.maxAttempts;
+    const failed = (): RetryOutcome<T> => ({ ok: false, error, errorType: classified.type, errorMessage: message, httpStatus: classified.httpStatus, attempts });
+    if (!classified.retryable || number >= limit || signal.aborted) {
+      return failed();
+    }
+    delayMs = backoffDelay(settings, number + 1, opts.random);
+    const retryAfterMs = parseRetryAfter(classified.retryAfter, settings.retryAfterCapMs, now());
+    if (retryAfterMs !== undefined) {
+      delayMs = Math.max(delayMs, retryAfterMs);
+    }
+    await sleep(delayMs, signal);
+    if (signal.aborted) {
+      return failed();
+    }
+    startedAt = now();
     if (!breaker.tryAcquire()) {
-      const error = new CircuitOpenError(opts.target, new Date(breaker.retryAt));
-      const record = new Attempt(number, startedAt, 0, delayMs, undefined, 'circuit_open', error.message);
-      attempts = attempts === EMPTY ? [record] : [...attempts, record];
-      opts.onAttempt?.(record);
-      return { ok: false, error, errorType: 'circuit_open', errorMessage: error.message, attempts };
+      return circuitOpen(opts, breaker, number + 1, startedAt, delayMs, attempts);
     }
     try {
-      const value = await fn({ number, signal });
-      breaker.success();
-      const httpStatus = opts.statusOf?.(value);
-      const record = new Attempt(number, startedAt, now() - startedAt, delayMs, httpStatus);
-      if (opts.onAttempt) {
-        opts.onAttempt(record);
-      }
-      return { ok: true, value, attempts: attempts === EMPTY ? [record] : [...attempts, record], httpStatus };
-    } catch (error) {
-      const classified = classifyError(error);
-      if (countsAgainstTarget(classified.type)) {
-        breaker.failure();
-      } else {
-        breaker.neutral();
-      }
-      const message = error instanceof Error ? error.message : String(error);
-      const record = new Attempt(number, startedAt, now() - startedAt, delayMs, classified.httpStatus, classified.type, message);
-      attempts = attempts === EMPTY ? [record] : [...attempts, record];
-      opts.onAttempt?.(record);
-      const limit = classified.type === 'unknown' ? Math.min(settings.maxAttempts, UNKNOWN_MAX_ATTEMPTS) : settings.maxAttempts;
-      if (!classified.retryable || number >= limit || signal.aborted) {
-        return { ok: false, error, errorType: classified.type, errorMessage: message, httpStatus: classified.httpStatus, attempts };
-      }
-      delayMs = backoffDelay(settings, number + 1, opts.random);
-      const retryAfterMs = parseRetryAfter(classified.retryAfter, settings.retryAfterCapMs, now());
-      if (retryAfterMs !== undefined) {
-        delayMs = Math.max(delayMs, retryAfterMs);
-      }
-      await sleep(delayMs, signal);
-      if (signal.aborted) {
-        return { ok: false, error, errorType: classified.type, errorMessage: message, httpStatus: classified.httpStatus, attempts };
-      }
+      const value = await fn({ number: number + 1, signal, startedAt });
+      return succeeded(value, opts, breaker, number + 1, startedAt, opts.durationOf?.(value) ?? now() - startedAt, delayMs, attempts);
+    } catch (next) {
+      error = next;
     }
   }
 }

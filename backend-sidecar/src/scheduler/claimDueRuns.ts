@@ -13,35 +13,14 @@ export interface ClaimedRun {
 }
 
 /**
- * Claims up to `limit` runs in ONE statement: due pending slots, and running slots whose lease
- * expired (their worker died). `FOR UPDATE SKIP LOCKED` lets any number of replicas claim at the
- * same moment without waiting on or double-claiming each other's rows. The lease outlives the
- * workflow's own timeout (×1.5 + 1 s), so a live worker never loses a run it is still executing.
+ * Claims up to `limit` runs in ONE statement (`wm_claim_due_runs`, migrations/0024): due pending
+ * slots, and running slots whose lease expired (their worker died). `FOR UPDATE SKIP LOCKED` lets
+ * any number of replicas claim at the same moment without waiting on or double-claiming each
+ * other's rows. The lease outlives the workflow's own timeout (×1.5 + 1 s), so a live worker never
+ * loses a run it is still executing. The statement lives in a function so it can pin its plan to
+ * the ordered index scans (see the migration for why).
  */
-const CLAIM_SQL = `
-WITH pending AS (
-  SELECT id FROM scheduled_runs
-   WHERE state = 'pending' AND slot_at <= now()
-   ORDER BY slot_at LIMIT $2 FOR UPDATE SKIP LOCKED
-), expired AS (
-  SELECT id FROM scheduled_runs
-   WHERE state = 'running' AND locked_until < now()
-   ORDER BY locked_until LIMIT $2 FOR UPDATE SKIP LOCKED
-), picked AS (
-  (SELECT id FROM pending UNION ALL SELECT id FROM expired) LIMIT $2
-), claimed AS (
-  UPDATE scheduled_runs r
-     SET state = 'running', claims = r.claims + 1, locked_by = $1, claimed_at = now(),
-         locked_until = now() + make_interval(secs => greatest($3::int, w.timeout_ms * 3 / 2 + 1000) / 1000.0)
-    FROM picked, workflows w
-   WHERE r.id = picked.id AND w.id = r.workflow_id
-  RETURNING r.id, r.workflow_id, r.slot_at, r.kind, r.claims, r.claimed_at, w.definition, w.version
-)
--- The claimed runs and, in the same round trip, when this worker next has something to do (the
--- earliest remaining pending slot or running lease), so it can sleep exactly that long.
-SELECT coalesce((SELECT json_agg(claimed) FROM claimed), '[]'::json) AS runs,
-       least((SELECT min(slot_at) FROM scheduled_runs WHERE state = 'pending' AND id NOT IN (SELECT id FROM claimed)),
-             (SELECT min(locked_until) FROM scheduled_runs WHERE state = 'running')) AS next_at`;
+const CLAIM_SQL = 'SELECT runs, next_at FROM wm_claim_due_runs($1, $2, $3)';
 
 export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: number; leaseMs: number }): Promise<{ runs: ClaimedRun[]; nextAt: Date | null }> {
   const { rows } = await pool.query<{

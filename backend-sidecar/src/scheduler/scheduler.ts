@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Pool } from '../db/pool';
 import { coerceError } from '../errors/errors';
 import type { Logger } from '../log/logger';
@@ -37,7 +38,11 @@ const RECORD_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
  *   this process dies the lease expires and another replica runs the slot again.
  */
 export class Scheduler {
+  /** Runs executing now (bounded by `concurrency`). */
   private readonly inFlight = new Map<number, Promise<void>>();
+  /** Finished runs whose results are being stored (bounded by `maxUnrecorded`). */
+  private readonly recording = new Set<Promise<void>>();
+  private readonly maxUnrecorded: number;
   private readonly abort = new AbortController();
   private planTimer?: NodeJS.Timeout;
   private wakeTimer?: NodeJS.Timeout;
@@ -50,6 +55,10 @@ export class Scheduler {
 
   constructor(private readonly opts: SchedulerOptions) {
     this.batchMin = Math.max(1, Math.floor(opts.concurrency / 5));
+    this.maxUnrecorded = opts.concurrency * 2;
+    // Every running execution's deadline listens to this signal (and stops listening when it
+    // ends): `concurrency` listeners at once are expected, not a leak.
+    setMaxListeners(0, this.abort.signal);
   }
 
   start(): void {
@@ -73,8 +82,8 @@ export class Scheduler {
     // A claim in progress may still hand us runs: let it finish, then wait for every in-flight
     // execution, including ones it launched (the caller bounds the wait; leases cover a hard stop).
     await this.claiming;
-    while (this.inFlight.size > 0) {
-      await Promise.allSettled([...this.inFlight.values()]);
+    while (this.inFlight.size > 0 || this.recording.size > 0) {
+      await Promise.allSettled([...this.inFlight.values(), ...this.recording]);
     }
   }
 
@@ -122,7 +131,9 @@ export class Scheduler {
       let nextAt: Date | null = null;
       do {
         this.pumpAgain = false;
-        const free = this.opts.concurrency - this.inFlight.size;
+        // Results waiting to be stored hold back new claims: a slow database slows the claiming
+        // down instead of piling up finished runs in memory.
+        const free = this.recording.size >= this.maxUnrecorded ? 0 : this.opts.concurrency - this.inFlight.size;
         // Under load, claim in batches rather than one run per finished run: a finishing run
         // calls pump again, and waiting for a few free slots saves round trips.
         if (free <= 0 || (free < this.batchMin && this.inFlight.size > 0 && !this.pumpAgain)) {
@@ -153,18 +164,37 @@ export class Scheduler {
     }
   }
 
+  /**
+   * A run holds its concurrency slot while it executes; storing its result happens after the slot
+   * is given back, so the next due run does not wait for a database round trip. The run stays
+   * `running` (leased) in PostgreSQL until its result is stored.
+   */
   private launch(run: ClaimedRun): void {
     this.opts.onStarted?.(run, Math.max(0, Date.now() - run.slotAt.getTime()));
-    const task = (async () => {
-      const result = await this.opts.execute(run, this.abort.signal);
-      await this.recordWithRetry(run, result);
-    })()
-      .catch((error) => this.opts.log.error({ err: coerceError(error), runId: run.id }, 'run failed unexpectedly'))
+    const task = this.opts
+      .execute(run, this.abort.signal)
+      .then(
+        (result) => this.store(run, result),
+        (error: unknown) => this.opts.log.error({ err: coerceError(error), runId: run.id }, 'run failed unexpectedly')
+      )
       .finally(() => {
         this.inFlight.delete(run.id);
         void this.pump();
       });
     this.inFlight.set(run.id, task);
+  }
+
+  private store(run: ClaimedRun, result: ExecutionResult): void {
+    const task: Promise<void> = this.recordWithRetry(run, result)
+      .catch((error) => this.opts.log.error({ err: coerceError(error), runId: run.id }, 'storing the result failed unexpectedly'))
+      .finally(() => {
+        const wasFull = this.recording.size >= this.maxUnrecorded;
+        this.recording.delete(task);
+        if (wasFull) {
+          void this.pump();
+        }
+      });
+    this.recording.add(task);
   }
 
   private async recordWithRetry(run: ClaimedRun, result: ExecutionResult): Promise<void> {

@@ -74,8 +74,11 @@ export function attemptTotals(result: ExecutionResult): { attempts: number; retr
       }
     });
   }
-  const orNull = (counts: number[]) => (counts.some((n) => n > 0) ? counts : null);
   return { attempts, retries, errorsByType: orNull(errors), retriesByType: orNull(retried) };
+}
+
+function orNull(counts: number[]): number[] | null {
+  return counts.some((n) => n > 0) ? counts : null;
 }
 
 /** Step rows as the recording statements read them (jsonb_to_recordset). */

@@ -20,7 +20,7 @@ export interface Assertion {
 export interface ResponseView {
   status: number;
   durationMs: number;
-  headers: Headers;
+  headers: { get(name: string): string | null };
   text: string;
   /** Parsed JSON body, or undefined when the body is not JSON. */
   json?: unknown;

@@ -94,6 +94,30 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
 }
 
 /**
+ * Plans in passes of `batch` workflows (one transaction each) until a pass comes back short, so
+ * planning keeps up however many workflows fall into the horizon at once: 10,000 workflows every
+ * 10 s is 1,000 a second, as many as one pass takes, and a single pass per tick fell behind the
+ * slots (runs started up to a second late). `onPass` sees each pass as it commits.
+ */
+export async function planUntilCaughtUp(
+  pool: Pool,
+  opts: { horizonMs: number; misfireMs: number; batch: number; shouldStop?: () => boolean },
+  onPass?: (plan: PlanOutcome) => void
+): Promise<PlanOutcome> {
+  const total: PlanOutcome = { workflows: 0, planned: 0, missed: 0 };
+  for (;;) {
+    const plan = await planDueSlots(pool, opts);
+    total.workflows += plan.workflows;
+    total.planned += plan.planned;
+    total.missed += plan.missed;
+    onPass?.(plan);
+    if (plan.workflows < opts.batch || opts.shouldStop?.()) {
+      return total;
+    }
+  }
+}
+
+/**
  * Pending slots that were planned but not started in time (every worker was down or overloaded)
  * are recorded as missed instead of being run in a burst: one older than the misfire threshold,
  * or one a newer slot of the same workflow has already superseded for more than `supersededMs`.

@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger';
 import type { ExecutionResult } from '../model/execution';
 import { claimDueRuns, type ClaimedRun } from './claimDueRuns';
 import { markOverduePushes, type MissedPush } from './markOverduePushes';
-import { planDueSlots, sweepMissedSlots } from './planDueSlots';
+import { planUntilCaughtUp, sweepMissedSlots } from './planDueSlots';
 
 export interface SchedulerOptions {
   pool: Pool;
@@ -26,6 +26,8 @@ export interface SchedulerOptions {
 }
 
 const PLAN_INTERVAL_MS = 1_000;
+/** Workflows planned per transaction. */
+const PLAN_BATCH = 1_000;
 const RECORD_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 
 /**
@@ -93,10 +95,14 @@ export class Scheduler {
     }
     const { pool, log } = this.opts;
     try {
-      const plan = await planDueSlots(pool, { horizonMs: this.opts.horizonMs, misfireMs: this.opts.misfireMs });
-      if (plan.missed > 0) {
-        log.warn({ missedSlots: plan.missed }, 'slots fell due while no sidecar was running; recorded as missed, not replayed');
-      }
+      await planUntilCaughtUp(pool, { horizonMs: this.opts.horizonMs, misfireMs: this.opts.misfireMs, batch: PLAN_BATCH, shouldStop: () => this.stopped }, (plan) => {
+        if (plan.missed > 0) {
+          log.warn({ missedSlots: plan.missed }, 'slots fell due while no sidecar was running; recorded as missed, not replayed');
+        }
+        if (plan.planned > 0) {
+          void this.pump();
+        }
+      });
       const swept = await sweepMissedSlots(pool, { misfireMs: this.opts.misfireMs });
       if (swept > 0) {
         log.warn({ missedSlots: swept }, 'planned slots were not started in time; recorded as missed');
@@ -104,9 +110,6 @@ export class Scheduler {
       const pushes = await markOverduePushes(pool, { workerId: this.opts.workerId });
       for (const missed of pushes) {
         this.opts.onMissedPush?.(missed);
-      }
-      if (plan.planned > 0) {
-        void this.pump();
       }
     } catch (error) {
       log.warn({ err: coerceError(error) }, 'scheduler planning failed; retrying');

@@ -95,7 +95,7 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
   // Parents are passed explicitly: no global context manager is required for the span tree.
   const executionSpan = tracer.startSpan('workflow.execution', { attributes: { 'workflow.id': def.id, 'workflow.trigger': opts.trigger } });
   const executionContext = trace.setSpan(context.active(), executionSpan);
-  {
+  try {
     let failed: StepResult | undefined;
     for (const [position, step] of def.steps.entries()) {
       if (failed) {
@@ -115,7 +115,6 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
     const status: ExecutionResult['status'] = failed ? 'failed' : retried || slow ? 'degraded' : 'success';
     executionSpan.setAttribute('workflow.status', status);
     executionSpan.setAttribute('workflow.deadline_reached', deadline.timedOut);
-    deadline.dispose();
     if (failed) {
       executionSpan.setStatus({ code: SpanStatusCode.ERROR, message: failed.errorMessage });
     }
@@ -131,6 +130,9 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
       errorMessage: failed ? `${failed.name}: ${failed.errorMessage ?? 'failed'}` : undefined,
       steps,
     };
+  } finally {
+    // Also when a step throws unexpectedly: the deadline holds a timer and a listener on the caller's signal.
+    deadline.dispose();
   }
 }
 

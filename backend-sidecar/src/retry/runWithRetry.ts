@@ -111,7 +111,7 @@ export function runWithRetry<T>(fn: (ctx: AttemptContext) => Promise<T>, opts: R
     pending = Promise.reject(error);
   }
   return pending.then(
-    (value) => succeeded(value, opts, breaker, 1, startedAt, opts.durationOf?.(value) ?? now() - startedAt, 0, EMPTY),
+    (value) => succeeded(value, opts, breaker, 1, startedAt, now, 0, EMPTY),
     (error: unknown) => retryLoop(fn, opts, breaker, error, startedAt, now)
   );
 }
@@ -122,12 +122,13 @@ function succeeded<T>(
   breaker: CircuitBreaker,
   number: number,
   startedAt: number,
-  durationMs: number,
+  now: () => number,
   delayMs: number,
   earlier: AttemptRecord[]
 ): RetryOutcome<T> {
   breaker.success();
   const httpStatus = opts.statusOf?.(value);
+  const durationMs = opts.durationOf?.(value) ?? now() - startedAt;
   const record = new Attempt(number, startedAt, durationMs, delayMs, httpStatus);
   if (opts.onAttempt) {
     opts.onAttempt(record);
@@ -189,7 +190,7 @@ async function retryLoop<T>(
     }
     try {
       const value = await fn({ number: number + 1, signal, startedAt });
-      return succeeded(value, opts, breaker, number + 1, startedAt, opts.durationOf?.(value) ?? now() - startedAt, delayMs, attempts);
+      return succeeded(value, opts, breaker, number + 1, startedAt, now, delayMs, attempts);
     } catch (next) {
       error = next;
     }

@@ -25,6 +25,9 @@ function scheduleOf(w: PlannableWorkflow): SlotSchedule | undefined {
   return undefined;
 }
 
+/** Workflows planned per pass (one transaction). */
+export const PLAN_BATCH = 1_000;
+
 /**
  * Plans the slots of scheduled workflows up to `now + horizon` into scheduled_runs. Workflows are
  * locked with SKIP LOCKED, so replicas planning at the same moment split the work; the unique slot
@@ -39,7 +42,7 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
       `SELECT id, every_ms, cron, cron_timezone, next_slot_at FROM workflows
         WHERE next_slot_at <= $1 AND enabled AND deleted_at IS NULL AND mode = 'scheduled'
         ORDER BY next_slot_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [new Date(untilMs), opts.batch ?? 1000]
+      [new Date(untilMs), opts.batch ?? PLAN_BATCH]
     );
     const slotWorkflow: string[] = [];
     const slotAt: Date[] = [];

@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger';
 import type { ExecutionResult } from '../model/execution';
 import { claimDueRuns, type ClaimedRun } from './claimDueRuns';
 import { markOverduePushes, type MissedPush } from './markOverduePushes';
-import { planUntilCaughtUp, sweepMissedSlots } from './planDueSlots';
+import { PLAN_BATCH, planUntilCaughtUp, sweepMissedSlots } from './planDueSlots';
 
 export interface SchedulerOptions {
   pool: Pool;
@@ -26,8 +26,6 @@ export interface SchedulerOptions {
 }
 
 const PLAN_INTERVAL_MS = 1_000;
-/** Workflows planned per transaction. */
-const PLAN_BATCH = 1_000;
 const RECORD_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 
 /**

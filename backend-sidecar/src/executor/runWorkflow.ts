@@ -9,6 +9,7 @@ import { Deadline } from './deadline';
 import { sendHttpRequest } from './httpRequest';
 import { evaluateAssertion, extractValue, parseAssertion, parseExtractSource, type Assertion, type ResponseView } from '../workflows/assertions';
 import type { WorkflowDefinition, WorkflowStep } from '../workflows/definitionSchema';
+import { ENV_REFERENCE, envValue } from '../workflows/interpolateEnv';
 
 export interface RunWorkflowOptions {
   trigger: ExecutionTrigger;
@@ -21,32 +22,122 @@ export interface RunWorkflowOptions {
   random?: () => number;
   maxBodyBytes?: number;
   tracer?: Tracer;
+  /**
+   * File-defined workflows only: `${NAME}` in step requests is resolved from this environment when
+   * each request is built. Absent for definitions from the API (and dry runs): sent as written, so
+   * an Editor cannot read the sidecar's environment.
+   */
+  env?: Record<string, string | undefined>;
 }
 
 class TemplateError extends Error {}
 
-/** `{{name}}` → a value extracted by an earlier step; an unknown name fails the step. */
-function render(text: string, vars: Map<string, unknown>): string {
-  return text.replace(/\{\{\s*([\w-]+)\s*\}\}/g, (_m, name: string) => {
-    if (!vars.has(name)) {
-      throw new TemplateError(`{{${name}}} is not defined: no earlier step extracted "${name}"`);
-    }
-    const value = vars.get(name);
-    return typeof value === 'string' ? value : JSON.stringify(value);
-  });
+const VAR_REFERENCE = /\{\{\s*([\w-]+)\s*\}\}/g;
+// `${NAME}` (ENV_REFERENCE) or `{{name}}`, found in ONE pass: a substituted value is never read
+// again, so a response cannot smuggle `${SECRET}` into a later request through an extracted value.
+const ENV_OR_VAR_REFERENCE = new RegExp(`${ENV_REFERENCE.source}|${VAR_REFERENCE.source}`, 'g');
+// Shorter substituted values are not worth hiding from messages and would garble them ("HTTP 5{{n}}3").
+const MIN_REDACTED_LENGTH = 4;
+
+/** What a step's request templates are rendered with, and which values went into its request. */
+interface TemplateScope {
+  vars: Map<string, unknown>;
+  /** Only for file-defined workflows: `${NAME}` is resolved from it. */
+  env?: Record<string, string | undefined>;
+  /** Substituted values (→ how they were written), hidden again in what the step stores. */
+  used: Array<[value: string, written: string]>;
 }
 
-function renderJson(value: unknown, vars: Map<string, unknown>): unknown {
-  if (typeof value === 'string') {
-    return render(value, vars);
+function varValue(name: string, scope: TemplateScope): string {
+  if (!scope.vars.has(name)) {
+    throw new TemplateError(`{{${name}}} is not defined: no earlier step extracted "${name}"`);
   }
-  if (Array.isArray(value)) {
-    return value.map((v) => renderJson(v, vars));
+  const value = scope.vars.get(name);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value === 'string' && value.length >= MIN_REDACTED_LENGTH) {
+    scope.used.push([value, `{{${name}}}`]);
   }
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderJson(v, vars)]));
+  return text;
+}
+
+function envReference(written: string, escaped: string, name: string, fallback: string | undefined, scope: TemplateScope): string {
+  if (escaped) {
+    return written.slice(1);
+  }
+  const value = envValue(name, fallback, scope.env!);
+  if (value === undefined) {
+    throw new TemplateError(`\${${name}} is not set in the sidecar's environment and has no default`);
+  }
+  if (value.length >= MIN_REDACTED_LENGTH) {
+    scope.used.push([value, written]);
   }
   return value;
+}
+
+/** `{{name}}` → a value extracted by an earlier step; an unknown name fails the step. File workflows: `${NAME}` too. */
+function render(text: string, scope: TemplateScope): string {
+  if (scope.env) {
+    return text.replace(ENV_OR_VAR_REFERENCE, (written: string, escaped: string | undefined, name: string | undefined, fallback: string | undefined, varName: string | undefined) =>
+      name !== undefined ? envReference(written, escaped ?? '', name, fallback, scope) : varValue(varName!, scope)
+    );
+  }
+  return text.replace(VAR_REFERENCE, (_m, name: string) => varValue(name, scope));
+}
+
+/** Keys (header and query names, JSON keys) take `${NAME}` in file workflows, never `{{name}}`. */
+function renderKey(text: string, scope: TemplateScope): string {
+  if (!scope.env) {
+    return text;
+  }
+  return text.replace(ENV_REFERENCE, (written: string, escaped: string, name: string, fallback: string | undefined) => envReference(written, escaped, name, fallback, scope));
+}
+
+function renderJson(value: unknown, scope: TemplateScope): unknown {
+  if (typeof value === 'string') {
+    return render(value, scope);
+  }
+  if (Array.isArray(value)) {
+    return value.map((v) => renderJson(v, scope));
+  }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [renderKey(k, scope), renderJson(v, scope)]));
+  }
+  return value;
+}
+
+/**
+ * Hides the values that went into a step's request (secrets from the environment, tokens extracted
+ * earlier) wherever its result could echo them — a URL in a network error, a target that echoes a
+ * header into a failed assertion — by showing them as written (`${API_TOKEN}`, `{{token}}`).
+ * Undefined when nothing was substituted (the common case costs nothing).
+ */
+function hiderFor(used: TemplateScope['used']): ((text: string) => string) | undefined {
+  if (used.length === 0) {
+    return undefined;
+  }
+  // Longest first, so a value that contains another is hidden whole.
+  const sorted = [...used].sort((a, b) => b[0].length - a[0].length);
+  return (text) => {
+    let out = text;
+    for (const [value, written] of sorted) {
+      if (out.includes(value)) {
+        out = out.split(value).join(written);
+      }
+    }
+    return out;
+  };
+}
+
+/** The step's error messages (its own and each attempt's) with the request's values hidden. */
+function hideInMessages(step: StepResult, hide: ((text: string) => string) | undefined): StepResult {
+  if (!hide) {
+    return step;
+  }
+  return {
+    ...step,
+    errorMessage: step.errorMessage === undefined ? undefined : hide(step.errorMessage),
+    attempts: step.attempts.map((a) => (a.errorMessage === undefined ? a : { ...a, errorMessage: hide(a.errorMessage) })),
+  };
 }
 
 /** Statuses a step accepts without retrying: 2xx/3xx, plus any its status assertions name. */
@@ -166,27 +257,30 @@ async function runStep(
   const started = ctx.now();
   const { assertions, accepts } = prepare(step);
   const base: Omit<StepResult, 'status' | 'durationMs'> = { position, name: step.name, startedAt: new Date(started), assertions: [], extracted: {}, attempts: [] };
+  const scope: TemplateScope = { vars: ctx.vars, env: ctx.env, used: [] };
   let url: URL;
   let headers: Record<string, string>;
   let body: string | undefined;
   try {
-    url = new URL(render(step.request.url, ctx.vars));
+    url = new URL(render(step.request.url, scope));
     for (const [k, v] of Object.entries(step.request.query ?? {})) {
-      url.searchParams.append(k, render(String(v), ctx.vars));
+      url.searchParams.append(renderKey(k, scope), render(String(v), scope));
     }
-    headers = Object.fromEntries(Object.entries(step.request.headers ?? {}).map(([k, v]) => [k, render(v, ctx.vars)]));
+    headers = Object.fromEntries(Object.entries(step.request.headers ?? {}).map(([k, v]) => [renderKey(k, scope), render(v, scope)]));
     if (step.request.json !== undefined) {
-      body = JSON.stringify(renderJson(step.request.json, ctx.vars));
+      body = JSON.stringify(renderJson(step.request.json, scope));
       if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
         headers['content-type'] = 'application/json';
       }
     } else if (step.request.body !== undefined) {
-      body = render(step.request.body, ctx.vars);
+      body = render(step.request.body, scope);
     }
   } catch (error) {
-    return { ...base, status: 'failed', durationMs: ctx.now() - started, errorType: 'permanent', errorMessage: (error as Error).message };
+    return hideInMessages({ ...base, status: 'failed', durationMs: ctx.now() - started, errorType: 'permanent', errorMessage: (error as Error).message }, hiderFor(scope.used));
   }
-  ctx.span.setAttribute('url.full', `${url.origin}${url.pathname}`);
+  const hide = hiderFor(scope.used);
+  // A file workflow's URL as written: the resolved one may carry a secret from the environment.
+  ctx.span.setAttribute('url.full', ctx.env ? step.request.url.split('?')[0]! : `${url.origin}${url.pathname}`);
   const settings = resolveRetrySettings(def.retry, step.retry);
   const timeoutMs = step.request.timeout;
 
@@ -237,19 +331,19 @@ async function runStep(
   ctx.span.setAttribute('step.attempts', outcome.attempts.length);
   const attempts = outcome.attempts;
   if (!outcome.ok || !outcome.value) {
-    ctx.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
-    return { ...base, attempts, status: 'failed', durationMs: ctx.now() - started, httpStatus: outcome.httpStatus, errorType: outcome.errorType, errorMessage: outcome.errorMessage };
+    ctx.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage && hide ? hide(outcome.errorMessage) : outcome.errorMessage });
+    return hideInMessages({ ...base, attempts, status: 'failed', durationMs: ctx.now() - started, httpStatus: outcome.httpStatus, errorType: outcome.errorType, errorMessage: outcome.errorMessage }, hide);
   }
   const response = outcome.value;
   ctx.span.setAttribute('http.response.status_code', response.status);
-  const results: AssertionResult[] = assertions.map((a) => evaluateAssertion(a, response));
+  const results: AssertionResult[] = assertions.map((a) => evaluateAssertion(a, response, hide));
   const failedAssertion = results.find((r) => !r.passed);
   const extracted: Record<string, unknown> = {};
   if (!failedAssertion) {
     for (const [name, sourceText] of Object.entries(step.extract)) {
       const value = extractValue(parseExtractSource(sourceText), response);
       if (value === undefined) {
-        return { ...base, attempts, assertions: results, status: 'failed', durationMs: ctx.now() - started, httpStatus: response.status, errorType: 'assertion', errorMessage: `extract "${name}": ${sourceText} is missing from the response` };
+        return hideInMessages({ ...base, attempts, assertions: results, status: 'failed', durationMs: ctx.now() - started, httpStatus: response.status, errorType: 'assertion', errorMessage: `extract "${name}": ${sourceText} is missing from the response` }, hide);
       }
       extracted[name] = value;
       ctx.vars.set(name, value);
@@ -258,8 +352,7 @@ async function runStep(
   if (failedAssertion) {
     ctx.span.setStatus({ code: SpanStatusCode.ERROR, message: failedAssertion.message });
     // The attempt itself succeeded; the step fails on what came back.
-    return { ...base, attempts, assertions: results, status: 'failed', durationMs: ctx.now() - started, httpStatus: response.status, errorType: 'assertion', errorMessage: failedAssertion.message };
+    return hideInMessages({ ...base, attempts, assertions: results, status: 'failed', durationMs: ctx.now() - started, httpStatus: response.status, errorType: 'assertion', errorMessage: failedAssertion.message }, hide);
   }
-  return { ...base, attempts, assertions: results, extracted, status: 'passed', durationMs: ctx.now() - started, httpStatus: response.status };
+  return hideInMessages({ ...base, attempts, assertions: results, extracted, status: 'passed', durationMs: ctx.now() - started, httpStatus: response.status }, hide);
 }
-

@@ -23,11 +23,18 @@ export type StepStatus = (typeof STEP_STATUSES)[number];
 export const EXECUTION_TRIGGERS = Object.freeze(['schedule', 'manual', 'push', 'missed'] as const);
 export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
 
+/** The most characters of a response value a failed assertion keeps (see `storedActual`). */
+export const MAX_STORED_ACTUAL = 200;
+
 export interface AssertionResult {
   /** The assertion as written, e.g. `status == 200`. */
   assertion: string;
   passed: boolean;
   expected?: unknown;
+  /**
+   * What the response held, only on a failed assertion and at most MAX_STORED_ACTUAL characters;
+   * never for `exists` / `not exists` (the message says only what kind of value was there).
+   */
   actual?: unknown;
   message?: string;
 }

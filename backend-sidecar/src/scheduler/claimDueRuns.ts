@@ -1,4 +1,5 @@
 import type { Pool } from '../db/pool';
+import type { WorkflowSource } from '../workflows/workflowStore';
 
 export interface ClaimedRun {
   id: number;
@@ -10,10 +11,12 @@ export interface ClaimedRun {
   claimedAt: Date;
   definition: unknown;
   version: number;
+  /** Where the definition came from: only a file's may resolve `${NAME}` from the environment. */
+  source: WorkflowSource;
 }
 
 /**
- * Claims up to `limit` runs in ONE statement (`wm_claim_due_runs`, migrations/0024): due pending
+ * Claims up to `limit` runs in ONE statement (`wm_claim_due_runs`, migrations/0024, 0025): due pending
  * slots, and running slots whose lease expired (their worker died). `FOR UPDATE SKIP LOCKED` lets
  * any number of replicas claim at the same moment without waiting on or double-claiming each
  * other's rows. The lease outlives the workflow's own timeout (×1.5 + 1 s), so a live worker never
@@ -24,7 +27,7 @@ const CLAIM_SQL = 'SELECT runs, next_at FROM wm_claim_due_runs($1, $2, $3)';
 
 export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: number; leaseMs: number }): Promise<{ runs: ClaimedRun[]; nextAt: Date | null }> {
   const { rows } = await pool.query<{
-    runs: Array<{ id: number; workflow_id: string; slot_at: string; kind: 'scheduled' | 'manual'; claims: number; claimed_at: string; definition: unknown; version: number }>;
+    runs: Array<{ id: number; workflow_id: string; slot_at: string; kind: 'scheduled' | 'manual'; claims: number; claimed_at: string; definition: unknown; version: number; source: WorkflowSource }>;
     next_at: Date | null;
   }>(CLAIM_SQL, [opts.workerId, opts.limit, opts.leaseMs]);
   const row = rows[0]!;
@@ -38,6 +41,7 @@ export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: 
       claimedAt: new Date(r.claimed_at),
       definition: r.definition,
       version: r.version,
+      source: r.source,
     })),
     nextAt: row.next_at,
   };

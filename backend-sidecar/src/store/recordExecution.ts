@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from '../db/pool';
 import { ERROR_TYPES, type ExecutionResult } from '../model/execution';
+import { truncateText } from '../model/truncateText';
 
 export interface RecordedExecution {
   /** Null when the slot already had a result (a worker that lost its lease finished late). */
@@ -48,7 +49,7 @@ export function clip(text: string | undefined, max = 2000): string | null {
   if (text === undefined) {
     return null;
   }
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return truncateText(text, max);
 }
 
 /**

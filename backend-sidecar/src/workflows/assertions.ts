@@ -1,4 +1,5 @@
-import type { AssertionResult } from '../model/execution';
+import { MAX_STORED_ACTUAL, type AssertionResult } from '../model/execution';
+import { truncateText } from '../model/truncateText';
 
 /**
  * The little assertion and extraction language of workflow steps, hand-written because it is our
@@ -168,7 +169,11 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export function evaluateAssertion(assertion: Assertion, response: ResponseView): AssertionResult {
+/**
+ * `hide`, when given, rewrites text that could echo what the request carried (the executor's
+ * substituted secrets and tokens); it is applied to the whole value before it is cut.
+ */
+export function evaluateAssertion(assertion: Assertion, response: ResponseView, hide?: (text: string) => string): AssertionResult {
   const { value: actual, problem } = actualOf(assertion.subject, response);
   const name = describeSubject(assertion.subject);
   let passed: boolean;
@@ -208,20 +213,52 @@ export function evaluateAssertion(assertion: Assertion, response: ResponseView):
       break;
   }
   if (passed) {
-    return { assertion: assertion.source, passed, expected: assertion.expected, actual };
+    // Nothing of the response is kept: `body.token exists` would otherwise store the token.
+    return { assertion: assertion.source, passed, expected: assertion.expected };
   }
-  const expectation =
-    assertion.operator === 'exists' || assertion.operator === 'not exists'
-      ? `expected ${name} ${assertion.operator === 'exists' ? 'to exist' : 'not to exist'}`
-      : `expected ${name} ${assertion.operator} ${assertion.regex ? String(assertion.regex) : JSON.stringify(assertion.expected)}`;
-  const got = problem ?? (actual === undefined ? 'undefined' : JSON.stringify(actual)?.slice(0, 200));
+  const presence = assertion.operator === 'exists' || assertion.operator === 'not exists';
+  const expectation = presence
+    ? `expected ${name} ${assertion.operator === 'exists' ? 'to exist' : 'not to exist'}`
+    : `expected ${name} ${assertion.operator} ${assertion.regex ? String(assertion.regex) : JSON.stringify(assertion.expected)}`;
+  const json = presence || actual === undefined ? undefined : JSON.stringify(actual);
+  const got = problem ?? (json === undefined ? kindOf(actual) : truncateText(hide ? hide(json) : json, MAX_STORED_ACTUAL));
   return {
     assertion: assertion.source,
     passed,
     expected: assertion.regex ? String(assertion.regex) : assertion.expected,
-    actual: typeof actual === 'string' && actual.length > 200 ? `${actual.slice(0, 200)}…` : actual,
+    actual: presence ? undefined : storedActual(actual, hide),
     message: `assertion "${assertion.source}" failed: ${expectation}, got ${got}`,
   };
+}
+
+/** What a presence check saw, without the value: `a string`, `an object`, `null`, `undefined`. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) {
+    return String(value);
+  }
+  if (Array.isArray(value)) {
+    return 'a list';
+  }
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * The part of a failed assertion's value that is stored (and shown to every Viewer): a value
+ * whose JSON text is at most MAX_STORED_ACTUAL characters as it is; a longer string cut to
+ * MAX_STORED_ACTUAL characters (the last one `…`); any other longer value its JSON text, cut the
+ * same way, as a string. NUL, which PostgreSQL cannot store, becomes U+FFFD.
+ */
+export function storedActual(actual: unknown, hide?: (text: string) => string): unknown {
+  if (typeof actual === 'string') {
+    const text = hide ? hide(actual) : actual;
+    return truncateText(text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text, MAX_STORED_ACTUAL);
+  }
+  const json = JSON.stringify(actual);
+  if (json === undefined) {
+    return undefined;
+  }
+  const shown = hide ? hide(json) : json;
+  return shown === json && json.length <= MAX_STORED_ACTUAL && !json.includes('\\u0000') ? actual : truncateText(shown, MAX_STORED_ACTUAL);
 }
 
 /** Extraction source: `body.<path>`, `header.<name>` or `status`. */

@@ -5,6 +5,7 @@ import '../http/openapiRegistry';
 import { retrySettingsSchema } from '../retry/retrySettings';
 import { durationMs } from '../schema/duration';
 import { parseAssertion, parseExtractSource } from './assertions';
+import { REQUEST_TEMPLATE_FIELDS, missingRequestEnv, resolveRequestEnv } from './requestEnv';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
@@ -147,13 +148,45 @@ export interface DefinitionError {
   message: string;
 }
 
+/**
+ * Validates a definition. With `env` (file-defined workflows only: at load and before each run),
+ * `${NAME}` in step requests is checked against `env` — a missing one is an error naming its
+ * path and variable — and validated as resolved, while the returned definition keeps the
+ * requests as written; runWorkflow resolves them when it builds each request (requestEnv.ts).
+ */
 export function parseWorkflowDefinition(
   input: unknown,
-  opts: { source: 'file' | 'api'; file?: string; pathPrefix?: string }
+  opts: { source: 'file' | 'api'; file?: string; pathPrefix?: string; env?: Record<string, string | undefined> }
 ): { ok: true; definition: WorkflowDefinition } | { ok: false; errors: DefinitionError[] } {
-  const result = workflowDefinitionSchema.safeParse(input);
-  if (result.success) {
-    return { ok: true, definition: result.data };
+  const where = opts.file ? { file: opts.file } : {};
+  const env = opts.source === 'file' ? opts.env : undefined;
+  if (env) {
+    const missing = missingRequestEnv(input, env, opts.pathPrefix);
+    if (missing.length > 0) {
+      return { ok: false, errors: missing.map((e) => ({ ...where, ...e })) };
+    }
   }
-  return { ok: false, errors: formatIssues(result.error.issues, opts.pathPrefix).map((e) => ({ ...(opts.file ? { file: opts.file } : {}), ...e })) };
+  const result = workflowDefinitionSchema.safeParse(env ? resolveRequestEnv(input, env) : input);
+  if (result.success) {
+    return { ok: true, definition: env ? withRequestsAsWritten(result.data, input) : result.data };
+  }
+  return { ok: false, errors: formatIssues(result.error.issues, opts.pathPrefix).map((e) => ({ ...where, ...e })) };
+}
+
+/** The validated definition with each step's request templates put back as written in `raw`. */
+function withRequestsAsWritten(definition: WorkflowDefinition, raw: unknown): WorkflowDefinition {
+  const rawSteps = (raw as { steps: Array<{ request: Record<string, unknown> }> }).steps;
+  return {
+    ...definition,
+    steps: definition.steps.map((step, i) => {
+      const written = rawSteps[i]!.request;
+      const request = { ...step.request };
+      for (const field of REQUEST_TEMPLATE_FIELDS) {
+        if (Object.hasOwn(written, field)) {
+          (request as Record<string, unknown>)[field] = written[field];
+        }
+      }
+      return { ...step, request };
+    }),
+  };
 }

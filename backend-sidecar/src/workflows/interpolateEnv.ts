@@ -5,10 +5,19 @@
  */
 const PATTERN = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
+/** The reference syntax, for callers that find references without substituting them (global). */
+export const ENV_REFERENCE = PATTERN;
+
 export interface Interpolated {
   text: string;
   /** Names referenced without a value or default, in order of first use. */
   missing: string[];
+}
+
+/** What `${name}` / `${name:-fallback}` stands for: the variable when set and not empty, else the default. */
+export function envValue(name: string, fallback: string | undefined, env: Record<string, string | undefined>): string | undefined {
+  const value = env[name];
+  return value !== undefined && value !== '' ? value : fallback;
 }
 
 export function interpolateEnv(text: string, env: Record<string, string | undefined>): Interpolated {
@@ -17,12 +26,9 @@ export function interpolateEnv(text: string, env: Record<string, string | undefi
     if (escaped) {
       return match.slice(1);
     }
-    const value = env[name];
-    if (value !== undefined && value !== '') {
+    const value = envValue(name, fallback, env);
+    if (value !== undefined) {
       return value;
-    }
-    if (fallback !== undefined) {
-      return fallback;
     }
     if (!missing.includes(name)) {
       missing.push(name);
@@ -30,4 +36,15 @@ export function interpolateEnv(text: string, env: Record<string, string | undefi
     return match;
   });
   return { text: out, missing };
+}
+
+/** The names `text` references that have neither a value nor a default; nothing is substituted. */
+export function missingEnv(text: string, env: Record<string, string | undefined>): string[] {
+  const missing: string[] = [];
+  for (const [, escaped, name, fallback] of text.matchAll(PATTERN)) {
+    if (!escaped && envValue(name!, fallback, env) === undefined && !missing.includes(name!)) {
+      missing.push(name!);
+    }
+  }
+  return missing;
 }

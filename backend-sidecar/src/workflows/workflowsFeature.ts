@@ -88,7 +88,8 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
     if (cached && cached.version === run.version) {
       return cached.definition;
     }
-    const parsed = parseWorkflowDefinition(run.definition, { source: 'api' });
+    // Only a definition that came from a file may read the environment (see requestEnv.ts).
+    const parsed = parseWorkflowDefinition(run.definition, run.source === 'file' ? { source: 'file', env: process.env } : { source: 'api' });
     if (!parsed.ok) {
       return parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
     }
@@ -103,7 +104,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
       const now = new Date();
       return { workflowId: run.workflowId, status: 'failed', trigger, startedAt: now, finishedAt: now, durationMs: 0, errorType: 'permanent', errorMessage: `stored definition no longer validates: ${definition}`, steps: [] };
     }
-    return runWorkflow(definition, { trigger, breakers, signal, tracer: tracing.tracer });
+    return runWorkflow(definition, { trigger, breakers, signal, tracer: tracing.tracer, env: run.source === 'file' ? process.env : undefined });
   };
 
   const batcher = new ExecutionBatcher(pool);

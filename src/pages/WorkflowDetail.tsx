@@ -10,6 +10,11 @@ import { testIds } from '../components/testIds';
 import { useAsync, useSidecar } from '../hooks/useSidecar';
 import { ms } from '../utils/format';
 
+/** `exists` / `not exists` never store the value: their message says what kind of value was there. */
+function failureText(as: { expected?: unknown; actual?: unknown; message?: string }): string {
+  return as.actual === undefined && as.message ? as.message : `expected ${JSON.stringify(as.expected)}, got ${JSON.stringify(as.actual)}`;
+}
+
 function Attempts({ execution }: { execution: ExecutionDetail }) {
   const s = useStyles2(getTableStyles);
   return (
@@ -32,7 +37,7 @@ function Attempts({ execution }: { execution: ExecutionDetail }) {
                 {i === step.attempts.length - 1 &&
                   step.assertions.map((as) => (
                     <div key={as.assertion} className={as.passed ? s.muted : undefined}>
-                      {as.passed ? '✓' : '✗'} {as.assertion}{as.passed ? '' : ` — expected ${JSON.stringify(as.expected)}, got ${JSON.stringify(as.actual)}`}
+                      {as.passed ? '✓' : '✗'} {as.assertion}{as.passed ? '' : ` — ${failureText(as)}`}
                     </div>
                   ))}
               </td>

@@ -1,4 +1,4 @@
-import { interpolateEnv } from './interpolateEnv';
+import { interpolateEnv, missingEnv } from './interpolateEnv';
 
 describe('interpolateEnv', () => {
   it('replaces set variables and applies defaults', () => {
@@ -11,5 +11,9 @@ describe('interpolateEnv', () => {
 
   it('keeps $${NAME} literal', () => {
     expect(interpolateEnv('$${HOME}', { HOME: '/root' })).toEqual({ text: '${HOME}', missing: [] });
+  });
+
+  it('finds the missing names without substituting: set, defaulted and escaped references are not missing', () => {
+    expect(missingEnv('${A} ${B:-b} $${C} ${D} ${A} ${E:-}', { B: '', D: 'd' })).toEqual(['A']);
   });
 });

@@ -40,7 +40,11 @@ describe('App', () => {
       'GET api/v1/workflows/{id}/executions': () => ({ executions: [{ id: 9, workflowId: 'checkout', runId: 4, trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null, failedStep: null, workerId: 'w1' }], nextCursor: null }),
       'GET api/v1/executions/{id}': () => ({
         id: 9, workflowId: 'checkout', runId: 4, trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null, failedStep: null, workerId: 'w1',
-        steps: [{ position: 0, name: 'pay', status: 'passed', startedAt: new Date().toISOString(), extracted: [], durationMs: 600, httpStatus: 200, errorType: null, errorMessage: null, assertions: [{ assertion: 'status == 200', passed: true }], attempts: [
+        steps: [{ position: 0, name: 'pay', status: 'passed', startedAt: new Date().toISOString(), extracted: [], durationMs: 600, httpStatus: 200, errorType: null, errorMessage: null, assertions: [
+          { assertion: 'status == 200', passed: true },
+          { assertion: 'body.token not exists', passed: false, message: 'assertion "body.token not exists" failed: expected body.token not to exist, got a string' },
+          { assertion: 'body.state == "paid"', passed: false, expected: 'paid', actual: 'open', message: 'assertion failed' },
+        ], attempts: [
           { number: 1, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 0, httpStatus: 503, errorType: 'transient', errorMessage: 'target answered HTTP 503' },
           { number: 2, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 200, httpStatus: 200, errorType: null, errorMessage: null },
         ] }],
@@ -59,5 +63,9 @@ describe('App', () => {
     expect(attempts).toHaveTextContent('transient');
     expect(attempts).toHaveTextContent('200 ms');
     expect(attempts).toHaveTextContent('status == 200');
+    // A presence check stores no value: its message says what was there, never "got undefined".
+    expect(attempts).toHaveTextContent('expected body.token not to exist, got a string');
+    expect(attempts).toHaveTextContent('expected "paid", got "open"');
+    expect(attempts).not.toHaveTextContent('got undefined');
   });
 });

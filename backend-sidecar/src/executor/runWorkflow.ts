@@ -36,8 +36,9 @@ const VAR_REFERENCE = /\{\{\s*([\w-]+)\s*\}\}/g;
 // `${NAME}` (ENV_REFERENCE) or `{{name}}`, found in ONE pass: a substituted value is never read
 // again, so a response cannot smuggle `${SECRET}` into a later request through an extracted value.
 const ENV_OR_VAR_REFERENCE = new RegExp(`${ENV_REFERENCE.source}|${VAR_REFERENCE.source}`, 'g');
-// Shorter substituted values are not worth hiding from messages and would garble them ("HTTP 5{{n}}3").
-const MIN_REDACTED_LENGTH = 4;
+// Shorter substituted values (an id, a page number) are not secrets, and hiding them would garble
+// messages ("HTTP 5{{n}}3").
+const MIN_REDACTED_LENGTH = 6;
 
 /** What a step's request templates are rendered with, and which values went into its request. */
 interface TemplateScope {
@@ -130,7 +131,7 @@ function hiderFor(used: TemplateScope['used']): ((text: string) => string) | und
 
 /** The step's error messages (its own and each attempt's) with the request's values hidden. */
 function hideInMessages(step: StepResult, hide: ((text: string) => string) | undefined): StepResult {
-  if (!hide) {
+  if (!hide || (step.errorMessage === undefined && step.attempts.every((a) => a.errorMessage === undefined))) {
     return step;
   }
   return {

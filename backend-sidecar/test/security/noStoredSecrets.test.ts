@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from '../../src/db/pool';
 import { MIGRATIONS_DIR } from '../../src/db/migrate';
+import { runWorkflow } from '../../src/executor/runWorkflow';
+import { BreakerRegistry } from '../../src/retry/breakerRegistry';
 import { loadWorkflowFile } from '../../src/workflows/loadWorkflowFiles';
 import { workflowsFeature } from '../../src/workflows/workflowsFeature';
 import { TEST_READONLY_TOKEN, startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
@@ -242,6 +244,23 @@ describe('${NAME} in workflow files', () => {
     const { detail } = await runAndFetch('api-literal');
     expect(detail.status).toBe('success');
     expect(seen.filter((s) => s.path === '/literal').at(-1)!.authorization).toBe('Bearer ${X_SECRET}');
+  });
+
+  it('an error message that quotes the resolved URL shows it as written', async () => {
+    const file = path.join(dir, 'refused.yml.txt');
+    fs.writeFileSync(file, 'id: refused\nname: R\nschedule: { every: 1h }\nretry: { maxAttempts: 1 }\nsteps:\n  - name: s\n    request: { url: "http://127.0.0.1:9/?token=${X_SECRET}" }\n');
+    const [loaded] = (await loadWorkflowFile(file, process.env)).workflows;
+    const result = await runWorkflow(loaded!.definition, {
+      trigger: 'manual',
+      breakers: new BreakerRegistry(),
+      env: process.env,
+      // Some clients quote the whole URL in their errors; undici's own name only the address.
+      send: async (url) => {
+        throw Object.assign(new Error(`connect ECONNREFUSED ${url.href}`), { code: 'ECONNREFUSED' });
+      },
+    });
+    expect(result.steps[0]).toMatchObject({ status: 'failed', errorType: 'network', errorMessage: 'connect ECONNREFUSED http://127.0.0.1:9/?token=${X_SECRET}' });
+    expect(JSON.stringify(result)).not.toContain(SECRET);
   });
 
   it('a missing variable in a request is a load error naming the file, the path and the variable', async () => {

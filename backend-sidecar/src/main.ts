@@ -44,6 +44,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // A closed terminal sends SIGHUP: stop as cleanly as on SIGTERM (the embedded PostgreSQL too).
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  // Once the terminal is gone, writing a log line fails (EIO, EPIPE); that must not crash the shutdown.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', () => undefined);
+  }
 
   if (config.demo) {
     const demo = await startDemoService({ port: config.DEMO_PORT, host: '127.0.0.1', log: log.child({ component: 'demo' }) });

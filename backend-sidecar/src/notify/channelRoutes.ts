@@ -2,6 +2,7 @@ import { z } from 'zod';
 import '../http/openapiRegistry';
 import type { Pool } from '../db/pool';
 import { coerceError, NotFoundError, ValidationError } from '../errors/errors';
+import { grafanaUser } from '../http/actingUser';
 import type { RouteTable } from '../http/route';
 import { CHANNEL_TYPES, channelInputSchema, scrub, secretStrings } from './channelSchema';
 import { deleteChannel, getChannelForDelivery, getChannelView, listChannels, saveChannel } from './channelStore';
@@ -123,14 +124,15 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
     params: idParams,
     body: z.object({ user: z.string().min(1).max(200).default('api') }).strict(),
     responses: { 200: { description: 'The outcome (delivered or the error)', schema: testResultSchema }, 404: { description: 'No such channel' } },
-    handler: async ({ params, body }) => {
+    handler: async ({ params, body, req }) => {
+      const user = grafanaUser(req) ?? body.user;
       const channel = await getChannelForDelivery(pool, params.id);
       if (!channel) {
         throw new NotFoundError(`channel "${params.id}" does not exist`);
       }
       const started = Date.now();
       try {
-        const outcome = await deliver(channel, testPayload(channel.id, body.user), { idempotencyKey: `test:${channel.id}:${started}`, timeoutMs: deps.timeoutMs });
+        const outcome = await deliver(channel, testPayload(channel.id, user), { idempotencyKey: `test:${channel.id}:${started}`, timeoutMs: deps.timeoutMs });
         return { body: { delivered: true, ...(outcome.httpStatus ? { httpStatus: outcome.httpStatus } : {}), durationMs: Date.now() - started } };
       } catch (error) {
         const c = classifyDeliveryError(error);

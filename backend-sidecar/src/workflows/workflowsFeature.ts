@@ -57,7 +57,7 @@ export function describeExecution(result: ExecutionResult): string {
  */
 export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
   const { pool, log, config } = ctx;
-  const breakers = new BreakerRegistry();
+  const breakers = new BreakerRegistry(Date.now, { maxHosts: config.BREAKER_MAX_HOSTS });
   registerBreakerMetrics(ctx.metrics.registry, breakers);
   const tracing = startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'workflow-monitor-sidecar', log });
   const definitions = new Map<string, { version: number; definition: WorkflowDefinition }>();

@@ -156,7 +156,7 @@ const silenceSchema = z.object({
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const alertIdParams = z.object({ id: z.coerce.number().int().positive('must be a positive alert id') });
 
-export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engine: AlertEngine; isActive: (s: ReturnType<typeof toSilence>) => boolean }): void {
+export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engine: AlertEngine; isActive: (s: ReturnType<typeof toSilence>) => boolean; /** MAX_RULES */ maxRules: number }): void {
   const { pool, engine } = deps;
 
   async function detail(id: number) {
@@ -318,9 +318,9 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     summary: 'Create a rule (threshold, rate, pattern, duration, consecutive_failures or custom)',
     tags: ['rules'],
     body: ruleInputSchema,
-    responses: { 201: { description: 'Created', schema: ruleView }, 409: { description: 'The id exists' } },
+    responses: { 201: { description: 'Created', schema: ruleView }, 409: { description: 'The id exists, or MAX_RULES rules exist (code limit_reached)' } },
     handler: async ({ body }) => {
-      await saveRule(pool, body, { source: 'api', mode: 'create' });
+      await saveRule(pool, body, { source: 'api', mode: 'create', maxCount: deps.maxRules });
       engine.invalidate();
       return { status: 201, body: ruleForApi((await getRule(pool, body.id))!) };
     },
@@ -347,12 +347,12 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     tags: ['rules'],
     params: idParams,
     body: ruleInputSchema,
-    responses: { 200: { description: 'Replaced', schema: ruleView }, 201: { description: 'Created', schema: ruleView }, 409: { description: 'Defined in a file' } },
+    responses: { 200: { description: 'Replaced', schema: ruleView }, 201: { description: 'Created', schema: ruleView }, 409: { description: 'Defined in a file, or creating it would exceed MAX_RULES (code limit_reached)' } },
     handler: async ({ params, body }) => {
       if (body.id !== params.id) {
         throw new ValidationError(`body id "${body.id}" does not match the path id "${params.id}"`, [{ path: 'id', message: `must equal the path id "${params.id}"` }]);
       }
-      const { created } = await saveRule(pool, body, { source: 'api', mode: 'upsert' });
+      const { created } = await saveRule(pool, body, { source: 'api', mode: 'upsert', maxCount: deps.maxRules });
       engine.invalidate();
       return { status: created ? 201 : 200, body: ruleForApi((await getRule(pool, body.id))!) };
     },

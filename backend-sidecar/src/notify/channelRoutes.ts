@@ -57,7 +57,7 @@ function testPayload(channelId: string, user: string): NotificationPayload {
   };
 }
 
-export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; timeoutMs: number }): void {
+export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; timeoutMs: number; /** MAX_CHANNELS */ maxChannels: number }): void {
   const { pool } = deps;
   routes.add({
     method: 'get',
@@ -73,9 +73,9 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
     summary: 'Create a channel: slack, discord, email, sms, webhook or alertmanager',
     tags: ['notifications'],
     body: channelInputSchema,
-    responses: { 201: { description: 'Created', schema: channelViewSchema }, 409: { description: 'The id exists' } },
+    responses: { 201: { description: 'Created', schema: channelViewSchema }, 409: { description: 'The id exists, or MAX_CHANNELS channels exist (code limit_reached)' } },
     handler: async ({ body }) => {
-      await saveChannel(pool, body, { source: 'api', mode: 'create' });
+      await saveChannel(pool, body, { source: 'api', mode: 'create', maxCount: deps.maxChannels });
       return { status: 201, body: await getChannelView(pool, body.id) };
     },
   });
@@ -95,12 +95,12 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
     tags: ['notifications'],
     params: idParams,
     body: channelInputSchema,
-    responses: { 200: { description: 'Replaced', schema: channelViewSchema }, 201: { description: 'Created', schema: channelViewSchema }, 409: { description: 'Defined in a file' } },
+    responses: { 200: { description: 'Replaced', schema: channelViewSchema }, 201: { description: 'Created', schema: channelViewSchema }, 409: { description: 'Defined in a file, or creating it would exceed MAX_CHANNELS (code limit_reached)' } },
     handler: async ({ params, body }) => {
       if (body.id !== params.id) {
         throw new ValidationError(`body id "${body.id}" does not match the path id "${params.id}"`, [{ path: 'id', message: `must equal the path id "${params.id}"` }]);
       }
-      const { created } = await saveChannel(pool, body, { source: 'api', mode: 'upsert' });
+      const { created } = await saveChannel(pool, body, { source: 'api', mode: 'upsert', maxCount: deps.maxChannels });
       return { status: created ? 201 : 200, body: await getChannelView(pool, body.id) };
     },
   });

@@ -65,7 +65,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
   const metrics = new EngineMetrics(ctx.metrics.registry, () => scheduler?.running ?? 0);
 
   const dir = workflowsDirectory(ctx);
-  const files = dir ? new WorkflowFileSync({ pool, log, dir, env: process.env, onChange: () => scheduler?.wake() }) : undefined;
+  const files = dir ? new WorkflowFileSync({ pool, log, dir, env: process.env, maxWorkflows: config.MAX_WORKFLOWS, onChange: () => scheduler?.wake() }) : undefined;
   await files?.sync();
 
   const published = (executionId: number, result: ExecutionResult, attempts: number, retries: number) => {
@@ -198,6 +198,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
     routes: (routes) =>
       registerWorkflowRoutes(routes, {
         pool,
+        maxWorkflows: config.MAX_WORKFLOWS,
         loadErrors: () => files?.loadErrors ?? [],
         wake: () => scheduler?.wake(),
         recordPush,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import '../http/openapiRegistry';
 import type { Pool } from '../db/pool';
 import { NotFoundError, ValidationError } from '../errors/errors';
+import { actingUser, GRAFANA_USER_HEADER, grafanaUser, MAX_USER_LENGTH } from '../http/actingUser';
 import type { RouteTable } from '../http/route';
 import { durationMs } from '../schema/duration';
 import { timestamp } from '../workflows/workflowApiSchemas';
@@ -111,8 +112,11 @@ const alertListQuery = z.object({
   cursor: z.string().regex(/^\d+$/, 'must be the nextCursor of a previous page').optional(),
 }).strict();
 
+// Both say who acts; X-Grafana-User, when the request carries it, wins over the body (http/actingUser.ts).
+const actingUserField = z.string().trim().min(1, 'says who acts (the Grafana user)').max(MAX_USER_LENGTH)
+  .describe(`Who acts; required unless the request carries ${GRAFANA_USER_HEADER}, which wins when present`);
 const actionBody = z.object({
-  user: z.string().trim().min(1, 'says who acts (the Grafana user)').max(200),
+  user: actingUserField.optional(),
   comment: z.string().max(2000).optional(),
 }).strict();
 const acknowledgeBody = actionBody.extend({
@@ -133,7 +137,7 @@ const silenceInput = z.object({
     window: durationMs({ min: 60_000, max: 7 * 86_400_000 }),
     timezone: z.string().max(100).optional(),
   }).strict().optional(),
-  createdBy: z.string().trim().min(1).max(200),
+  createdBy: actingUserField.optional(),
   comment: z.string().max(2000).default(''),
 }).strict();
 
@@ -152,7 +156,7 @@ const silenceSchema = z.object({
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const alertIdParams = z.object({ id: z.coerce.number().int().positive('must be a positive alert id') });
 
-export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engine: AlertEngine; isActive: (s: ReturnType<typeof toSilence>) => boolean }): void {
+export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engine: AlertEngine; isActive: (s: ReturnType<typeof toSilence>) => boolean; /** MAX_RULES */ maxRules: number }): void {
   const { pool, engine } = deps;
 
   async function detail(id: number) {
@@ -220,9 +224,10 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
       params: alertIdParams,
       body,
       responses: { 200: { description: 'The alert after the change', schema: alertDetailSchema }, 404: { description: 'No such alert' }, 409: { description: 'Not allowed from the current state (details.currentState)' } },
-      handler: async ({ params, body: b }) => {
+      handler: async ({ params, body: b, req }) => {
         const input = b as z.output<typeof acknowledgeBody>;
-        await engine.act(params.id, action, { user: input.user, comment: input.comment, timeoutMs: input.timeout });
+        const user = actingUser(req, input.user, 'user');
+        await engine.act(params.id, action, { user, comment: input.comment, timeoutMs: input.timeout });
         return { body: await detail(params.id) };
       },
     });
@@ -251,7 +256,8 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     tags: ['alerts'],
     body: silenceInput,
     responses: { 201: { description: 'Created', schema: silenceSchema } },
-    handler: async ({ body }) => {
+    handler: async ({ body, req }) => {
+      const createdBy = actingUser(req, body.createdBy, 'createdBy');
       const startsAt = body.startsAt ?? new Date();
       const endsAt = body.endsAt ?? (body.duration !== undefined ? new Date(startsAt.getTime() + body.duration) : undefined);
       if (!endsAt) {
@@ -273,7 +279,7 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
       }
       const { rows } = await pool.query(
         `INSERT INTO silences (matchers, starts_at, ends_at, cron, cron_timezone, duration_ms, created_by, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-        [JSON.stringify(body.matchers), startsAt, endsAt, body.recurrence?.cron ?? null, body.recurrence?.timezone ?? null, body.recurrence?.window ?? null, body.createdBy, body.comment]
+        [JSON.stringify(body.matchers), startsAt, endsAt, body.recurrence?.cron ?? null, body.recurrence?.timezone ?? null, body.recurrence?.window ?? null, createdBy, body.comment]
       );
       await engine.sweepSilences();
       return { status: 201, body: silenceView(toSilence(rows[0]), deps.isActive) };
@@ -283,12 +289,12 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
   routes.add({
     method: 'delete',
     path: '/api/v1/silences/{id}',
-    summary: 'End a silence now (suppressed alerts it covered become active again)',
+    summary: 'End a silence now (suppressed alerts it covered become active again); X-Grafana-User is recorded as who ended it',
     tags: ['alerts'],
     params: alertIdParams,
     responses: { 204: { description: 'Ended' }, 404: { description: 'No such silence' } },
-    handler: async ({ params }) => {
-      const { rowCount } = await pool.query('UPDATE silences SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL', [params.id]);
+    handler: async ({ params, req }) => {
+      const { rowCount } = await pool.query('UPDATE silences SET deleted_at = now(), deleted_by = $2 WHERE id = $1 AND deleted_at IS NULL', [params.id, grafanaUser(req) ?? null]);
       if (!rowCount) {
         throw new NotFoundError(`silence ${params.id} does not exist`);
       }
@@ -312,9 +318,9 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     summary: 'Create a rule (threshold, rate, pattern, duration, consecutive_failures or custom)',
     tags: ['rules'],
     body: ruleInputSchema,
-    responses: { 201: { description: 'Created', schema: ruleView }, 409: { description: 'The id exists' } },
+    responses: { 201: { description: 'Created', schema: ruleView }, 409: { description: 'The id exists, or MAX_RULES rules exist (code limit_reached)' } },
     handler: async ({ body }) => {
-      await saveRule(pool, body, { source: 'api', mode: 'create' });
+      await saveRule(pool, body, { source: 'api', mode: 'create', maxCount: deps.maxRules });
       engine.invalidate();
       return { status: 201, body: ruleForApi((await getRule(pool, body.id))!) };
     },
@@ -341,12 +347,12 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     tags: ['rules'],
     params: idParams,
     body: ruleInputSchema,
-    responses: { 200: { description: 'Replaced', schema: ruleView }, 201: { description: 'Created', schema: ruleView }, 409: { description: 'Defined in a file' } },
+    responses: { 200: { description: 'Replaced', schema: ruleView }, 201: { description: 'Created', schema: ruleView }, 409: { description: 'Defined in a file, or creating it would exceed MAX_RULES (code limit_reached)' } },
     handler: async ({ params, body }) => {
       if (body.id !== params.id) {
         throw new ValidationError(`body id "${body.id}" does not match the path id "${params.id}"`, [{ path: 'id', message: `must equal the path id "${params.id}"` }]);
       }
-      const { created } = await saveRule(pool, body, { source: 'api', mode: 'upsert' });
+      const { created } = await saveRule(pool, body, { source: 'api', mode: 'upsert', maxCount: deps.maxRules });
       engine.invalidate();
       return { status: created ? 201 : 200, body: ruleForApi((await getRule(pool, body.id))!) };
     },

@@ -24,7 +24,7 @@ interface Parsed<T> {
  * references resolve; entries that came from files and are gone from them are removed. A bad
  * entry is reported with file and path and skipped; the good ones still apply.
  */
-export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.ProcessEnv): Promise<FileLoadError[]> {
+export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.ProcessEnv, limits: { maxRules?: number; maxChannels?: number } = {}): Promise<FileLoadError[]> {
   let names: string[] = [];
   try {
     names = (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name)).map((e) => e.name).sort();
@@ -82,6 +82,8 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
     collect('rules', ruleInputSchema as never, rules);
   }
   const apply = async <T extends { id: string }>(entries: Array<Parsed<T>>, table: string, save: (p: Parsed<T>) => Promise<unknown>) => {
+    // Entries gone from the files go first, so they no longer count against MAX_RULES / MAX_CHANNELS.
+    await pool.query(`DELETE FROM ${table} WHERE source = 'file' AND NOT (id = ANY($1))`, [entries.map((e) => e.item.id)]);
     const applied: string[] = [];
     for (const entry of entries) {
       try {
@@ -95,8 +97,8 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
     }
     await pool.query(`DELETE FROM ${table} WHERE source = 'file' AND NOT (id = ANY($1))`, [applied]);
   };
-  await apply(channels, 'channels', (p) => saveChannel(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: p.path }));
+  await apply(channels, 'channels', (p) => saveChannel(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: p.path, maxCount: limits.maxChannels }));
   await apply(policies, 'escalation_policies', (p) => savePolicy(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: `${p.path}.` }));
-  await apply(rules, 'alert_rules', (p) => saveRule(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: `${p.path}.` }));
+  await apply(rules, 'alert_rules', (p) => saveRule(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: `${p.path}.`, maxCount: limits.maxRules }));
   return errors;
 }

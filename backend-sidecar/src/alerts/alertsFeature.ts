@@ -25,7 +25,7 @@ export const alertsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
   const dir = workflowsDirectory(ctx);
   let loadErrors: FileLoadError[] = [];
   if (dir) {
-    loadErrors = await syncAlertingFiles(pool, path.join(dir, 'alerting'), process.env);
+    loadErrors = await syncAlertingFiles(pool, path.join(dir, 'alerting'), process.env, { maxRules: config.MAX_RULES, maxChannels: config.MAX_CHANNELS });
     for (const e of loadErrors) {
       log.error({ file: e.file, path: e.path }, `alerting definition rejected: ${e.message}`);
     }
@@ -58,8 +58,8 @@ export const alertsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
   return {
     name: 'alerts',
     routes: (routes) => {
-      registerAlertRoutes(routes, { pool, engine, isActive: (s) => silenceActive(s, new Date()) });
-      registerChannelRoutes(routes, { pool, timeoutMs: config.NOTIFY_TIMEOUT });
+      registerAlertRoutes(routes, { pool, engine, isActive: (s) => silenceActive(s, new Date()), maxRules: config.MAX_RULES });
+      registerChannelRoutes(routes, { pool, timeoutMs: config.NOTIFY_TIMEOUT, maxChannels: config.MAX_CHANNELS });
       routes.add({
         method: 'get',
         path: '/api/v1/alerting/load-errors',

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from '../db/pool';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/errors';
 import { formatDuration } from '../schema/duration';
+import { ensureRoomFor } from '../store/resourceLimits';
 import { PREDEFINED_RULES } from './predefinedRules';
 import type { Condition, EscalationPolicyInput, Rule, RuleInput } from './ruleSchema';
 
@@ -108,11 +109,14 @@ async function checkReferences(db: Pool | PoolClient, input: RuleInput, pathPref
 export async function saveRule(
   db: Pool | PoolClient,
   input: RuleInput,
-  opts: { source: Rule['source']; sourceFile?: string; mode: 'create' | 'upsert'; pathPrefix?: string }
+  opts: { source: Rule['source']; sourceFile?: string; mode: 'create' | 'upsert'; pathPrefix?: string; /** MAX_RULES */ maxCount?: number }
 ): Promise<{ created: boolean }> {
   const existing = await getRule(db, input.id);
   if (existing && opts.mode === 'create') {
     throw new ConflictError(`rule "${input.id}" already exists; PUT /api/v1/rules/${input.id} replaces it`, undefined, 'exists');
+  }
+  if (!existing && opts.maxCount !== undefined) {
+    await ensureRoomFor(db, 'rules', input.id, opts.maxCount);
   }
   if (existing && opts.source === 'api' && existing.source === 'file') {
     throw new ConflictError(`rule "${input.id}" is defined in ${existing.sourceFile ?? 'a file'}; edit the file instead`, { sourceFile: existing.sourceFile }, 'file_managed');

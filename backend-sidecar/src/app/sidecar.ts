@@ -87,6 +87,7 @@ export async function startSidecar(opts: {
       health,
       apiToken,
       readOnlyToken: config.SIDECAR_READONLY_TOKEN,
+      metricsToken: config.METRICS_TOKEN,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       features: features.flatMap((f) => (f.routes ? [f.routes] : [])),
     });

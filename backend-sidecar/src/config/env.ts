@@ -31,6 +31,14 @@ const port = (fallback: number) =>
     .max(65535, 'must be between 0 and 65535')
     .default(fallback);
 
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be between ${min} and ${max}`)
+    .max(max, `must be between ${min} and ${max}`)
+    .default(fallback);
+
 const optionalString = z
   .string()
   .optional()
@@ -81,6 +89,16 @@ export const envSchema = z.object({
   NOTIFY_RETRY_MAX: durationMs({ min: 1000, max: 3_600_000 }).default(60_000),
   // A notification still undelivered this long after it was queued is marked failed.
   NOTIFY_GIVE_UP: durationMs({ min: 60_000, max: 30 * 86_400_000 }).default(86_400_000),
+  // Set: GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>" (Prometheus' `authorization` scrape setting).
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  // Circuit breakers (one per scheme://host:port) kept in memory; the least recently used is dropped beyond this.
+  BREAKER_MAX_HOSTS: count(1, 1_000_000, 10_000),
+  // Creating more than this over the API is a 409; file entries beyond it are load errors.
+  MAX_WORKFLOWS: count(1, 1_000_000, 10_000),
+  MAX_RULES: count(1, 1_000_000, 10_000),
+  MAX_CHANNELS: count(1, 100_000, 1_000),
 });
 
 export type Env = z.output<typeof envSchema>;

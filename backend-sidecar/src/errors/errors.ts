@@ -1,3 +1,5 @@
+import { types } from 'node:util';
+
 /**
  * Named error classes. Each carries the HTTP status and machine code the API reports, so the
  * error middleware never guesses; a message always says what was wrong and where.
@@ -70,7 +72,8 @@ export class ConfigError extends Error {
 
 /** The one place unknown throwables become Errors. */
 export function coerceError(value: unknown): Error {
-  if (value instanceof Error) {
+  // isNativeError also knows Errors of another realm (Node core's TLS errors seen from a vm context, as under jest).
+  if (value instanceof Error || types.isNativeError(value)) {
     return value;
   }
   if (typeof value === 'string') {

@@ -2,13 +2,13 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import { z } from 'zod';
-import { NotFoundError } from '../errors/errors';
+import { NotFoundError, UnauthorizedError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import type { SidecarMetrics } from '../metrics/registry';
-import { bearerAuth } from './auth';
+import { bearerAuth, bearerTokenOf, tokensEqual } from './auth';
 import { errorHandler } from './errorHandler';
 import type { HealthReporter } from './health';
-import { API_VERSION, buildOpenApiDocument } from './openapiRegistry';
+import { API_VERSION, buildOpenApiDocument, errorBodySchema } from './openapiRegistry';
 import { RouteTable, type RegisteredRoute } from './route';
 
 export interface AppOptions {
@@ -17,6 +17,8 @@ export interface AppOptions {
   health: HealthReporter;
   apiToken: string;
   readOnlyToken?: string;
+  /** When set, GET /metrics needs it as a bearer token. */
+  metricsToken?: string;
   bodyLimitBytes: number;
   /** Feature modules add their routes here (workflows, alerts, metrics API …). */
   features: Array<(routes: RouteTable) => void>;
@@ -91,11 +93,18 @@ export function createApp(opts: AppOptions): SidecarApp {
   openRoutes.add({
     method: 'get',
     path: '/metrics',
-    summary: 'Prometheus metrics (text exposition format)',
+    summary: 'Prometheus metrics (text exposition format); with METRICS_TOKEN set it needs "Authorization: Bearer <METRICS_TOKEN>"',
     tags: ['health'],
     public: true,
-    responses: { 200: { description: 'Prometheus text format' } },
-    handler: async ({ res }) => {
+    responses: { 200: { description: 'Prometheus text format' }, 401: { description: 'METRICS_TOKEN is set and the bearer token is missing or wrong', schema: errorBodySchema } },
+    handler: async ({ req, res }) => {
+      if (opts.metricsToken !== undefined) {
+        const token = bearerTokenOf(req.headers.authorization);
+        if (token === undefined || !tokensEqual(token, opts.metricsToken)) {
+          opts.metrics.authFailures.inc({ reason: token === undefined ? (req.headers.authorization ? 'malformed' : 'missing') : 'wrong_token' });
+          throw new UnauthorizedError('GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"');
+        }
+      }
       res.setHeader('Content-Type', opts.metrics.registry.contentType);
       res.send(await opts.metrics.registry.metrics());
     },

@@ -22,15 +22,19 @@ export interface AuthOptions {
   readOnlyAllowed: (req: Request) => boolean;
 }
 
+/** The token of an `Authorization: Bearer <token>` header; undefined when there is none or it is malformed. */
+export function bearerTokenOf(header: string | undefined): string | undefined {
+  return (header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null)?.[1];
+}
+
 export function bearerAuth(opts: AuthOptions) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const header = req.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) {
+    const token = bearerTokenOf(header);
+    if (token === undefined) {
       opts.metrics.authFailures.inc({ reason: header ? 'malformed' : 'missing' });
       return next(new UnauthorizedError());
     }
-    const token = match[1]!;
     let access: Access | undefined;
     if (tokensEqual(token, opts.apiToken)) {
       access = 'full';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import '../http/openapiRegistry';
 import type { Pool } from '../db/pool';
 import { coerceError, NotFoundError, ValidationError } from '../errors/errors';
+import { grafanaUser } from '../http/actingUser';
 import type { RouteTable } from '../http/route';
 import { CHANNEL_TYPES, channelInputSchema, scrub, secretStrings } from './channelSchema';
 import { deleteChannel, getChannelForDelivery, getChannelView, listChannels, saveChannel } from './channelStore';
@@ -56,7 +57,7 @@ function testPayload(channelId: string, user: string): NotificationPayload {
   };
 }
 
-export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; timeoutMs: number }): void {
+export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; timeoutMs: number; /** MAX_CHANNELS */ maxChannels: number }): void {
   const { pool } = deps;
   routes.add({
     method: 'get',
@@ -72,9 +73,9 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
     summary: 'Create a channel: slack, discord, email, sms, webhook or alertmanager',
     tags: ['notifications'],
     body: channelInputSchema,
-    responses: { 201: { description: 'Created', schema: channelViewSchema }, 409: { description: 'The id exists' } },
+    responses: { 201: { description: 'Created', schema: channelViewSchema }, 409: { description: 'The id exists, or MAX_CHANNELS channels exist (code limit_reached)' } },
     handler: async ({ body }) => {
-      await saveChannel(pool, body, { source: 'api', mode: 'create' });
+      await saveChannel(pool, body, { source: 'api', mode: 'create', maxCount: deps.maxChannels });
       return { status: 201, body: await getChannelView(pool, body.id) };
     },
   });
@@ -94,12 +95,12 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
     tags: ['notifications'],
     params: idParams,
     body: channelInputSchema,
-    responses: { 200: { description: 'Replaced', schema: channelViewSchema }, 201: { description: 'Created', schema: channelViewSchema }, 409: { description: 'Defined in a file' } },
+    responses: { 200: { description: 'Replaced', schema: channelViewSchema }, 201: { description: 'Created', schema: channelViewSchema }, 409: { description: 'Defined in a file, or creating it would exceed MAX_CHANNELS (code limit_reached)' } },
     handler: async ({ params, body }) => {
       if (body.id !== params.id) {
         throw new ValidationError(`body id "${body.id}" does not match the path id "${params.id}"`, [{ path: 'id', message: `must equal the path id "${params.id}"` }]);
       }
-      const { created } = await saveChannel(pool, body, { source: 'api', mode: 'upsert' });
+      const { created } = await saveChannel(pool, body, { source: 'api', mode: 'upsert', maxCount: deps.maxChannels });
       return { status: created ? 201 : 200, body: await getChannelView(pool, body.id) };
     },
   });
@@ -123,14 +124,15 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
     params: idParams,
     body: z.object({ user: z.string().min(1).max(200).default('api') }).strict(),
     responses: { 200: { description: 'The outcome (delivered or the error)', schema: testResultSchema }, 404: { description: 'No such channel' } },
-    handler: async ({ params, body }) => {
+    handler: async ({ params, body, req }) => {
+      const user = grafanaUser(req) ?? body.user;
       const channel = await getChannelForDelivery(pool, params.id);
       if (!channel) {
         throw new NotFoundError(`channel "${params.id}" does not exist`);
       }
       const started = Date.now();
       try {
-        const outcome = await deliver(channel, testPayload(channel.id, body.user), { idempotencyKey: `test:${channel.id}:${started}`, timeoutMs: deps.timeoutMs });
+        const outcome = await deliver(channel, testPayload(channel.id, user), { idempotencyKey: `test:${channel.id}:${started}`, timeoutMs: deps.timeoutMs });
         return { body: { delivered: true, ...(outcome.httpStatus ? { httpStatus: outcome.httpStatus } : {}), durationMs: Date.now() - started } };
       } catch (error) {
         const c = classifyDeliveryError(error);

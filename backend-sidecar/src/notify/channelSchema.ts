@@ -22,6 +22,8 @@ export const channelConfigSchemas = {
     password: z.string().max(1000).optional(),
     from: email,
     to: z.array(email).min(1, 'needs at least one recipient').max(50),
+    // `rejectUnauthorized: false` accepts any certificate (a relay with a self-signed one); a MITM can then read the mail and the password.
+    tls: z.object({ rejectUnauthorized: z.boolean().default(true) }).strict().optional(),
   }).strict(),
   sms: z.object({
     // Twilio's Messages API, or any gateway that speaks it.

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from '../db/pool';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/errors';
+import { ensureRoomFor } from '../store/resourceLimits';
 import { checkChannelConfig, SECRET_FIELDS, type Channel, type ChannelInput, type ChannelType } from './channelSchema';
 
 interface ChannelRow {
@@ -76,7 +77,7 @@ export async function getChannelForDelivery(db: Pool | PoolClient, id: string): 
 export async function saveChannel(
   db: Pool | PoolClient,
   input: ChannelInput,
-  opts: { source: 'file' | 'api'; sourceFile?: string; mode: 'create' | 'replace' | 'upsert'; pathPrefix?: string }
+  opts: { source: 'file' | 'api'; sourceFile?: string; mode: 'create' | 'replace' | 'upsert'; pathPrefix?: string; /** MAX_CHANNELS */ maxCount?: number }
 ): Promise<{ created: boolean }> {
   const { rows: existing } = await db.query<{ type: ChannelType; secrets: Record<string, unknown>; source: string; source_file: string | null }>(
     'SELECT type, secrets, source, source_file FROM channels WHERE id = $1',
@@ -88,6 +89,9 @@ export async function saveChannel(
   }
   if (current && opts.source === 'api' && current.source === 'file') {
     throw new ConflictError(`channel "${input.id}" is defined in ${current.source_file ?? 'a file'}; edit the file instead`, { sourceFile: current.source_file }, 'file_managed');
+  }
+  if (!current && opts.maxCount !== undefined) {
+    await ensureRoomFor(db, 'channels', input.id, opts.maxCount);
   }
   const stored = current && current.type === input.type ? current.secrets : {};
   const check = checkChannelConfig(input.type, input.config, stored);

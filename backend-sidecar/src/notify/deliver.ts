@@ -95,8 +95,8 @@ export async function deliver(channel: Channel, payload: NotificationPayload, ct
         connectionTimeout: ctx.timeoutMs,
         greetingTimeout: ctx.timeoutMs,
         socketTimeout: ctx.timeoutMs,
-        // Loopback and internal relays often have self-signed certificates; STARTTLS when offered.
-        tls: { rejectUnauthorized: false },
+        // Certificates are verified (implicit TLS and STARTTLS alike) unless the channel turns it off explicitly.
+        tls: { rejectUnauthorized: c.tls?.rejectUnauthorized !== false },
       });
       try {
         await transport.sendMail({

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Pool } from '../db/pool';
 import { coerceError } from '../errors/errors';
 import type { Logger } from '../log/logger';
+import { admitWithinLimit, LIMITED_RESOURCES } from '../store/resourceLimits';
 import { loadWorkflowDirectory } from './loadWorkflowFiles';
 import { removeVanishedFileWorkflows, upsertWorkflow } from './workflowStore';
 
@@ -24,7 +25,7 @@ export class WorkflowFileSync {
   private syncing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly opts: { pool: Pool; log: Logger; dir: string; env: NodeJS.ProcessEnv; onChange?: () => void }
+    private readonly opts: { pool: Pool; log: Logger; dir: string; env: NodeJS.ProcessEnv; maxWorkflows?: number; onChange?: () => void }
   ) {}
 
   get loadErrors(): LoadError[] {
@@ -63,8 +64,24 @@ export class WorkflowFileSync {
     for (const error of loaded.errors) {
       log.error({ file: error.file, path: error.path }, `invalid workflow definition: ${error.file}: ${error.path}: ${error.message}`);
     }
+    // A file that fails validation keeps its previously valid workflow running rather than
+    // silently deleting it: only workflows whose file no longer mentions them are removed
+    // (first, so that they no longer count against MAX_WORKFLOWS).
+    const keep = loaded.workflows.map((w) => w.definition.id);
+    const removed = loaded.errors.length > 0 ? [] : await removeVanishedFileWorkflows(pool, keep);
+    // Files are taken in name order; a new workflow beyond MAX_WORKFLOWS is a load error of its file.
+    const { refused } = this.opts.maxWorkflows === undefined
+      ? { refused: new Set<string>() }
+      : await admitWithinLimit(pool, 'workflows', loaded.workflows.map((w) => w.definition.id), this.opts.maxWorkflows);
     let changed = 0;
     for (const { definition, raw, file } of loaded.workflows) {
+      if (refused.has(definition.id)) {
+        const { setting } = LIMITED_RESOURCES.workflows;
+        const message = `workflow "${definition.id}" not loaded: the limit of ${this.opts.maxWorkflows} workflows is reached (${setting}=${this.opts.maxWorkflows}); raise ${setting} or remove workflows`;
+        this.errors.push({ file, path: 'id', message });
+        log.error({ file, path: 'id' }, `workflow definition not loaded: ${file}: ${message}`);
+        continue;
+      }
       try {
         const result = await upsertWorkflow(pool, { spec: definition, definition: raw, source: 'file', sourceFile: file });
         changed += result.changed ? 1 : 0;
@@ -72,10 +89,6 @@ export class WorkflowFileSync {
         this.errors.push({ file, path: '(root)', message: coerceError(error).message });
       }
     }
-    // A file that fails validation keeps its previously valid workflow running rather than
-    // silently deleting it: only workflows whose file no longer mentions them are removed.
-    const keep = loaded.workflows.map((w) => w.definition.id);
-    const removed = loaded.errors.length > 0 ? [] : await removeVanishedFileWorkflows(pool, keep);
     log.info(
       { dir, workflows: loaded.workflows.length, changed, removed: removed.length, invalid: loaded.errors.length },
       `loaded ${loaded.workflows.length} workflow(s) from ${dir}${loaded.errors.length ? `; ${loaded.errors.length} invalid` : ''}`

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors/errors'
 import type { RouteTable } from '../http/route';
 import { formatDuration } from '../schema/duration';
 import { enqueueManualRun } from '../scheduler/claimDueRuns';
+import { ensureRoomFor } from '../store/resourceLimits';
 import { getExecutionDetail, getExecutionSummary, listExecutions } from '../store/executionQueries';
 import { workflowDefinitionSchema } from './definitionSchema';
 import {
@@ -93,6 +94,8 @@ function assertApiManaged(row: WorkflowRow): void {
 
 export interface WorkflowRouteDeps {
   pool: Pool;
+  /** MAX_WORKFLOWS: creating one more is a 409. */
+  maxWorkflows: number;
   loadErrors: () => LoadError[];
   /** Wakes the local scheduler after a manual run was queued. */
   wake: () => void;
@@ -122,12 +125,13 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
     summary: 'Create a workflow (same schema as the YAML files)',
     tags: ['workflows'],
     body: workflowDefinitionSchema,
-    responses: { 201: { description: 'Created', schema: workflowSchema }, 409: { description: 'The id exists' } },
+    responses: { 201: { description: 'Created', schema: workflowSchema }, 409: { description: 'The id exists, or MAX_WORKFLOWS workflows exist (code limit_reached)' } },
     handler: async ({ body, req }) => {
       const existing = await getWorkflowRow(pool, body.id);
       if (existing) {
         throw new ConflictError(`workflow "${body.id}" already exists; PUT /api/v1/workflows/${body.id} replaces it`, undefined, 'exists');
       }
+      await ensureRoomFor(pool, 'workflows', body.id, deps.maxWorkflows);
       await upsertWorkflow(pool, { spec: body, definition: req.body, source: 'api' });
       deps.wake();
       return { status: 201, body: await loadWorkflow(pool, body.id) };
@@ -154,7 +158,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
     responses: {
       200: { description: 'Replaced', schema: workflowSchema },
       201: { description: 'Created', schema: workflowSchema },
-      409: { description: 'Defined in a file' },
+      409: { description: 'Defined in a file, or creating it would exceed MAX_WORKFLOWS (code limit_reached)' },
     },
     handler: async ({ params, body, req }) => {
       if (body.id !== params.id) {
@@ -165,6 +169,8 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
       const existing = await getWorkflowRow(pool, params.id);
       if (existing) {
         assertApiManaged(existing);
+      } else {
+        await ensureRoomFor(pool, 'workflows', body.id, deps.maxWorkflows);
       }
       await upsertWorkflow(pool, { spec: body, definition: req.body, source: 'api' });
       deps.wake();

@@ -57,7 +57,7 @@ export function describeExecution(result: ExecutionResult): string {
  */
 export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
   const { pool, log, config } = ctx;
-  const breakers = new BreakerRegistry();
+  const breakers = new BreakerRegistry(Date.now, { maxHosts: config.BREAKER_MAX_HOSTS });
   registerBreakerMetrics(ctx.metrics.registry, breakers);
   const tracing = startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'workflow-monitor-sidecar', log });
   const definitions = new Map<string, { version: number; definition: WorkflowDefinition }>();
@@ -65,7 +65,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
   const metrics = new EngineMetrics(ctx.metrics.registry, () => scheduler?.running ?? 0);
 
   const dir = workflowsDirectory(ctx);
-  const files = dir ? new WorkflowFileSync({ pool, log, dir, env: process.env, onChange: () => scheduler?.wake() }) : undefined;
+  const files = dir ? new WorkflowFileSync({ pool, log, dir, env: process.env, maxWorkflows: config.MAX_WORKFLOWS, onChange: () => scheduler?.wake() }) : undefined;
   await files?.sync();
 
   const published = (executionId: number, result: ExecutionResult, attempts: number, retries: number) => {
@@ -199,6 +199,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
     routes: (routes) =>
       registerWorkflowRoutes(routes, {
         pool,
+        maxWorkflows: config.MAX_WORKFLOWS,
         loadErrors: () => files?.loadErrors ?? [],
         wake: () => scheduler?.wake(),
         recordPush,

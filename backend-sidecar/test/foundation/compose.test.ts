@@ -55,6 +55,10 @@ describe('docker-compose.yml', () => {
     expect(datasource).toContain(pluginIds[1]);
   });
 
+  it('has Grafana send the signed-in user (X-Grafana-User) through its data source proxy, so acknowledgements name who acted', () => {
+    expect(compose.services.grafana!.environment!.GF_DATAPROXY_SEND_USER_HEADER).toBe('true');
+  });
+
   it('has a multi-stage, non-root sidecar image with a health check on /health', () => {
     const dockerfile = fs.readFileSync(path.join(ROOT, 'backend-sidecar/Dockerfile'), 'utf8');
     expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(2);

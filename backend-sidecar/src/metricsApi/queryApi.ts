@@ -32,7 +32,7 @@ export const queryRequestSchema = z
       .openapi({ description: `The step wanted, in ms; below ${MIN_STEP_MS} (the finest rollup) it is raised to ${MIN_STEP_MS}` }),
     maxDataPoints: z
       .number()
-      .int('maxDataPoints must be a whole number')
+      .int(`maxDataPoints must be a whole number between 1 and ${MAX_DATA_POINTS_LIMIT}`)
       .min(1, `maxDataPoints must be between 1 and ${MAX_DATA_POINTS_LIMIT}`)
       .max(MAX_DATA_POINTS_LIMIT, `maxDataPoints must be between 1 and ${MAX_DATA_POINTS_LIMIT}`)
       .default(1000)

@@ -17,6 +17,8 @@ export const MAX_RANGE_MS = 400 * 86_400_000;
 export const MIN_STEP_MS = 60_000;
 /** Points per series one query may return; the cost of a request is bounded by it. */
 export const MAX_POINTS = 11_000;
+/** Values (series × points, all targets together) one answer may carry: some 10 MB of JSON. */
+export const MAX_VALUES = 1_000_000;
 /** maxDataPoints only caps the points (it widens the step); past this it is nonsense, not a request. */
 export const MAX_DATA_POINTS_LIMIT = 1_000_000;
 
@@ -242,7 +244,8 @@ async function targetRows(pool: Pool, table: RollupTable, fromAligned: number, t
     `SELECT ${series} AS workflow_id, (floor(extract(epoch FROM r.bucket) * 1000 / $3) * $3)::bigint AS t, ${columns.join(', ')}
        FROM ${table} r${join}
       WHERE r.bucket >= $1 AND r.bucket <= $2${filter}
-      GROUP BY 1, 2`,
+      GROUP BY 1, 2
+      LIMIT ${MAX_VALUES + 1}`,
     params
   );
   return rows;
@@ -337,6 +340,7 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
       return read;
     })
   );
+  let valueCount = 0;
   for (const [index, target] of visible.entries()) {
     const rows = allRows[index]!;
     const series = new Map<string, Map<number, Acc>>();
@@ -365,6 +369,13 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
     }
     if (target.groupBy === 'none' && series.size === 0) {
       series.set('', new Map());
+    }
+    valueCount += series.size * pointCount;
+    if (rows.length > MAX_VALUES || valueCount > MAX_VALUES) {
+      const where = `targets[${q.targets.indexOf(target)}]`;
+      throw new ValidationError(`invalid body: ${where}: the answer would hold more than ${MAX_VALUES} values`, [
+        { path: where, message: `${series.size} series × ${pointCount} points (with the targets before it) is more than ${MAX_VALUES} values: filter by workflowIds or labels, or lower maxDataPoints` },
+      ]);
     }
     const labelsOf = new Map<string, Record<string, string>>();
     if (target.groupBy === 'workflow' && series.size > 0) {

@@ -267,12 +267,13 @@ describe('/api/v1/query', () => {
         );
         return rows.map((r) => r.n as number);
       };
-      for (const request of [
+      const requests: Array<{ from: number; to: number; intervalMs: number; targets: Array<{ refId: string; metric: string; workflowIds?: string[]; groupBy?: string }> }> = [
         { from: now - 3 * HOUR, to: now, intervalMs: 60_000, targets: [{ refId: 'A', metric: 'active_alerts' }] },
         { from: now - 3 * HOUR, to: now, intervalMs: 60_000, targets: [{ refId: 'A', metric: 'active_alerts', workflowIds: ['beta', 'gamma'] }] },
         { from: now - 3 * HOUR, to: now, intervalMs: 60_000, targets: [{ refId: 'A', metric: 'active_alerts', groupBy: 'workflow' }] },
         { from: now - 12 * HOUR, to: now, intervalMs: HOUR, targets: [{ refId: 'A', metric: 'active_alerts', groupBy: 'workflow' }] },
-      ]) {
+      ];
+      for (const request of requests) {
         const response = await query(request);
         expect(response.status).toBe(200);
         const frame = ((await response.json()) as any).results.A.frames[0];

@@ -30,17 +30,16 @@ export function parseIsoInstant(text: string): number | undefined {
   if (!m) {
     return undefined;
   }
-  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) => (part === undefined ? undefined : Number(part))) as number[];
-  const millis = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
-  const offsetHours = m[10] ? Number(m[10]) : 0;
-  const offsetMinutes = m[11] ? Number(m[11]) : 0;
-  if (month! < 1 || month! > 12 || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = [1, 2, 3, 4, 5, 6, 10, 11].map((group) => Number(m[group] ?? 0)) as [number, number, number, number, number, number, number, number];
+  // Whole milliseconds from the digits (0.291 * 1000 is 290.99999999999994 in floating point).
+  const millis = m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0;
+  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
     return undefined;
   }
-  const local = Date.UTC(year!, month! - 1, day!, hour, minute, second, millis);
-  // Date.UTC rolls day 31 of a 30-day month over; a real date survives the round trip.
+  const local = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  // Date.UTC rolls day 31 of a 30-day month over (and reads years below 100 as 19xx); a real date survives the round trip.
   const check = new Date(local);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day) {
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
     return undefined;
   }
   const offsetMs = (offsetHours * 60 + offsetMinutes) * 60_000;

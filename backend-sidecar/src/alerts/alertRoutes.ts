@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '../errors/errors';
 import { actingUser, GRAFANA_USER_HEADER, grafanaUser, MAX_USER_LENGTH } from '../http/actingUser';
 import type { RouteTable } from '../http/route';
 import { durationMs } from '../schema/duration';
-import { timestamp } from '../workflows/workflowApiSchemas';
+import { LATEST_TIME_MS, timestamp } from '../schema/timestamp';
 import type { AlertEngine } from './alertEngine';
 import { ALERT_STATES, type AlertRow } from './alertLifecycle';
 import { deleteRule, getRule, listPolicies, listRules, policyForApi, ruleForApi, savePolicy, saveRule } from './ruleStore';
@@ -106,8 +106,8 @@ const alertListQuery = z.object({
   severity: listOf(SEVERITIES, 'severity'),
   workflowId: z.string().min(1).max(200).optional(),
   ruleId: z.string().min(1).max(200).optional(),
-  from: timestamp.optional(),
-  to: timestamp.optional(),
+  from: timestamp('past').optional(),
+  to: timestamp('past').optional(),
   limit: z.coerce.number().int().min(1, 'must be between 1 and 500').max(500, 'must be between 1 and 500').default(50),
   cursor: z.string().regex(/^\d+$/, 'must be the nextCursor of a previous page').optional(),
 }).strict();
@@ -128,8 +128,8 @@ const silenceInput = z.object({
   matchers: matchersSchema.refine((m) => (m.workflowIds?.length ?? 0) + Object.keys(m.labels ?? {}).length + (m.severities?.length ?? 0) > 0, {
     message: 'needs at least one of workflowIds, labels or severities (a silence never matches everything)',
   }),
-  startsAt: timestamp.optional(),
-  endsAt: timestamp.optional(),
+  startsAt: timestamp('planned').optional(),
+  endsAt: timestamp('planned').optional(),
   duration: durationMs({ min: 60_000, max: 366 * 86_400_000 }).optional(),
   // Maintenance window: each cron occurrence silences for `window`, between startsAt and endsAt.
   recurrence: z.object({
@@ -186,6 +186,9 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     query: alertListQuery,
     responses: { 200: { description: 'A page of alerts', schema: z.object({ alerts: z.array(alertSchema), nextCursor: z.string().nullable() }) } },
     handler: async ({ query }) => {
+      if (query.from && query.to && query.from > query.to) {
+        throw new ValidationError('invalid query: from is after to', [{ path: 'query.from', message: 'must not be after to' }]);
+      }
       const states = query.state?.includes('open') ? ['active', 'acknowledged', 'suppressed', ...query.state.filter((s) => s !== 'open')] : query.state;
       const { rows } = await pool.query<AlertRow>(
         `SELECT * FROM alerts
@@ -262,6 +265,9 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
       const endsAt = body.endsAt ?? (body.duration !== undefined ? new Date(startsAt.getTime() + body.duration) : undefined);
       if (!endsAt) {
         throw new ValidationError('a silence needs endsAt or duration; silences are always bounded in time', [{ path: 'endsAt', message: 'required unless duration is given' }]);
+      }
+      if (endsAt.getTime() > LATEST_TIME_MS) {
+        throw new ValidationError(`a silence ends by ${new Date(LATEST_TIME_MS).toISOString()}`, [{ path: 'duration', message: `startsAt + duration is ${endsAt.toISOString()}, after ${new Date(LATEST_TIME_MS).toISOString()}` }]);
       }
       if (endsAt <= startsAt) {
         throw new ValidationError('endsAt must be after startsAt', [{ path: 'endsAt', message: `must be after ${startsAt.toISOString()}` }]);

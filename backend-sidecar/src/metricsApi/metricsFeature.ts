@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Feature, FeatureFactory } from '../app/sidecar';
-import { ConfigError, coerceError } from '../errors/errors';
+import { ConfigError, ValidationError, coerceError } from '../errors/errors';
 import { applyRetention } from '../rollups/retention';
 import { durationMs } from '../schema/duration';
+import { timestamp } from '../schema/timestamp';
 import { labelFilterSchema } from '../workflows/workflowRoutes';
 import { monitoringMetrics } from './monitoringMetrics';
 import { PERIODS, type Period } from './periods';
@@ -21,15 +22,6 @@ const metricsQuerySchema = z
     details: z.enum(['true', 'false'], { message: 'details must be one of true, false' }).default('false'),
   })
   .strict();
-
-const time = z.union([z.string()]).transform((value, ctx) => {
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a time; use epoch milliseconds or ISO-8601` });
-    return z.NEVER;
-  }
-  return new Date(ms);
-});
 
 /** Rollups upkeep, the metrics summary, the Grafana query API, template variables, annotations. */
 export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
@@ -96,9 +88,12 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
         path: '/api/v1/annotations',
         summary: 'Alert openings, acknowledgements and resolutions as Grafana annotation events',
         tags: ['metrics'],
-        query: z.object({ from: time, to: time, workflowId: z.string().optional() }).strict(),
+        query: z.object({ from: timestamp('past'), to: timestamp('past'), workflowId: z.string().optional() }).strict(),
         responses: { 200: { description: 'Annotation events', schema: z.object({ annotations: z.array(z.record(z.string(), z.unknown())) }) } },
         handler: async ({ query }) => {
+          if (query.from > query.to) {
+            throw new ValidationError('invalid query: from is after to', [{ path: 'query.from', message: 'must not be after to' }]);
+          }
           const { rows: exists } = await ctx.pool.query<{ t: string | null }>(`SELECT to_regclass('alert_events')::text AS t`);
           if (!exists[0]?.t) {
             return { body: { annotations: [] } };

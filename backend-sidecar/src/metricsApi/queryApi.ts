@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import type { Pool } from '../db/pool';
+import { ValidationError } from '../errors/errors';
 import '../http/openapiRegistry';
 import { ERROR_TYPES } from '../model/execution';
 import { BUCKET_COUNT, addBuckets, quantileFromBuckets, sumArray } from '../rollups/histogram';
+import { formatDuration } from '../schema/duration';
+import { timestampMs } from '../schema/timestamp';
 import type { RollupTable } from './rollupParts';
 
 export const QUERY_METRICS = Object.freeze([
@@ -10,22 +13,32 @@ export const QUERY_METRICS = Object.freeze([
 ] as const);
 export type QueryMetric = (typeof QUERY_METRICS)[number];
 export const MAX_RANGE_MS = 400 * 86_400_000;
-
-const time = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a time; use epoch milliseconds or ISO-8601` });
-    return z.NEVER;
-  }
-  return ms;
-});
+/** The finest rollup is per minute: a smaller interval (Grafana sends sub-second ones for short ranges) is raised to it. */
+export const MIN_STEP_MS = 60_000;
+/** Points per series one query may return; the cost of a request is bounded by it. */
+export const MAX_POINTS = 11_000;
+/** Values (series × points, all targets together) one answer may carry: some 10 MB of JSON. */
+export const MAX_VALUES = 1_000_000;
+/** maxDataPoints only caps the points (it widens the step); past this it is nonsense, not a request. */
+export const MAX_DATA_POINTS_LIMIT = 1_000_000;
 
 export const queryRequestSchema = z
   .object({
-    from: time,
-    to: time,
-    intervalMs: z.number().int().min(1, 'intervalMs must be at least 1').default(60_000),
-    maxDataPoints: z.number().int().min(1, 'maxDataPoints must be between 1 and 10000').max(10_000, 'maxDataPoints must be between 1 and 10000').default(1000),
+    from: timestampMs('past'),
+    to: timestampMs('past'),
+    intervalMs: z
+      .number()
+      .min(0, 'intervalMs must not be negative')
+      .max(MAX_RANGE_MS, `intervalMs may be at most ${MAX_RANGE_MS} (400 days)`)
+      .default(MIN_STEP_MS)
+      .openapi({ description: `The step wanted, in ms; below ${MIN_STEP_MS} (the finest rollup) it is raised to ${MIN_STEP_MS}` }),
+    maxDataPoints: z
+      .number()
+      .int(`maxDataPoints must be a whole number between 1 and ${MAX_DATA_POINTS_LIMIT}`)
+      .min(1, `maxDataPoints must be between 1 and ${MAX_DATA_POINTS_LIMIT}`)
+      .max(MAX_DATA_POINTS_LIMIT, `maxDataPoints must be between 1 and ${MAX_DATA_POINTS_LIMIT}`)
+      .default(1000)
+      .openapi({ description: `At most this many points per series (the step is widened to fit); a query may return at most ${MAX_POINTS}` }),
     targets: z
       .array(
         z
@@ -50,11 +63,22 @@ export const queryRequestSchema = z
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'groupBy'], message: 'groupBy error_type applies to the metrics attempts (failed attempts) and retries only' });
       }
     });
+    // The size of the answer is known before anything is read or built.
     if (q.from > q.to) {
-      ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must not be after to' });
+      ctx.addIssue({ code: 'custom', path: ['from'], message: `from must not be after to (${new Date(q.from).toISOString()} > ${new Date(q.to).toISOString()})` });
+      return;
     }
     if (q.to - q.from > MAX_RANGE_MS) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'the range may span at most 400 days' });
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `the range may span at most 400 days (${new Date(q.from).toISOString()} to ${new Date(q.to).toISOString()})` });
+      return;
+    }
+    const plan = planPoints(q);
+    if (plan.pointCount > MAX_POINTS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxDataPoints'],
+        message: `maxDataPoints ${q.maxDataPoints} asks for ${plan.pointCount} points at a ${formatDuration(plan.stepMs)} step; a query returns at most ${MAX_POINTS}: lower maxDataPoints or raise intervalMs`,
+      });
     }
   })
   .openapi('QueryRequest');
@@ -129,12 +153,12 @@ function valueOf(metric: QueryMetric, a: Acc | undefined): number | null {
 const UNITS: Partial<Record<QueryMetric, string>> = { success_rate: 'percent', duration_avg: 'ms', duration_p50: 'ms', duration_p95: 'ms', duration_p99: 'ms' };
 
 /**
- * The step is `intervalMs`, widened so there are never more than maxDataPoints buckets, and
- * rounded up to whole minutes — past ten minutes to whole hours read from the hour rollups, and
- * from a day up to whole days read from the day rollups.
+ * The step is `intervalMs` (at least a minute, the finest rollup), widened so there are never more
+ * than maxDataPoints buckets, and rounded up to whole minutes — past ten minutes to whole hours read
+ * from the hour rollups, and from a day up to whole days read from the day rollups.
  */
 export function chooseStep(q: Pick<QueryRequest, 'from' | 'to' | 'intervalMs' | 'maxDataPoints'>): { stepMs: number; table: RollupTable } {
-  const raw = Math.max(q.intervalMs, Math.ceil((q.to - q.from) / q.maxDataPoints));
+  const raw = Math.max(q.intervalMs, MIN_STEP_MS, Math.ceil((q.to - q.from) / q.maxDataPoints));
   if (raw >= 86_400_000) {
     return { stepMs: Math.ceil(raw / 86_400_000) * 86_400_000, table: 'execution_rollups_day' };
   }
@@ -144,6 +168,17 @@ export function chooseStep(q: Pick<QueryRequest, 'from' | 'to' | 'intervalMs' | 
     return { stepMs: Math.ceil(raw / 3_600_000) * 3_600_000, table: 'execution_rollups_hour' };
   }
   return { stepMs: Math.ceil(raw / 60_000) * 60_000, table: 'execution_rollups_minute' };
+}
+
+/**
+ * The points of the answer: `pointCount` steps from `fromAligned` (from rounded down to the step)
+ * up to `to`. Integer arithmetic on validated times (2000–2100, whole ms, a step of at least a
+ * minute), so the count is exact and small; nothing loops over the range to find it.
+ */
+export function planPoints(q: Pick<QueryRequest, 'from' | 'to' | 'intervalMs' | 'maxDataPoints'>): { stepMs: number; table: RollupTable; fromAligned: number; pointCount: number } {
+  const { stepMs, table } = chooseStep(q);
+  const fromAligned = Math.floor(q.from / stepMs) * stepMs;
+  return { stepMs, table, fromAligned, pointCount: Math.floor((q.to - fromAligned) / stepMs) + 1 };
 }
 
 const SUM = {
@@ -209,26 +244,61 @@ async function targetRows(pool: Pool, table: RollupTable, fromAligned: number, t
     `SELECT ${series} AS workflow_id, (floor(extract(epoch FROM r.bucket) * 1000 / $3) * $3)::bigint AS t, ${columns.join(', ')}
        FROM ${table} r${join}
       WHERE r.bucket >= $1 AND r.bucket <= $2${filter}
-      GROUP BY 1, 2`,
+      GROUP BY 1, 2
+      LIMIT ${MAX_VALUES + 1}`,
     params
   );
   return rows;
 }
 
-async function activeAlertSeries(pool: Pool, times: number[], stepMs: number, workflowIds?: string[]): Promise<number[]> {
+/**
+ * Open alerts per point, per series, in one statement whatever the number of points: an alert
+ * counts at point t when it opened before t + step and was not resolved before t, so it covers a
+ * run of consecutive points [first, last], computed from its two times. Each run adds +1 at its
+ * first point and −1 after its last; a running sum over the points gives the counts. The cost is
+ * the alerts overlapping the range plus the points, not their product.
+ */
+async function activeAlertSeries(
+  pool: Pool,
+  plan: { fromAligned: number; stepMs: number; pointCount: number },
+  filter: { workflowIds?: string[]; byWorkflow: boolean }
+): Promise<Map<string, number[]>> {
+  const counts = new Map<string, number[]>();
   const { rows: exists } = await pool.query<{ t: string | null }>(`SELECT to_regclass('alerts')::text AS t`);
-  if (!exists[0]?.t || times.length === 0) {
-    return times.map(() => 0);
+  if (!exists[0]?.t) {
+    return counts;
   }
-  const { rows } = await pool.query<{ t: number; n: number }>(
-    `SELECT (extract(epoch FROM g) * 1000)::bigint AS t,
-            (SELECT count(*)::int FROM alerts a WHERE a.opened_at < g + make_interval(secs => $3 / 1000.0)
-               AND (a.resolved_at IS NULL OR a.resolved_at >= g) AND ($4::text[] IS NULL OR a.workflow_id = ANY($4))) AS n
-       FROM generate_series(to_timestamp($1 / 1000.0), to_timestamp($2 / 1000.0), make_interval(secs => $3 / 1000.0)) g`,
-    [times[0], times[times.length - 1], stepMs, workflowIds ?? null]
+  const { fromAligned, stepMs, pointCount } = plan;
+  const { rows } = await pool.query<{ series: string; point: number; delta: number }>(
+    `WITH runs AS (
+       SELECT ${filter.byWorkflow ? 'a.workflow_id' : `''`} AS series,
+              greatest(floor((extract(epoch FROM a.opened_at) * 1000 - $1) / $2), 0)::int AS first_point,
+              least(coalesce(floor((extract(epoch FROM a.resolved_at) * 1000 - $1) / $2), $3 - 1), $3 - 1)::int AS last_point
+         FROM alerts a
+        WHERE a.opened_at < $4 AND (a.resolved_at IS NULL OR a.resolved_at >= $5)
+          AND ($6::text[] IS NULL OR a.workflow_id = ANY($6))
+     )
+     SELECT series, point, sum(delta)::int AS delta
+       FROM (SELECT series, first_point AS point, 1 AS delta FROM runs WHERE first_point <= last_point
+             UNION ALL
+             SELECT series, last_point + 1, -1 FROM runs WHERE first_point <= last_point AND last_point + 1 < $3) d
+      GROUP BY 1, 2`,
+    [fromAligned, stepMs, pointCount, new Date(fromAligned + pointCount * stepMs), new Date(fromAligned), filter.workflowIds ?? null]
   );
-  const byTime = new Map(rows.map((r) => [Number(r.t), r.n]));
-  return times.map((t) => byTime.get(t) ?? 0);
+  for (const row of rows) {
+    let series = counts.get(row.series);
+    if (!series) {
+      series = Array.from({ length: pointCount }, () => 0);
+      counts.set(row.series, series);
+    }
+    series[row.point]! += row.delta;
+  }
+  for (const series of counts.values()) {
+    for (let i = 1; i < series.length; i += 1) {
+      series[i]! += series[i - 1]!;
+    }
+  }
+  return counts;
 }
 
 /**
@@ -247,12 +317,13 @@ function byErrorType(rows: Row[], metric: QueryMetric): Row[] {
 
 /** POST /api/v1/query → Grafana data-frame JSON (the /api/ds/query shape), wide time series. */
 export async function runQuery(pool: Pool, q: QueryRequest) {
-  const { stepMs, table } = chooseStep(q);
-  const fromAligned = Math.floor(q.from / stepMs) * stepMs;
-  const times: number[] = [];
-  for (let t = fromAligned; t <= q.to; t += stepMs) {
-    times.push(t);
+  const plan = planPoints(q);
+  const { stepMs, table, fromAligned, pointCount } = plan;
+  if (pointCount > MAX_POINTS) {
+    // The schema refuses these; a caller that skipped it must not get a loop over the range.
+    throw new ValidationError(`the query would return ${pointCount} points; at most ${MAX_POINTS}`, [{ path: 'maxDataPoints', message: `at most ${MAX_POINTS} points` }]);
   }
+  const times = Array.from({ length: pointCount }, (_, i) => fromAligned + i * stepMs);
   const results: Record<string, { frames: unknown[]; error?: string }> = {};
   const visible = q.targets.filter((target) => !target.hide);
   // Targets are independent: their reads run side by side, and identical ones are read once.
@@ -269,6 +340,7 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
       return read;
     })
   );
+  let valueCount = 0;
   for (const [index, target] of visible.entries()) {
     const rows = allRows[index]!;
     const series = new Map<string, Map<number, Acc>>();
@@ -298,6 +370,13 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
     if (target.groupBy === 'none' && series.size === 0) {
       series.set('', new Map());
     }
+    valueCount += series.size * pointCount;
+    if (rows.length > MAX_VALUES || valueCount > MAX_VALUES) {
+      const where = `targets[${q.targets.indexOf(target)}]`;
+      throw new ValidationError(`invalid body: ${where}: the answer would hold more than ${MAX_VALUES} values`, [
+        { path: where, message: `${series.size} series × ${pointCount} points (with the targets before it) is more than ${MAX_VALUES} values: filter by workflowIds or labels, or lower maxDataPoints` },
+      ]);
+    }
     const labelsOf = new Map<string, Record<string, string>>();
     if (target.groupBy === 'workflow' && series.size > 0) {
       const { rows: ws } = await pool.query<{ id: string; labels: Record<string, string> }>(`SELECT id, labels FROM workflows WHERE id = ANY($1::text[])`, [[...series.keys()]]);
@@ -305,6 +384,10 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
         labelsOf.set(w.id, w.labels);
       }
     }
+    const alertCounts =
+      target.metric === 'active_alerts'
+        ? await activeAlertSeries(pool, plan, target.groupBy === 'workflow' ? { workflowIds: [...series.keys()], byWorkflow: true } : { workflowIds: target.workflowIds, byWorkflow: false })
+        : undefined;
     const fields: unknown[] = [{ name: 'time', type: 'time', config: { interval: stepMs } }];
     const values: unknown[][] = [times];
     for (const [key, points] of [...series.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -316,7 +399,7 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
         ...(labels ? { labels } : {}),
         config: { displayNameFromDS: display, ...(UNITS[target.metric] ? { unit: UNITS[target.metric] } : {}) },
       });
-      values.push(target.metric === 'active_alerts' ? await activeAlertSeries(pool, times, stepMs, key ? [key] : target.workflowIds) : times.map((t) => valueOf(target.metric, points.get(t))));
+      values.push(alertCounts ? (alertCounts.get(key) ?? times.map(() => 0)) : times.map((t) => valueOf(target.metric, points.get(t))));
     }
     results[target.refId] = {
       frames: [{ schema: { name: target.refId, refId: target.refId, fields, meta: { custom: { stepMs, source: table } } }, data: { values } }],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import '../http/openapiRegistry';
 import { ERROR_TYPES, EXECUTION_STATUSES, EXECUTION_TRIGGERS, STEP_STATUSES } from '../model/execution';
+import { timestamp } from '../schema/timestamp';
 
 /** Response shapes of the workflow and execution routes (docs/api-contract.md). */
 const iso = z.string().openapi({ format: 'date-time' });
@@ -110,16 +111,7 @@ export const executionDetailSchema = executionSummarySchema
   })
   .openapi('ExecutionDetail');
 
-export const timestamp = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    const ms = typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: `"${value}" is not a time; use ISO-8601 or epoch milliseconds` });
-      return z.NEVER;
-    }
-    return new Date(ms);
-  });
+const MAX_PUSHED_DURATION_MS = 86_400_000;
 
 export const executionListQuerySchema = z
   .object({
@@ -138,8 +130,8 @@ export const executionListQuerySchema = z
         }
         return list;
       }),
-    from: timestamp.optional(),
-    to: timestamp.optional(),
+    from: timestamp('past').optional(),
+    to: timestamp('past').optional(),
     limit: z.coerce.number().int().min(1, 'must be between 1 and 500').max(500, 'must be between 1 and 500').default(50),
     cursor: z
       .string()
@@ -152,9 +144,9 @@ export const pushExecutionSchema = z
   .object({
     workflowId: z.string().min(1),
     status: z.enum(EXECUTION_STATUSES),
-    startedAt: timestamp.optional(),
-    finishedAt: timestamp.optional(),
-    durationMs: z.number().int().min(0).max(86_400_000).optional(),
+    startedAt: timestamp('past').optional(),
+    finishedAt: timestamp('past').optional(),
+    durationMs: z.number().int().min(0).max(MAX_PUSHED_DURATION_MS).optional(),
     errorType: z.enum(ERROR_TYPES).optional(),
     errorMessage: z.string().max(2000).optional(),
     steps: z
@@ -174,4 +166,15 @@ export const pushExecutionSchema = z
       .optional(),
   })
   .strict()
+  .superRefine((push, ctx) => {
+    if (!push.startedAt) {
+      return;
+    }
+    if (push.finishedAt && push.finishedAt < push.startedAt) {
+      ctx.addIssue({ code: 'custom', path: ['finishedAt'], message: `${push.finishedAt.toISOString()} is before startedAt ${push.startedAt.toISOString()}` });
+    } else if (push.durationMs === undefined && (push.finishedAt ?? new Date()).getTime() - push.startedAt.getTime() > MAX_PUSHED_DURATION_MS) {
+      // The duration is derived from the two times; it has the same bound as a durationMs sent.
+      ctx.addIssue({ code: 'custom', path: ['startedAt'], message: `${push.startedAt.toISOString()} is more than a day before ${push.finishedAt ? 'finishedAt' : 'now'}; an execution lasts at most 1 day (durationMs)` });
+    }
+  })
   .openapi('PushedExecution');

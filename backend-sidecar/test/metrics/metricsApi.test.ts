@@ -233,6 +233,65 @@ describe('/api/v1/query', () => {
     const annotations = await sidecar.api(`/api/v1/annotations?from=${now - HOUR}&to=${now}`);
     expect(annotations.status).toBe(200);
   });
+
+  it('counts active_alerts per point exactly as a count per point over the alerts would, boundaries included', async () => {
+    const { pool } = sidecar.db;
+    const minute = Math.floor(now / 60_000) * 60_000;
+    // Opened and resolved on step boundaries, a microsecond either side, mid-step, never resolved,
+    // resolved before the range, opened after it, resolved before opened: each edge of the rule.
+    const spans: Array<[string, string, string | null]> = [];
+    const at = (ms: number, micros = 0) => `${new Date(ms).toISOString().slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
+    const random = lcg(7);
+    for (let i = 0; i < 120; i += 1) {
+      const workflow = ['alpha', 'beta', 'gamma'][i % 3]!;
+      const opened = minute - Math.floor(random() * 80 * 60) * 60_000 + [0, 0, 30_000, 59_999][i % 4]!;
+      const micros = [0, 1, 999][i % 3]!;
+      const resolved = i % 5 === 0 ? null : i % 7 === 0 ? at(opened - 60_000) : at(opened + Math.floor(random() * 40) * 60_000 + [0, 1][i % 2]!, [0, 999][i % 2]!);
+      spans.push([workflow, at(opened, micros), resolved]);
+    }
+    spans.push(['alpha', at(minute - 200 * 60_000), at(minute - 190 * 60_000)], ['beta', at(minute + 120 * 60_000), null], ['beta', at(minute - 500 * 60_000), null]);
+    await pool.query(
+      `INSERT INTO alerts (fingerprint, rule_id, workflow_id, severity, state, title, message, opened_at, resolved_at)
+       SELECT 'count-' || n, 'count', w, 'warning', CASE WHEN r IS NULL THEN 'active' ELSE 'resolved' END, 't', 'm', o, r
+         FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS x(w, o, r, n)`,
+      [spans.map((s) => s[0]), spans.map((s) => s[1]), spans.map((s) => s[2])]
+    );
+    try {
+      // The count per point the query answered with before (one correlated count per point).
+      const perPoint = async (times: number[], stepMs: number, workflowIds: string[] | null) => {
+        const { rows } = await pool.query(
+          `SELECT (SELECT count(*)::int FROM alerts a WHERE a.opened_at < g + make_interval(secs => $3 / 1000.0)
+                     AND (a.resolved_at IS NULL OR a.resolved_at >= g) AND ($4::text[] IS NULL OR a.workflow_id = ANY($4))) AS n
+             FROM generate_series(to_timestamp($1 / 1000.0), to_timestamp($2 / 1000.0), make_interval(secs => $3 / 1000.0)) g ORDER BY g`,
+          [times[0], times[times.length - 1], stepMs, workflowIds]
+        );
+        return rows.map((r) => r.n as number);
+      };
+      const requests: Array<{ from: number; to: number; intervalMs: number; targets: Array<{ refId: string; metric: string; workflowIds?: string[]; groupBy?: string }> }> = [
+        { from: now - 3 * HOUR, to: now, intervalMs: 60_000, targets: [{ refId: 'A', metric: 'active_alerts' }] },
+        { from: now - 3 * HOUR, to: now, intervalMs: 60_000, targets: [{ refId: 'A', metric: 'active_alerts', workflowIds: ['beta', 'gamma'] }] },
+        { from: now - 3 * HOUR, to: now, intervalMs: 60_000, targets: [{ refId: 'A', metric: 'active_alerts', groupBy: 'workflow' }] },
+        { from: now - 12 * HOUR, to: now, intervalMs: HOUR, targets: [{ refId: 'A', metric: 'active_alerts', groupBy: 'workflow' }] },
+      ];
+      for (const request of requests) {
+        const response = await query(request);
+        expect(response.status).toBe(200);
+        const frame = ((await response.json()) as any).results.A.frames[0];
+        const times: number[] = frame.data.values[0];
+        const stepMs: number = frame.schema.meta.custom.stepMs;
+        const fields = frame.schema.fields.slice(1);
+        expect(fields.length).toBeGreaterThan(0);
+        for (const [i, field] of fields.entries()) {
+          const workflowIds = field.labels?.workflow ? [field.labels.workflow] : (request.targets[0]!.workflowIds ?? null);
+          const expected = await perPoint(times, stepMs, workflowIds);
+          expect({ request, workflowIds, values: frame.data.values[i + 1] }).toEqual({ request, workflowIds, values: expected });
+        }
+        expect(frame.data.values.slice(1).flat().some((n: number) => n > 0)).toBe(true);
+      }
+    } finally {
+      await pool.query(`DELETE FROM alerts WHERE rule_id = 'count'`);
+    }
+  });
 });
 
 describe('rollup maintenance', () => {

@@ -11,7 +11,7 @@ export class CidrList {
   private readonly all = new net.BlockList();
   private readonly each: Array<{ text: string; list: net.BlockList }> = [];
 
-  constructor(ranges: ReadonlyArray<CidrRange>) {
+  constructor(ranges: readonly CidrRange[]) {
     for (const range of ranges) {
       this.all.addSubnet(range.network, range.prefix, range.family);
       const list = new net.BlockList();
@@ -69,7 +69,8 @@ export function parseCidrList(text: string): CidrListParse {
     }
     const slash = entry.indexOf('/');
     const network = slash === -1 ? entry : entry.slice(0, slash);
-    const version = net.isIP(network);
+    // net.isIP accepts IPv6 zone ids (fe80::1%eth0); a range has none.
+    const version = network.includes('%') ? 0 : net.isIP(network);
     if (version === 0) {
       return { ok: false, message: `"${entry}" is not an IPv4 or IPv6 range (expected address/prefix, e.g. 10.0.0.0/8 or fd00::/8)` };
     }

@@ -31,11 +31,12 @@ export class CidrList {
 
   /** The first range containing the address, or undefined. `address` must be an IP literal. */
   rangeOf(address: string): string | undefined {
-    const family = net.isIPv6(address) ? 'ipv6' : 'ipv4';
-    if (!this.all.check(address, family)) {
+    // BlockList.check(string) builds a SocketAddress on every call (most of its cost): build it once.
+    const socketAddress = new net.SocketAddress({ address, family: net.isIPv6(address) ? 'ipv6' : 'ipv4' });
+    if (!this.all.check(socketAddress)) {
       return undefined;
     }
-    return this.each.find((e) => e.list.check(address, family))?.text;
+    return this.each.find((e) => e.list.check(socketAddress))?.text;
   }
 
   toString(): string {

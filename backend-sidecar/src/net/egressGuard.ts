@@ -112,13 +112,14 @@ export class EgressGuard {
         socket.destroy();
         reject(error);
       }, timeoutMs);
-      socket.once('error', (error) => {
+      // Stays attached after the connect (rejecting a settled promise does nothing), so an error in the
+      // moment before the client adds its own listener cannot become an uncaught 'error' event.
+      socket.on('error', (error) => {
         clearTimeout(timer);
         reject(error);
       });
       socket.once('connect', () => {
         clearTimeout(timer);
-        socket.removeAllListeners('error');
         resolve(socket);
       });
     });

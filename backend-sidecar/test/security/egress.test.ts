@@ -199,16 +199,17 @@ describe('egress control with TARGET_DENYLIST=127.0.0.2/32', () => {
   });
 
   it('gives an outbox notification to a denied webhook up after one attempt, recorded as permanent with the reason', async () => {
+    await created(sidecar.api, '/api/v1/channels', { id: 'denied-outbox', name: 'Denied outbox', type: 'webhook', config: { url: `${denied.url}/outbox` } });
     await created(sidecar.api, '/api/v1/workflows', { id: 'pushed', name: 'Pushed', schedule: { push: { expected: '1h' } } });
     await created(sidecar.api, '/api/v1/rules', {
       id: 'pushed-down', name: 'Pushed down', severity: 'error', scope: { workflowIds: ['pushed'] },
-      condition: { type: 'consecutive_failures', count: 1 }, channels: ['denied-hook'],
+      condition: { type: 'consecutive_failures', count: 1 }, channels: ['denied-outbox'],
     });
     await created(sidecar.api, '/api/v1/executions', { workflowId: 'pushed', status: 'failed', durationMs: 10, errorMessage: 'HTTP 503' });
     const pool = sidecar.db.pool;
     const notification = await eventually(async () => {
       const { rows } = await pool.query<{ id: number; state: string; attempts: number; last_error: string }>(
-        `SELECT id, state, attempts, last_error FROM notifications WHERE channel_id = 'denied-hook' AND kind = 'firing'`
+        `SELECT id, state, attempts, last_error FROM notifications WHERE channel_id = 'denied-outbox' AND kind = 'firing'`
       );
       return rows[0]?.state === 'failed' ? rows[0] : undefined;
     }, 30_000);

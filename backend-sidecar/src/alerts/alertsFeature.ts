@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Feature, FeatureFactory } from '../app/sidecar';
 import { coerceError } from '../errors/errors';
+import { EgressGuard } from '../net/egressGuard';
+import type { DeliveryEgress } from '../notify/deliver';
 import { registerChannelRoutes } from '../notify/channelRoutes';
 import { DeliveryWorker } from '../notify/deliveryWorker';
 import type { FileLoadError } from '../workflows/loadWorkflowFiles';
@@ -30,11 +32,15 @@ export const alertsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
       log.error({ file: e.file, path: e.path }, `alerting definition rejected: ${e.message}`);
     }
   }
+  const guard = new EgressGuard(config.TARGET_DENYLIST, config.TARGET_ALLOWLIST);
+  const deliveryAgent = guard.createAgent();
+  const egress: DeliveryEgress = { guard, dispatcher: deliveryAgent };
   const worker = new DeliveryWorker({
     pool,
     log,
     workerId: ctx.workerId,
     registry: ctx.metrics.registry,
+    egress,
     settings: {
       concurrency: config.NOTIFY_CONCURRENCY,
       pollIntervalMs: config.NOTIFY_POLL_INTERVAL,
@@ -59,7 +65,7 @@ export const alertsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
     name: 'alerts',
     routes: (routes) => {
       registerAlertRoutes(routes, { pool, engine, isActive: (s) => silenceActive(s, new Date()), maxRules: config.MAX_RULES });
-      registerChannelRoutes(routes, { pool, timeoutMs: config.NOTIFY_TIMEOUT, maxChannels: config.MAX_CHANNELS });
+      registerChannelRoutes(routes, { pool, timeoutMs: config.NOTIFY_TIMEOUT, maxChannels: config.MAX_CHANNELS, egress });
       routes.add({
         method: 'get',
         path: '/api/v1/alerting/load-errors',
@@ -83,6 +89,7 @@ export const alertsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
       unsubscribe();
       await engine.stop();
       await worker.stop();
+      await deliveryAgent.close();
     },
   };
 };

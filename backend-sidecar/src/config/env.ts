@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors/errors';
+import { parseCidrList, type CidrList } from '../net/cidrList';
+import { DEFAULT_TARGET_DENYLIST } from '../net/egressGuard';
 import { durationMs } from '../schema/duration';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -43,6 +45,32 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+function parseRanges(text: string, ctx: z.RefinementCtx, allowEmpty: boolean): CidrList {
+  const parsed = parseCidrList(text);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: parsed.message });
+    return z.NEVER;
+  }
+  if (parsed.list.empty && !allowEmpty) {
+    ctx.addIssue({ code: 'custom', message: 'lists no range, so nothing could be connected to; unset it to allow every address the denylist does not refuse' });
+    return z.NEVER;
+  }
+  return parsed.list;
+}
+
+/** Comma-separated CIDR ranges; blank or unset means `fallback`, `none` means no range. */
+const cidrList = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => parseRanges(value === undefined || value.trim() === '' ? fallback : value, ctx, true));
+
+/** Comma-separated CIDR ranges, at least one; blank or unset means no list at all. */
+const optionalCidrList = z
+  .string()
+  .optional()
+  .transform((value, ctx) => (value === undefined || value.trim() === '' ? undefined : parseRanges(value, ctx, false)));
 
 /** Every environment variable the sidecar reads, with its default. README's table mirrors this. */
 export const envSchema = z.object({
@@ -99,6 +127,11 @@ export const envSchema = z.object({
   MAX_WORKFLOWS: count(1, 1_000_000, 10_000),
   MAX_RULES: count(1, 1_000_000, 10_000),
   MAX_CHANNELS: count(1, 100_000, 1_000),
+  // Addresses workflow steps (redirects included) and notification deliveries may not connect to
+  // (`none`: no range); by default cloud metadata endpoints and link-local networks.
+  TARGET_DENYLIST: cidrList(DEFAULT_TARGET_DENYLIST),
+  // When set, the only addresses they may connect to.
+  TARGET_ALLOWLIST: optionalCidrList,
 });
 
 export type Env = z.output<typeof envSchema>;

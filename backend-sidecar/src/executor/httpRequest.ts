@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { interceptors, request, type Agent, type Dispatcher } from 'undici';
+import { EgressGuard } from '../net/egressGuard';
 import { ResponseTooLargeError } from '../retry/errors';
 
 /**
@@ -8,7 +9,8 @@ import { ResponseTooLargeError } from '../retry/errors';
  * three times the CPU per request (bench/engine-throughput.ts; 86 vs 258 µs per loopback call
  * measured with both on one machine). A monitor making thousands of requests a minute pays that on
  * every one. Same behaviour where it matters: keep-alive pooling per origin, redirects followed (up
- * to 20, as fetch does), a body read with a size limit, an AbortSignal ending the request.
+ * to 20, as fetch does), a body read with a size limit, an AbortSignal ending the request. Every
+ * connection, a redirect's included, passes the egress guard (TARGET_DENYLIST / TARGET_ALLOWLIST).
  */
 export interface HttpRequest {
   method: string;
@@ -40,13 +42,28 @@ export class ResponseHeaders {
   }
 }
 
-let sharedDispatcher: Dispatcher | undefined;
+/**
+ * One pooled agent for every step of every workflow of a sidecar (connections are kept per origin),
+ * connecting only where its egress guard allows.
+ */
+export class StepHttpClient {
+  private readonly agent: Agent;
+  private readonly dispatcher: Dispatcher;
 
-/** One pooled dispatcher for every step of every workflow (connections are kept per origin). */
-function dispatcher(): Dispatcher {
-  sharedDispatcher ??= new Agent().compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }));
-  return sharedDispatcher;
+  constructor(guard: EgressGuard) {
+    this.agent = guard.createAgent();
+    this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }));
+  }
+
+  /** Bound once, so it can be handed to the executor as its `send`. */
+  readonly send = (url: URL, req: HttpRequest): Promise<HttpResponse> => sendVia(this.dispatcher, url, req);
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
 }
+
+let defaultClient: StepHttpClient | undefined;
 
 function readBody(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -66,7 +83,16 @@ function readBody(body: Dispatcher.ResponseData['body'], limit: number): Promise
   });
 }
 
-export async function sendHttpRequest(url: URL, req: HttpRequest): Promise<HttpResponse> {
+/**
+ * Sends through a process-wide client with the default denylist: for callers given no sidecar
+ * configuration (tests, benchmarks). The sidecar passes its own StepHttpClient's `send`.
+ */
+export function sendHttpRequest(url: URL, req: HttpRequest): Promise<HttpResponse> {
+  defaultClient ??= new StepHttpClient(EgressGuard.defaults());
+  return defaultClient.send(url, req);
+}
+
+async function sendVia(dispatcher: Dispatcher, url: URL, req: HttpRequest): Promise<HttpResponse> {
   const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: '*/*' };
   for (const [name, value] of Object.entries(req.headers)) {
     headers[name.toLowerCase()] = value;
@@ -76,7 +102,7 @@ export async function sendHttpRequest(url: URL, req: HttpRequest): Promise<HttpR
     headers,
     body: req.body,
     signal: req.signal,
-    dispatcher: dispatcher(),
+    dispatcher,
   });
   const text = await readBody(response.body, req.maxBodyBytes);
   return { status: response.statusCode, headers: new ResponseHeaders(response.headers), text };

@@ -6,7 +6,7 @@ import { grafanaUser } from '../http/actingUser';
 import type { RouteTable } from '../http/route';
 import { CHANNEL_TYPES, channelInputSchema, scrub, secretStrings } from './channelSchema';
 import { deleteChannel, getChannelForDelivery, getChannelView, listChannels, saveChannel } from './channelStore';
-import { deliver } from './deliver';
+import { deliver, type DeliveryEgress } from './deliver';
 import { classifyDeliveryError } from './deliveryWorker';
 import type { NotificationPayload } from './notificationMessage';
 
@@ -57,7 +57,7 @@ function testPayload(channelId: string, user: string): NotificationPayload {
   };
 }
 
-export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; timeoutMs: number; /** MAX_CHANNELS */ maxChannels: number }): void {
+export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; timeoutMs: number; /** MAX_CHANNELS */ maxChannels: number; egress: DeliveryEgress }): void {
   const { pool } = deps;
   routes.add({
     method: 'get',
@@ -132,7 +132,7 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
       }
       const started = Date.now();
       try {
-        const outcome = await deliver(channel, testPayload(channel.id, user), { idempotencyKey: `test:${channel.id}:${started}`, timeoutMs: deps.timeoutMs });
+        const outcome = await deliver(channel, testPayload(channel.id, user), { idempotencyKey: `test:${channel.id}:${started}`, timeoutMs: deps.timeoutMs, egress: deps.egress });
         return { body: { delivered: true, ...(outcome.httpStatus ? { httpStatus: outcome.httpStatus } : {}), durationMs: Date.now() - started } };
       } catch (error) {
         const c = classifyDeliveryError(error);

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { HttpStatusError } from '../retry/errors';
+import { fetch, type Dispatcher } from 'undici';
+import type { EgressGuard } from '../net/egressGuard';
+import { HttpStatusError, egressRefusalIn } from '../retry/errors';
 import type { Channel, ChannelConfig } from './channelSchema';
 import { alertmanagerAlerts, discordMessage, slackMessage, smsForm, webhookBody } from './channelPayloads';
 import { subjectOf, textOf, type NotificationPayload } from './notificationMessage';
@@ -9,6 +11,16 @@ export interface DeliveryContext {
   idempotencyKey: string;
   timeoutMs: number;
   now?: Date;
+  egress: DeliveryEgress;
+}
+
+/**
+ * How deliveries reach receivers: HTTP through a dispatcher built by the guard, SMTP over sockets the
+ * guard opens. Every connection is checked against TARGET_DENYLIST / TARGET_ALLOWLIST.
+ */
+export interface DeliveryEgress {
+  guard: EgressGuard;
+  dispatcher: Dispatcher;
 }
 
 export interface DeliveryOutcome {
@@ -23,12 +35,17 @@ export function webhookSignature(secret: string, timestamp: string, body: string
 }
 
 async function post(url: string, init: { body: string; headers: Record<string, string> }, ctx: DeliveryContext): Promise<DeliveryOutcome> {
+  // undici's fetch (not the global one, which is Node's bundled undici) so the dispatcher is of its version.
   const response = await fetch(url, {
     method: 'POST',
     body: init.body,
     headers: { 'user-agent': USER_AGENT, 'idempotency-key': ctx.idempotencyKey, ...init.headers },
     signal: AbortSignal.timeout(ctx.timeoutMs),
     redirect: 'error',
+    dispatcher: ctx.egress.dispatcher,
+  }).catch((error: unknown) => {
+    // fetch wraps every connect error as "fetch failed"; a refusal is reported with its own message.
+    throw egressRefusalIn(error) ?? error;
   });
   // Read (and bound) the body so the socket is released; receivers' answers are short.
   const text = await response.text().catch(() => '');
@@ -89,6 +106,10 @@ export async function deliver(channel: Channel, payload: NotificationPayload, ct
       const c = channel.config as ChannelConfig<'email'>;
       const transport = nodemailer.createTransport({
         host: c.host,
+        // nodemailer would resolve the host itself; this socket goes only to addresses the guard allows.
+        getSocket: (_options, callback) => {
+          ctx.egress.guard.connectTcp(c.host, c.port, ctx.timeoutMs).then((connection) => callback(null, { connection }), (error: Error) => callback(error, undefined));
+        },
         port: c.port,
         secure: c.secure,
         ...(c.user ? { auth: { user: c.user, pass: c.password ?? '' } } : {}),

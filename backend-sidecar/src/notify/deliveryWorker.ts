@@ -5,9 +5,10 @@ import type { Logger } from '../log/logger';
 import type { ErrorType } from '../model/execution';
 import { backoffDelay } from '../retry/backoff';
 import { classifyError } from '../retry/classifyError';
+import { egressRefusalIn } from '../retry/errors';
 import { parseRetryAfter } from '../retry/retryAfter';
 import { scrub, secretStrings, type Channel, type ChannelType } from './channelSchema';
-import { deliver } from './deliver';
+import { deliver, type DeliveryEgress } from './deliver';
 import type { NotificationPayload } from './notificationMessage';
 
 export interface DeliverySettings {
@@ -34,6 +35,9 @@ interface ClaimedRow {
 
 /** SMTP replies and socket errors from nodemailer, on top of the HTTP classification. */
 export function classifyDeliveryError(error: unknown): { type: ErrorType; retryable: boolean; httpStatus?: number; retryAfter?: string } {
+  if (egressRefusalIn(error)) {
+    return classifyError(error);
+  }
   const e = error as { responseCode?: unknown; code?: unknown };
   if (typeof e?.responseCode === 'number') {
     return e.responseCode >= 500 ? { type: 'permanent', retryable: false } : { type: 'transient', retryable: true };
@@ -65,7 +69,7 @@ export class DeliveryWorker {
   readonly latency: Histogram<'channel_type'>;
 
   constructor(
-    private readonly opts: { pool: Pool; log: Logger; workerId: string; settings: DeliverySettings; registry: Registry; onDelivered?: (id: number) => void }
+    private readonly opts: { pool: Pool; log: Logger; workerId: string; settings: DeliverySettings; registry: Registry; egress: DeliveryEgress; onDelivered?: (id: number) => void }
   ) {
     const registers = [opts.registry];
     this.delivered = new Counter({ name: 'workflow_monitor_notifications_delivered_total', help: 'Notifications delivered, by channel type', labelNames: ['channel_type'], registers });
@@ -205,7 +209,7 @@ export class DeliveryWorker {
       errorMessage = 'channel was deleted';
     } else {
       try {
-        const outcome = await deliver(channel, row.payload, { idempotencyKey: row.idempotency_key, timeoutMs: settings.timeoutMs });
+        const outcome = await deliver(channel, row.payload, { idempotencyKey: row.idempotency_key, timeoutMs: settings.timeoutMs, egress: this.opts.egress });
         httpStatus = outcome.httpStatus;
       } catch (error) {
         const c = classifyDeliveryError(error);

@@ -1,5 +1,5 @@
 import type { ErrorType } from '../model/execution';
-import { AssertionFailedError, CircuitOpenError, HttpStatusError, ResponseTooLargeError, StepTimeoutError } from './errors';
+import { AssertionFailedError, CircuitOpenError, HttpStatusError, ResponseTooLargeError, StepTimeoutError, egressRefusalIn } from './errors';
 
 export interface Classification {
   type: ErrorType;
@@ -38,7 +38,8 @@ function codeOf(error: unknown): string | undefined {
  * Our own rules (DESIGN.md "Retry"), which is why this is hand-written rather than a library
  * predicate: 500/502/503/504 transient; 400/401/403/404 and other 4xx permanent; 408 timeout;
  * 429 rate-limit; step timeouts; socket/DNS errors network; an open breaker, a failed assertion and
- * an oversize body are not worth repeating; anything else unknown (retried, cautiously).
+ * an oversize body are not worth repeating, nor is a connection the egress guard refused (permanent);
+ * anything else unknown (retried, cautiously).
  */
 export function classifyError(error: unknown): Classification {
   if (error instanceof HttpStatusError) {
@@ -63,7 +64,7 @@ export function classifyError(error: unknown): Classification {
   if (error instanceof AssertionFailedError) {
     return { type: 'assertion', retryable: false, httpStatus: error.httpStatus };
   }
-  if (error instanceof ResponseTooLargeError) {
+  if (error instanceof ResponseTooLargeError || egressRefusalIn(error)) {
     return { type: 'permanent', retryable: false };
   }
   const name = (error as { name?: string } | null)?.name;

@@ -47,3 +47,38 @@ export class CircuitOpenError extends Error {
     this.name = 'CircuitOpenError';
   }
 }
+
+/**
+ * The address a request would connect to is refused by TARGET_DENYLIST or lies outside
+ * TARGET_ALLOWLIST: no connection was opened. Permanent — the same address is refused next time.
+ */
+export class EgressBlockedError extends Error {
+  readonly code = 'EGRESS_BLOCKED';
+
+  constructor(
+    readonly address: string,
+    readonly variable: 'TARGET_DENYLIST' | 'TARGET_ALLOWLIST',
+    /** The denylist range that matched; none for an address outside the allowlist. */
+    readonly range?: string,
+    /** The host name that resolved to the address, when it was a name. */
+    readonly host?: string
+  ) {
+    super(
+      `connection to ${address}${host ? ` (resolved from ${host})` : ''} refused by ${variable}` +
+        (range ? ` (${range})` : ' (not inside any of its ranges)')
+    );
+    this.name = 'EgressBlockedError';
+  }
+}
+
+/** The EgressBlockedError behind `error` (fetch wraps connect errors in its `cause`), if any. */
+export function egressRefusalIn(error: unknown): EgressBlockedError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth += 1) {
+    if (current instanceof EgressBlockedError) {
+      return current;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

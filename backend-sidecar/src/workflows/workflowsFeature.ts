@@ -3,9 +3,11 @@ import type { Feature, FeatureFactory, SidecarContext } from '../app/sidecar';
 import { withTransaction } from '../db/pool';
 import { ConflictError, NotFoundError, coerceError } from '../errors/errors';
 import type { ExecutionRecorded } from '../events/sidecarEvents';
+import { StepHttpClient } from '../executor/httpRequest';
 import { runWorkflow } from '../executor/runWorkflow';
 import { EngineMetrics } from '../metrics/engineMetrics';
 import type { ExecutionResult } from '../model/execution';
+import { EgressGuard } from '../net/egressGuard';
 import { BreakerRegistry, registerBreakerMetrics } from '../retry/breakerRegistry';
 import type { ClaimedRun } from '../scheduler/claimDueRuns';
 import { Scheduler } from '../scheduler/scheduler';
@@ -58,6 +60,7 @@ export function describeExecution(result: ExecutionResult): string {
 export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
   const { pool, log, config } = ctx;
   const breakers = new BreakerRegistry(Date.now, { maxHosts: config.BREAKER_MAX_HOSTS });
+  const http = new StepHttpClient(new EgressGuard(config.TARGET_DENYLIST, config.TARGET_ALLOWLIST));
   registerBreakerMetrics(ctx.metrics.registry, breakers);
   const tracing = startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'workflow-monitor-sidecar', log });
   const definitions = new Map<string, { version: number; definition: WorkflowDefinition }>();
@@ -104,7 +107,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
       const now = new Date();
       return { workflowId: run.workflowId, status: 'failed', trigger, startedAt: now, finishedAt: now, durationMs: 0, errorType: 'permanent', errorMessage: `stored definition no longer validates: ${definition}`, steps: [] };
     }
-    return runWorkflow(definition, { trigger, breakers, signal, tracer: tracing.tracer, env: run.source === 'file' ? process.env : undefined });
+    return runWorkflow(definition, { trigger, breakers, signal, tracer: tracing.tracer, send: http.send, env: run.source === 'file' ? process.env : undefined });
   };
 
   const batcher = new ExecutionBatcher(pool);
@@ -211,6 +214,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
     stop: async () => {
       await files?.stop();
       await scheduler?.stop();
+      await http.close();
       await tracing.shutdown();
     },
   };

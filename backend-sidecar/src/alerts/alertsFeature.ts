@@ -11,6 +11,7 @@ import { syncAlertingFiles } from './alertingFiles';
 import { registerAlertRoutes } from './alertRoutes';
 import { installPredefinedRules } from './ruleStore';
 import { silenceActive } from './silences';
+import { vetStoredRules } from './vetStoredRules';
 
 /**
  * Alerting end to end on this replica: rules and channels (API and `alerting/*.yaml`), the
@@ -30,6 +31,7 @@ export const alertsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
       log.error({ file: e.file, path: e.path }, `alerting definition rejected: ${e.message}`);
     }
   }
+  await vetStoredRules(pool, log);
   const worker = new DeliveryWorker({
     pool,
     log,

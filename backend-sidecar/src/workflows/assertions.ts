@@ -1,4 +1,5 @@
 import type { AssertionResult } from '../model/execution';
+import { compileSafeRegex, type SafeRegex } from '../regex/safeRegex';
 
 /**
  * The little assertion and extraction language of workflow steps, hand-written because it is our
@@ -14,7 +15,8 @@ export interface Assertion {
   subject: Subject;
   operator: Operator;
   expected?: unknown;
-  regex?: RegExp;
+  /** Linear-time (RE2); searches the first 64 KiB of the value. */
+  regex?: SafeRegex;
 }
 
 export interface ResponseView {
@@ -59,12 +61,16 @@ function parseSubject(text: string): Subject {
   return { kind: 'body', path: parsePath(text.slice('body'.length)) };
 }
 
-function parseRegex(text: string): RegExp {
-  const match = /^\/(.*)\/([gimsuy]*)$/.exec(text);
+function parseRegex(text: string): SafeRegex {
+  const match = /^\/(.*)\/([a-z]*)$/.exec(text);
   if (!match) {
     throw new Error(`expected a /regex/ after "matches", got ${text}`);
   }
-  return new RegExp(match[1]!, match[2]!.replace('g', ''));
+  try {
+    return compileSafeRegex(match[1]!, match[2]!);
+  } catch (error) {
+    throw new Error(`${text} cannot be used: ${(error as Error).message}`);
+  }
 }
 
 function parseLiteral(text: string): unknown {

@@ -82,7 +82,7 @@ function compile(source: string, flags: string): SafeRegex {
   const size = compiled.programSize();
   if (size > REGEX_MAX_PROGRAM_SIZE) {
     throw new UnsupportedRegexError(
-      `the pattern is too large: it compiles to ${size} instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed (large counted repetitions such as .{1000} cost the most)`
+      `the pattern is too large for the linear-time engine: it compiles to ${size} instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed (large counted repetitions such as .{1000} cost the most)`
     );
   }
   return new SafeRegex(source, flags.replace(/g/g, ''), compiled);

@@ -39,7 +39,7 @@ describe('custom expressions: evaluation sees own enumerable data properties onl
     expect(evaluate('window.failures / window.executions * 100 >= 40 ? "hot" : "cold"')).toBe('hot');
     expect(evaluate('max(consecutiveFailures, 1) == 2 && round(execution.durationMs / 1000) == 1')).toBe(true);
     expect(evaluate('"503" in execution.errorMessage && execution.status in ["failed", "degraded"]')).toBe(true);
-    expect(evaluate('execution.errorMessage|lower|matches("http 5\\\\d{2}")')).toBe(true);
+    expect(evaluate(String.raw`execution.errorMessage|lower|matches("http 5\d\d")`)).toBe(true);
     expect(evaluate('!workflow.critical || consecutiveFailures > 5')).toBe(false);
   });
 

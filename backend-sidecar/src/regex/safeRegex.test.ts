@@ -10,6 +10,7 @@ describe('safeRegex: user patterns on a linear-time engine', () => {
   it.each([
     ['(a)\\1', /backreferences such as \\1 are not supported/],
     ['(?<n>a)\\k<n>', /backreferences such as \\k are not supported/],
+    ['(a)\\g<1>', /backreferences such as \\g are not supported/],
     ['a(?=b)', /lookahead and lookbehind .* are not supported/],
     ['a(?!b)', /lookahead and lookbehind .* are not supported/],
     ['(?<=a)b', /lookahead and lookbehind .* are not supported/],

@@ -52,7 +52,7 @@ export class SafeRegex {
 function explain(error: unknown): string {
   const raw = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
   const fragment = /`([^`]*)`/.exec(raw)?.[1] ?? '';
-  if (/^\\[1-9]/.test(fragment) || fragment.startsWith('\\k')) {
+  if (/^\\([1-9]|k|g)/.test(fragment)) {
     return `backreferences such as ${fragment} are not supported: the regex engine is linear-time (RE2 syntax, ${SYNTAX_URL})`;
   }
   if (/^\(\?(=|!|<=|<!)/.test(fragment)) {

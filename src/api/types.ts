@@ -79,6 +79,8 @@ export interface Workflow {
   labels: Record<string, string>;
   mode: 'scheduled' | 'push';
   schedule: { every?: string; cron?: string; timezone?: string; push?: { expected: string; grace: string } };
+  /** The stored definition failed a check on start (e.g. a regex RE2 cannot run): not scheduled until saved again. */
+  loadError?: { path: string; message: string };
   version: number;
   lastExecution: { id: number; status: ExecutionStatus; startedAt: string; durationMs: number } | null;
   nextRunAt: string | null;
@@ -164,6 +166,8 @@ export interface Rule {
   channels: string[];
   predefined?: boolean;
   source?: string;
+  /** Why the sidecar disabled the rule on start (its stored condition fails today's checks). */
+  disabledReason?: string;
 }
 
 export interface QueryTarget {

@@ -13,6 +13,7 @@ import { syncAlertingFiles } from './alertingFiles';
 import { registerAlertRoutes } from './alertRoutes';
 import { installPredefinedRules } from './ruleStore';
 import { silenceActive } from './silences';
+import { vetStoredRules } from './vetStoredRules';
 
 /**
  * Alerting end to end on this replica: rules and channels (API and `alerting/*.yaml`), the
@@ -32,6 +33,7 @@ export const alertsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
       log.error({ file: e.file, path: e.path }, `alerting definition rejected: ${e.message}`);
     }
   }
+  await vetStoredRules(pool, log);
   const guard = new EgressGuard(config.TARGET_DENYLIST, config.TARGET_ALLOWLIST);
   const deliveryAgent = guard.createAgent();
   const egress: DeliveryEgress = { guard, dispatcher: deliveryAgent };

@@ -1,3 +1,4 @@
+import { compileSafeRegex, type SafeRegex } from '../regex/safeRegex';
 import { formatDuration } from '../schema/duration';
 import { evaluateCustomExpression } from './customExpression';
 import type { Condition, Operator, RuleScope, ThresholdMetric } from './ruleSchema';
@@ -91,20 +92,6 @@ export function inScope(scope: RuleScope, workflow: WorkflowFacts['workflow']): 
   return true;
 }
 
-const regexCache = new Map<string, RegExp>();
-function regexOf(source: string, caseInsensitive: boolean): RegExp {
-  const key = `${caseInsensitive ? 'i' : ''}/${source}`;
-  let re = regexCache.get(key);
-  if (!re) {
-    re = new RegExp(source, caseInsensitive ? 'i' : '');
-    if (regexCache.size > 5000) {
-      regexCache.clear();
-    }
-    regexCache.set(key, re);
-  }
-  return re;
-}
-
 function messagesOf(execution: WorkflowFacts['recent'][number]): string[] {
   const messages = execution.errorMessage ? [execution.errorMessage] : [];
   for (const step of execution.steps) {
@@ -139,7 +126,13 @@ export function evaluateCondition(condition: Condition, facts: WorkflowFacts, tr
       return { state: firing ? 'firing' : 'clear', value, message: text };
     }
     case 'pattern': {
-      const re = regexOf(condition.regex, condition.caseInsensitive);
+      let re: SafeRegex;
+      try {
+        re = compileSafeRegex(condition.regex, condition.caseInsensitive ? 'i' : '');
+      } catch (error) {
+        // Refused at save and disabled on start; only a rule stored behind our back gets here.
+        return { state: 'unknown', message: `the pattern cannot be used: ${(error as Error).message}` };
+      }
       if (condition.window === undefined) {
         if (!latest) {
           return { state: 'unknown', message: 'no executions yet' };

@@ -20,12 +20,15 @@ interface RuleRow {
   predefined: boolean;
   source: Rule['source'];
   source_file: string | null;
+  disabled_reason: string | null;
   version: number;
   created_at: Date;
   updated_at: Date;
 }
 
 export interface StoredRule extends Rule {
+  /** Why the sidecar disabled the rule on start (its stored condition fails today's checks). */
+  disabledReason?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -46,6 +49,7 @@ function toRule(r: RuleRow): StoredRule {
     predefined: r.predefined,
     source: r.source,
     ...(r.source_file ? { sourceFile: r.source_file } : {}),
+    ...(r.disabled_reason ? { disabledReason: r.disabled_reason } : {}),
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -126,7 +130,7 @@ export async function saveRule(
     `INSERT INTO alert_rules (id, name, description, enabled, severity, scope, condition, cooldown_ms, flapping, policy_id, channels, predefined, source, source_file)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT (id) DO UPDATE SET name = $2, description = $3, enabled = $4, severity = $5, scope = $6, condition = $7,
-       cooldown_ms = $8, flapping = $9, policy_id = $10, channels = $11,
+       cooldown_ms = $8, flapping = $9, policy_id = $10, channels = $11, disabled_reason = NULL,
        source = CASE WHEN alert_rules.source = 'builtin' AND $13 = 'api' THEN 'builtin' ELSE $13 END,
        source_file = $14, version = alert_rules.version + 1, updated_at = now()`,
     [

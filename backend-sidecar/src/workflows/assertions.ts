@@ -1,5 +1,6 @@
 import { MAX_STORED_ACTUAL, type AssertionResult } from '../model/execution';
 import { truncateText } from '../model/truncateText';
+import { compileSafeRegex, type SafeRegex } from '../regex/safeRegex';
 
 /**
  * The little assertion and extraction language of workflow steps, hand-written because it is our
@@ -15,7 +16,8 @@ export interface Assertion {
   subject: Subject;
   operator: Operator;
   expected?: unknown;
-  regex?: RegExp;
+  /** Linear-time (RE2); searches the first 64 KiB of the value. */
+  regex?: SafeRegex;
 }
 
 export interface ResponseView {
@@ -60,12 +62,16 @@ function parseSubject(text: string): Subject {
   return { kind: 'body', path: parsePath(text.slice('body'.length)) };
 }
 
-function parseRegex(text: string): RegExp {
-  const match = /^\/(.*)\/([gimsuy]*)$/.exec(text);
+function parseRegex(text: string): SafeRegex {
+  const match = /^\/(.*)\/([a-z]*)$/.exec(text);
   if (!match) {
     throw new Error(`expected a /regex/ after "matches", got ${text}`);
   }
-  return new RegExp(match[1]!, match[2]!.replace('g', ''));
+  try {
+    return compileSafeRegex(match[1]!, match[2]!);
+  } catch (error) {
+    throw new Error(`${text} cannot be used: ${(error as Error).message}`);
+  }
 }
 
 function parseLiteral(text: string): unknown {

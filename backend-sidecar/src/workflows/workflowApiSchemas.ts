@@ -29,6 +29,8 @@ export const workflowSchema = z
       push: z.object({ expected: z.string(), grace: z.string() }).optional(),
     }),
     definition: z.record(z.string(), z.unknown()),
+    // Present when the stored definition failed a check on start: the workflow is not scheduled.
+    loadError: z.object({ path: z.string(), message: z.string() }).optional(),
     version: z.number().int(),
     createdAt: iso,
     updatedAt: iso,

@@ -58,6 +58,7 @@ export function toWorkflow(row: WorkflowRow, extra?: Pick<WorkflowListRow, 'last
           ? { every: formatDuration(row.every_ms) }
           : { cron: row.cron ?? undefined, ...(row.cron_timezone ? { timezone: row.cron_timezone } : {}) },
     definition: row.definition,
+    ...(row.load_error ? { loadError: row.load_error } : {}),
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -202,7 +203,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
     summary: 'Run a workflow now (queued as a run any replica may pick up)',
     tags: ['workflows'],
     params: idParams,
-    responses: { 202: { description: 'Queued', schema: runQueuedSchema }, 404: { description: 'No such workflow' }, 409: { description: 'Push workflow' } },
+    responses: { 202: { description: 'Queued', schema: runQueuedSchema }, 404: { description: 'No such workflow' }, 409: { description: 'Push workflow, or its stored definition is rejected (loadError)' } },
     handler: async ({ params }) => {
       const existing = await getWorkflowRow(pool, params.id);
       if (!existing) {
@@ -210,6 +211,13 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
       }
       if (existing.mode === 'push') {
         throw new ConflictError(`workflow "${params.id}" is a push workflow: it runs elsewhere and reports with POST /api/v1/executions`, undefined, 'push_workflow');
+      }
+      if (existing.load_error) {
+        throw new ConflictError(
+          `workflow "${params.id}" cannot run: its stored definition is rejected at ${existing.load_error.path}: ${existing.load_error.message}; save a corrected definition`,
+          existing.load_error,
+          'invalid_definition'
+        );
       }
       const queued = await enqueueManualRun(pool, params.id);
       deps.wake();

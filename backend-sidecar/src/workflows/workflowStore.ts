@@ -36,6 +36,8 @@ export interface WorkflowRow {
   next_slot_at: Date | null;
   last_push_at: Date | null;
   timeout_ms: number;
+  /** Set on start when the stored definition no longer passes validation: the workflow is not scheduled. */
+  load_error: { path: string; message: string } | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -90,7 +92,7 @@ export async function upsertWorkflow(
        source_file = EXCLUDED.source_file, definition = EXCLUDED.definition, labels = EXCLUDED.labels,
        critical = EXCLUDED.critical, enabled = EXCLUDED.enabled, mode = EXCLUDED.mode, every_ms = EXCLUDED.every_ms,
        cron = EXCLUDED.cron, cron_timezone = EXCLUDED.cron_timezone, push_expected_ms = EXCLUDED.push_expected_ms,
-       push_grace_ms = EXCLUDED.push_grace_ms, timeout_ms = EXCLUDED.timeout_ms,
+       push_grace_ms = EXCLUDED.push_grace_ms, timeout_ms = EXCLUDED.timeout_ms, load_error = NULL,
        next_slot_at = CASE WHEN EXCLUDED.mode = 'push' AND workflows.last_push_at IS NOT NULL
                            THEN workflows.last_push_at + make_interval(secs => (EXCLUDED.push_expected_ms + EXCLUDED.push_grace_ms) / 1000.0)
                            ELSE EXCLUDED.next_slot_at END,
@@ -99,6 +101,7 @@ export async function upsertWorkflow(
         OR workflows.source IS DISTINCT FROM EXCLUDED.source
         OR workflows.source_file IS DISTINCT FROM EXCLUDED.source_file
         OR workflows.deleted_at IS NOT NULL
+        OR workflows.load_error IS NOT NULL
      RETURNING *, (xmax = 0) AS inserted`,
     [
       spec.id,

@@ -17,6 +17,7 @@ import { ExecutionBatcher } from '../store/recordExecutionBatch';
 import { startTracing } from '../tracing/tracing';
 import { parseWorkflowDefinition, type WorkflowDefinition } from './definitionSchema';
 import { WorkflowFileSync } from './workflowFileSync';
+import { vetStoredWorkflows } from './vetStoredWorkflows';
 import { registerWorkflowRoutes } from './workflowRoutes';
 import { pushGraceMs } from './workflowStore';
 
@@ -70,6 +71,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
   const dir = workflowsDirectory(ctx);
   const files = dir ? new WorkflowFileSync({ pool, log, dir, env: process.env, maxWorkflows: config.MAX_WORKFLOWS, onChange: () => scheduler?.wake() }) : undefined;
   await files?.sync();
+  await vetStoredWorkflows(pool, log);
 
   const published = (executionId: number, result: ExecutionResult, attempts: number, retries: number) => {
     metrics.observe(result);

@@ -56,7 +56,8 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
     }
     for (const key of Object.keys(content)) {
       if (!(SECTIONS as readonly string[]).includes(key)) {
-        errors.push({ file, path: key, message: `unknown section; allowed: ${SECTIONS.join(', ')}` });
+        // An empty key (`: x`) still gets a path the reader can see.
+        errors.push({ file, path: key === '' ? '""' : key, message: `unknown section; allowed: ${SECTIONS.join(', ')}` });
       }
     }
     const collect = <T>(section: (typeof SECTIONS)[number], schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: never[] } } }, into: Array<Parsed<T>>) => {

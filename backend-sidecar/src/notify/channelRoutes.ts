@@ -6,7 +6,7 @@ import type { RouteTable } from '../http/route';
 import { CHANNEL_TYPES, channelInputSchema, scrub, secretStrings } from './channelSchema';
 import { deleteChannel, getChannelForDelivery, getChannelView, listChannels, saveChannel } from './channelStore';
 import { deliver } from './deliver';
-import { classifyDeliveryError } from './deliveryWorker';
+import { classifyDeliveryError } from './classifyDeliveryError';
 import type { NotificationPayload } from './notificationMessage';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });

@@ -1,6 +1,5 @@
 import http from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { ERROR_TYPES, type ErrorType } from '../model/execution';
 import { classifyError, countsAgainstTarget } from './classifyError';

@@ -2,7 +2,8 @@ import { FieldType, dataFrameFromJSON, getFieldDisplayName, toDataFrame, type Da
 import response from './fixtures/queryResponse.json';
 
 // The sidecar's POST /api/v1/query answers in Grafana's data-frame JSON (the /api/ds/query
-// layout); this pins that @grafana/data reads it as a wide time series.
+// layout); this pins that @grafana/data reads it as a wide time series. The fixture is the
+// sidecar's own answer, written and checked by backend-sidecar/test/contract/queryFrames.test.ts.
 describe('sidecar query frames', () => {
   const json = response.results.A.frames[0] as unknown as DataFrameJSON;
 

@@ -10,6 +10,7 @@ import type {
   QueryRequest,
   QueryResponse,
   Rule,
+  RuleInput,
   Workflow,
 } from './types';
 
@@ -134,10 +135,10 @@ export class SidecarClient {
   listRules() {
     return this.request<{ rules: Rule[] }>('GET', 'api/v1/rules');
   }
-  createRule(rule: Rule) {
+  createRule(rule: RuleInput) {
     return this.request<Rule>('POST', 'api/v1/rules', { data: rule });
   }
-  saveRule(rule: Rule) {
+  saveRule(rule: RuleInput) {
     return this.request<Rule>('PUT', `api/v1/rules/${encodeURIComponent(rule.id)}`, { data: rule });
   }
 }

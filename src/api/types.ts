@@ -152,6 +152,58 @@ export interface MonitoringMetrics {
   alerts: { total: number; bySeverity: Record<Severity, number>; active: number; recent: Array<{ id: number; workflowId: string; severity: Severity; state: AlertState; title: string; openedAt: string }> };
 }
 
+export type ThresholdMetric =
+  | 'success_rate' | 'failure_rate' | 'executions' | 'successes' | 'failures' | 'degraded'
+  | 'duration_avg' | 'duration_max' | 'duration_p95' | 'attempts' | 'retries';
+export type ComparisonOperator = '>' | '>=' | '<' | '<=' | '==' | '!=';
+
+/** Rule conditions as the sidecar returns them: durations as text ("15m"), defaults filled in. */
+export interface ThresholdCondition {
+  type: 'threshold';
+  metric: ThresholdMetric;
+  operator: ComparisonOperator;
+  value: number;
+  window: string;
+  minSamples: number;
+}
+
+export interface RateCondition {
+  type: 'rate';
+  operator: '>' | '>=';
+  value: number;
+  window: string;
+  minSamples: number;
+}
+
+export interface PatternCondition {
+  type: 'pattern';
+  regex: string;
+  caseInsensitive: boolean;
+  window?: string;
+  minMatches: number;
+}
+
+export interface DurationCondition {
+  type: 'duration';
+  of: 'execution' | 'step';
+  step?: string;
+  operator: '>' | '>=';
+  threshold: string;
+}
+
+export interface ConsecutiveFailuresCondition {
+  type: 'consecutive_failures';
+  count: number;
+}
+
+export interface CustomCondition {
+  type: 'custom';
+  expression: string;
+  window: string;
+}
+
+export type Condition = ThresholdCondition | RateCondition | PatternCondition | DurationCondition | ConsecutiveFailuresCondition | CustomCondition;
+
 export interface Rule {
   id: string;
   name: string;
@@ -159,16 +211,121 @@ export interface Rule {
   enabled: boolean;
   severity: Severity;
   scope: { workflowIds?: string[]; labels?: Record<string, string>; critical?: boolean };
-  condition: Record<string, unknown> & { type: string };
+  condition: Condition;
   cooldown: string;
-  flapping?: { window: string; threshold: number };
+  flapping: { window: string; threshold: number };
   escalationPolicy?: string;
   channels: string[];
-  predefined?: boolean;
-  source?: string;
+  predefined: boolean;
+  source: 'file' | 'api' | 'builtin';
+  sourceFile?: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
   /** Why the sidecar disabled the rule on start (its stored condition fails today's checks). */
   disabledReason?: string;
 }
+
+/** What POST and PUT /api/v1/rules take: no bookkeeping fields; those with a default may be left out. */
+export type RuleInput = Omit<Rule, 'predefined' | 'source' | 'sourceFile' | 'version' | 'createdAt' | 'updatedAt' | 'enabled' | 'scope' | 'cooldown' | 'flapping' | 'channels'> &
+  Partial<Pick<Rule, 'enabled' | 'scope' | 'cooldown' | 'flapping' | 'channels'>>;
+
+export interface EscalationTier {
+  after: string;
+  channels: string[];
+}
+
+export interface EscalationPolicy {
+  id: string;
+  name: string;
+  tiers: EscalationTier[];
+  reminder?: { every: string; max?: number };
+  source: 'file' | 'api';
+  sourceFile?: string;
+}
+
+/** What every channel has; `config` holds its public settings only (secrets are write-only). */
+interface ChannelFields {
+  id: string;
+  name: string;
+  enabled: boolean;
+  source: 'file' | 'api';
+  sourceFile?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SlackChannelConfig {
+  channel?: string;
+  username?: string;
+}
+
+export interface SlackChannel extends ChannelFields {
+  type: 'slack';
+  config: SlackChannelConfig;
+  secretsConfigured: Array<'url'>;
+}
+
+export interface DiscordChannelConfig {
+  username?: string;
+}
+
+export interface DiscordChannel extends ChannelFields {
+  type: 'discord';
+  config: DiscordChannelConfig;
+  secretsConfigured: Array<'url'>;
+}
+
+export interface EmailChannelConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  from: string;
+  to: string[];
+}
+
+export interface EmailChannel extends ChannelFields {
+  type: 'email';
+  config: EmailChannelConfig;
+  secretsConfigured: Array<'password'>;
+}
+
+export interface SmsChannelConfig {
+  baseUrl: string;
+  accountSid: string;
+  from: string;
+  to: string[];
+}
+
+export interface SmsChannel extends ChannelFields {
+  type: 'sms';
+  config: SmsChannelConfig;
+  secretsConfigured: Array<'authToken'>;
+}
+
+export interface WebhookChannelConfig {
+  url: string;
+}
+
+export interface WebhookChannel extends ChannelFields {
+  type: 'webhook';
+  config: WebhookChannelConfig;
+  secretsConfigured: Array<'secret' | 'headers'>;
+}
+
+export interface AlertmanagerChannelConfig {
+  url: string;
+  username?: string;
+}
+
+export interface AlertmanagerChannel extends ChannelFields {
+  type: 'alertmanager';
+  config: AlertmanagerChannelConfig;
+  secretsConfigured: Array<'password'>;
+}
+
+export type Channel = SlackChannel | DiscordChannel | EmailChannel | SmsChannel | WebhookChannel | AlertmanagerChannel;
 
 export interface QueryTarget {
   refId: string;

@@ -9,7 +9,7 @@ const low = { id: 'low-success-rate', name: 'Low success rate', enabled: true, s
 
 describe('Rules page', () => {
   it('disables a predefined rule with a PUT of the rule as edited', async () => {
-    const fake = installFakeSidecar({ 'GET api/v1/rules': () => ({ rules: [low] }), 'PUT api/v1/rules/{id}': (req) => req.data });
+    const fake = installFakeSidecar({ 'GET api/v1/rules': () => ({ rules: [low] }), 'PUT api/v1/rules/{id}': (req) => ({ ...low, ...(req.data as object) }) });
     render(<MemoryRouter><Rules /></MemoryRouter>);
     fireEvent.click(await screen.findByTestId(testIds.rules.toggle('low-success-rate')));
     await waitFor(() => expect(fake.requests.some((r) => r.method === 'PUT')).toBe(true));

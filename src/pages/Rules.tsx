@@ -2,7 +2,7 @@ import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { Button, Field, Input, Modal, Select, Switch, TextArea, useStyles2 } from '@grafana/ui';
 import { SidecarError } from '../api/client';
-import { SEVERITIES, type Rule } from '../api/types';
+import { SEVERITIES, type Rule, type RuleInput } from '../api/types';
 import { SeverityBadge } from '../components/Badges';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { getTableStyles } from '../components/tableStyles';
@@ -61,7 +61,7 @@ function Rules() {
   if (!client) {
     return <PluginPage><NoDataSource /></PluginPage>;
   }
-  const toRule = (f: FormState, base?: Rule): Rule | undefined => {
+  const toRule = (f: FormState, base?: Rule): RuleInput | undefined => {
     let condition: Rule['condition'];
     try {
       condition = JSON.parse(f.condition);
@@ -76,7 +76,7 @@ function Rules() {
       ...(base?.flapping ? { flapping: base.flapping } : {}),
     };
   };
-  const save = async (rule: Rule, isNew: boolean) => {
+  const save = async (rule: RuleInput, isNew: boolean) => {
     try {
       await (isNew ? client.createRule(rule) : client.saveRule(rule));
       notify.success(`Rule ${rule.id} saved`);
@@ -90,14 +90,7 @@ function Rules() {
       notify.error(e.message);
     }
   };
-  const strip = (r: Rule): Rule => {
-    const { predefined: _p, source: _s, ...rest } = r as Rule & Record<string, unknown>;
-    delete (rest as Record<string, unknown>).version;
-    delete (rest as Record<string, unknown>).createdAt;
-    delete (rest as Record<string, unknown>).updatedAt;
-    delete (rest as Record<string, unknown>).sourceFile;
-    return rest as Rule;
-  };
+  const strip = ({ predefined: _p, source: _s, sourceFile: _f, version: _v, createdAt: _c, updatedAt: _u, ...input }: Rule): RuleInput => input;
   const all = rules.value?.rules ?? [];
   const f = editing?.form;
   const set = (patch: Partial<FormState>) => editing && setEditing({ ...editing, form: { ...editing.form, ...patch } });

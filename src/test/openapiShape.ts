@@ -65,7 +65,7 @@ export function shapeProblems(value: unknown, schema: Schema, path = '$', depth 
     }
     const record = value as Record<string, unknown>;
     const problems = (s.required ?? []).filter((k) => !(k in record)).map((k) => `${path}.${k}: required by the document`);
-    if (s.properties && s.additionalProperties === undefined) {
+    if (s.properties && (s.additionalProperties === undefined || s.additionalProperties === false)) {
       problems.push(...Object.keys(record).filter((k) => !(k in s.properties!)).map((k) => `${path}.${k}: not in the document`));
     }
     for (const [k, v] of Object.entries(record)) {

@@ -8,6 +8,7 @@ import { durationMs } from '../schema/duration';
 import { LATEST_TIME_MS, timestamp } from '../schema/timestamp';
 import type { AlertEngine } from './alertEngine';
 import { ALERT_STATES, type AlertRow } from './alertLifecycle';
+import { escalationPolicyViewSchema, ruleViewSchema } from './ruleApiSchemas';
 import { deleteRule, getRule, listPolicies, listRules, policyForApi, ruleForApi, savePolicy, saveRule } from './ruleStore';
 import { escalationPolicyInputSchema, matchersSchema, ruleInputSchema, SEVERITIES } from './ruleSchema';
 import { toSilence } from './silences';
@@ -309,13 +310,12 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     },
   });
 
-  const ruleView = z.record(z.string(), z.unknown()).openapi('Rule');
   routes.add({
     method: 'get',
     path: '/api/v1/rules',
     summary: 'Alert rules, the six predefined ones first',
     tags: ['rules'],
-    responses: { 200: { description: 'Rules', schema: z.object({ rules: z.array(ruleView) }) } },
+    responses: { 200: { description: 'Rules', schema: z.object({ rules: z.array(ruleViewSchema) }) } },
     handler: async () => ({ body: { rules: (await listRules(pool)).map(ruleForApi) } }),
   });
   routes.add({
@@ -324,7 +324,7 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     summary: 'Create a rule (threshold, rate, pattern, duration, consecutive_failures or custom)',
     tags: ['rules'],
     body: ruleInputSchema,
-    responses: { 201: { description: 'Created', schema: ruleView }, 409: { description: 'The id exists, or MAX_RULES rules exist (code limit_reached)' } },
+    responses: { 201: { description: 'Created', schema: ruleViewSchema }, 409: { description: 'The id exists, or MAX_RULES rules exist (code limit_reached)' } },
     handler: async ({ body }) => {
       await saveRule(pool, body, { source: 'api', mode: 'create', maxCount: deps.maxRules });
       engine.invalidate();
@@ -337,7 +337,7 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     summary: 'One rule',
     tags: ['rules'],
     params: idParams,
-    responses: { 200: { description: 'The rule', schema: ruleView }, 404: { description: 'No such rule' } },
+    responses: { 200: { description: 'The rule', schema: ruleViewSchema }, 404: { description: 'No such rule' } },
     handler: async ({ params }) => {
       const rule = await getRule(pool, params.id);
       if (!rule) {
@@ -353,7 +353,7 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     tags: ['rules'],
     params: idParams,
     body: ruleInputSchema,
-    responses: { 200: { description: 'Replaced', schema: ruleView }, 201: { description: 'Created', schema: ruleView }, 409: { description: 'Defined in a file, or creating it would exceed MAX_RULES (code limit_reached)' } },
+    responses: { 200: { description: 'Replaced', schema: ruleViewSchema }, 201: { description: 'Created', schema: ruleViewSchema }, 409: { description: 'Defined in a file, or creating it would exceed MAX_RULES (code limit_reached)' } },
     handler: async ({ params, body }) => {
       if (body.id !== params.id) {
         throw new ValidationError(`body id "${body.id}" does not match the path id "${params.id}"`, [{ path: 'id', message: `must equal the path id "${params.id}"` }]);
@@ -377,13 +377,12 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     },
   });
 
-  const policyView = z.record(z.string(), z.unknown()).openapi('EscalationPolicy');
   routes.add({
     method: 'get',
     path: '/api/v1/escalation-policies',
     summary: 'Escalation policies: ordered tiers and reminders',
     tags: ['rules'],
-    responses: { 200: { description: 'Policies', schema: z.object({ policies: z.array(policyView) }) } },
+    responses: { 200: { description: 'Policies', schema: z.object({ policies: z.array(escalationPolicyViewSchema) }) } },
     handler: async () => ({ body: { policies: (await listPolicies(pool)).map(policyForApi) } }),
   });
   routes.add({
@@ -392,7 +391,7 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     summary: 'Create an escalation policy',
     tags: ['rules'],
     body: escalationPolicyInputSchema,
-    responses: { 201: { description: 'Created', schema: policyView }, 409: { description: 'The id exists' } },
+    responses: { 201: { description: 'Created', schema: escalationPolicyViewSchema }, 409: { description: 'The id exists' } },
     handler: async ({ body }) => {
       await savePolicy(pool, body, { source: 'api', mode: 'create' });
       engine.invalidate();
@@ -406,7 +405,7 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     tags: ['rules'],
     params: idParams,
     body: escalationPolicyInputSchema,
-    responses: { 200: { description: 'Replaced', schema: policyView }, 201: { description: 'Created', schema: policyView }, 409: { description: 'Defined in a file' } },
+    responses: { 200: { description: 'Replaced', schema: escalationPolicyViewSchema }, 201: { description: 'Created', schema: escalationPolicyViewSchema }, 409: { description: 'Defined in a file' } },
     handler: async ({ params, body }) => {
       if (body.id !== params.id) {
         throw new ValidationError(`body id "${body.id}" does not match the path id "${params.id}"`, [{ path: 'id', message: `must equal the path id "${params.id}"` }]);

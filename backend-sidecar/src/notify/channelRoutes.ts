@@ -4,26 +4,14 @@ import type { Pool } from '../db/pool';
 import { coerceError, NotFoundError, ValidationError } from '../errors/errors';
 import { grafanaUser } from '../http/actingUser';
 import type { RouteTable } from '../http/route';
-import { CHANNEL_TYPES, channelInputSchema, scrub, secretStrings } from './channelSchema';
+import { channelViewSchema } from './channelApiSchemas';
+import { channelInputSchema, scrub, secretStrings } from './channelSchema';
 import { deleteChannel, getChannelForDelivery, getChannelView, listChannels, saveChannel } from './channelStore';
 import { deliver, type DeliveryEgress } from './deliver';
-import { classifyDeliveryError } from './deliveryWorker';
+import { classifyDeliveryError } from './classifyDeliveryError';
 import type { NotificationPayload } from './notificationMessage';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
-
-export const channelViewSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  type: z.enum(CHANNEL_TYPES),
-  enabled: z.boolean(),
-  config: z.record(z.string(), z.unknown()).describe('Public settings only; secret fields are never returned'),
-  secretsConfigured: z.array(z.string()).describe('Names of the secret fields that are set'),
-  source: z.enum(['file', 'api']),
-  sourceFile: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-}).openapi('Channel');
 
 const testResultSchema = z.object({
   delivered: z.boolean(),

@@ -4,10 +4,9 @@ import { coerceError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import type { ErrorType } from '../model/execution';
 import { backoffDelay } from '../retry/backoff';
-import { classifyError } from '../retry/classifyError';
-import { egressRefusalIn } from '../retry/errors';
 import { parseRetryAfter } from '../retry/retryAfter';
 import { scrub, secretStrings, type Channel, type ChannelType } from './channelSchema';
+import { classifyDeliveryError } from './classifyDeliveryError';
 import { deliver, type DeliveryEgress } from './deliver';
 import type { NotificationPayload } from './notificationMessage';
 
@@ -31,24 +30,6 @@ interface ClaimedRow {
   attempts: number;
   created_at: Date;
   channel: { id: string; name: string; type: ChannelType; enabled: boolean; config: Record<string, unknown>; secrets: Record<string, unknown> } | null;
-}
-
-/** SMTP replies and socket errors from nodemailer, on top of the HTTP classification. */
-export function classifyDeliveryError(error: unknown): { type: ErrorType; retryable: boolean; httpStatus?: number; retryAfter?: string } {
-  if (egressRefusalIn(error)) {
-    return classifyError(error);
-  }
-  const e = error as { responseCode?: unknown; code?: unknown };
-  if (typeof e?.responseCode === 'number') {
-    return e.responseCode >= 500 ? { type: 'permanent', retryable: false } : { type: 'transient', retryable: true };
-  }
-  if (e?.code === 'ECONNECTION' || e?.code === 'ESOCKET' || e?.code === 'EDNS') {
-    return { type: 'network', retryable: true };
-  }
-  if (e?.code === 'ETIMEDOUT') {
-    return { type: 'timeout', retryable: true };
-  }
-  return classifyError(error);
 }
 
 /**

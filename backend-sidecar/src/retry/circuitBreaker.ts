@@ -69,7 +69,10 @@ export class CircuitBreaker {
     }
   }
 
-  /** A failure that says nothing about the target (404, assertion): ends a trial without a verdict. */
+  /**
+   * A failure that says nothing about the target's health (404, assertion): uncounted while closed;
+   * a half-open trial that ends this way closes the breaker, since the target did answer.
+   */
   neutral(): void {
     if (this.trialInFlight) {
       this.trialInFlight = false;

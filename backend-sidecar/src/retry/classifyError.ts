@@ -11,9 +11,15 @@ export interface Classification {
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT',
-  'ECONNABORTED', 'EADDRNOTAVAIL', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED', 'ERR_INVALID_URL',
+  'ECONNABORTED', 'EADDRNOTAVAIL', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED',
 ]);
-const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+/** undici gave up waiting for the response's headers or the next piece of its body: a slow target. */
+const RESPONSE_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/**
+ * The request could not be made as given (a header value with a line break, a redirect to an
+ * unparsable or looping location): sending it again fails the same way, and the target is not to blame.
+ */
+const REQUEST_INVALID_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_URL']);
 
 function codeOf(error: unknown): string | undefined {
   // fetch wraps socket errors: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }),
@@ -36,10 +42,12 @@ function codeOf(error: unknown): string | undefined {
 
 /**
  * Our own rules (DESIGN.md "Retry"), which is why this is hand-written rather than a library
- * predicate: 500/502/503/504 transient; 400/401/403/404 and other 4xx permanent; 408 timeout;
- * 429 rate-limit; step timeouts; socket/DNS errors network; an open breaker, a failed assertion and
- * an oversize body are not worth repeating, nor is a connection the egress guard refused (permanent);
- * anything else unknown (retried, cautiously).
+ * predicate: 500/502/503/504 and the rest of 5xx transient; 400/401/403/404 and other 4xx (and
+ * statuses below 400 a step refused) permanent; 408 timeout; 429 rate-limit; a status past 599 is not
+ * HTTP's, so unknown; step and response timeouts; socket/DNS errors network, also wrapped in `cause`
+ * or an AggregateError; an open breaker, a failed assertion, an oversize body, a request that
+ * cannot be built and a connection the egress guard refused are not worth repeating (permanent);
+ * anything else unknown (retried, cautiously). classifyError.test.ts is the table.
  */
 export function classifyError(error: unknown): Classification {
   if (error instanceof HttpStatusError) {
@@ -50,8 +58,11 @@ export function classifyError(error: unknown): Classification {
     if (status === 408) {
       return { type: 'timeout', retryable: true, httpStatus: status };
     }
-    if (TRANSIENT_STATUS.has(status) || status >= 500) {
+    if (status >= 500 && status <= 599) {
       return { type: 'transient', retryable: true, httpStatus: status, retryAfter: status === 503 ? error.retryAfter : undefined };
+    }
+    if (status >= 600) {
+      return { type: 'unknown', retryable: true, httpStatus: status };
     }
     return { type: 'permanent', retryable: false, httpStatus: status };
   }
@@ -72,6 +83,12 @@ export function classifyError(error: unknown): Classification {
     return { type: 'timeout', retryable: true };
   }
   const code = codeOf(error);
+  if (code && RESPONSE_TIMEOUT_CODES.has(code)) {
+    return { type: 'timeout', retryable: true };
+  }
+  if (code && REQUEST_INVALID_CODES.has(code)) {
+    return { type: 'permanent', retryable: false };
+  }
   if (code && (NETWORK_CODES.has(code) || code.startsWith('UND_ERR_'))) {
     return { type: 'network', retryable: true };
   }

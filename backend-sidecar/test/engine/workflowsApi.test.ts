@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { workflowsFeature } from '../../src/workflows/workflowsFeature';
+import { metricValue, scrapeMetrics } from '../support/prometheusText';
+import { freePort } from '../support/sidecarProcess';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';
 
@@ -119,13 +121,51 @@ describe('workflows API', () => {
     expect(rows.every((r: any) => r.n === 1)).toBe(true);
   });
 
-  it('exposes the engine metrics on /metrics', async () => {
-    const text = await (await fetch(`${sidecar.url}/metrics`)).text();
-    expect(text).toMatch(/workflow_monitor_executions_total\{workflow="every-second",status="success",trigger="schedule"\} \d+/);
-    expect(text).toContain('workflow_monitor_execution_duration_seconds_bucket');
-    expect(text).toMatch(/workflow_monitor_execution_attempts_total\{error_type="none"\} \d+/);
-    expect(text).toContain('workflow_monitor_scheduler_lag_seconds_bucket');
-    expect(text).toContain('workflow_monitor_circuit_breaker_state');
+  it('counts executions, attempts and scheduler lag on /metrics as the store records them', async () => {
+    const { pool } = sidecar.db;
+    // every-second keeps running: read both sides until they agree, then compare them (a diff if they never did).
+    const read = async () => {
+      const metrics = await scrapeMetrics(sidecar.url);
+      const { rows } = await pool.query<{ ok: number; timed: number; clean_attempts: number }>(
+        `SELECT count(*) FILTER (WHERE workflow_id = 'every-second' AND status = 'success' AND trigger = 'schedule')::int AS ok,
+                count(*) FILTER (WHERE workflow_id = 'every-second' AND trigger NOT IN ('missed', 'push'))::int AS timed,
+                (SELECT count(*)::int FROM step_attempts WHERE error_type IS NULL) AS clean_attempts
+           FROM executions`
+      );
+      const stored = rows[0]!;
+      const lag = metricValue(metrics, 'workflow_monitor_scheduler_lag_seconds_count') ?? 0;
+      return {
+        fromStore: { successes: stored.ok, durations: stored.timed, cleanAttempts: stored.clean_attempts, lagObservedForEachScheduledRun: true },
+        fromMetrics: {
+          successes: metricValue(metrics, 'workflow_monitor_executions_total', { workflow: 'every-second', status: 'success', trigger: 'schedule' }),
+          durations: metricValue(metrics, 'workflow_monitor_execution_duration_seconds_count', { workflow: 'every-second' }),
+          cleanAttempts: metricValue(metrics, 'workflow_monitor_execution_attempts_total', { error_type: 'none' }),
+          lagObservedForEachScheduledRun: lag >= stored.ok,
+        },
+      };
+    };
+    let last = await read();
+    await eventually(async () => {
+      last = await read();
+      return last.fromStore.successes >= 3 && JSON.stringify(last.fromMetrics) === JSON.stringify(last.fromStore);
+    }, 20_000).catch(() => undefined);
+    expect(last.fromStore.successes).toBeGreaterThanOrEqual(3);
+    expect(last.fromMetrics).toEqual(last.fromStore);
+  });
+
+  it('shows each target\'s circuit breaker state on /metrics: 0 for a healthy target, 2 once a dead one opened it', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const created = await sidecar.api('/api/v1/workflows', {
+      method: 'POST',
+      json: { id: 'dead-target', name: 'Dead target', schedule: { every: '1h' }, retry: { maxAttempts: 1, breaker: { threshold: 1 } }, steps: [{ name: 'ping', request: { url: `${dead}/ping` } }] },
+    });
+    expect(created.status).toBe(201);
+    expect((await sidecar.api('/api/v1/workflows/dead-target/run', { method: 'POST' })).status).toBe(202);
+    const metrics = await eventually(async () => {
+      const samples = await scrapeMetrics(sidecar.url);
+      return metricValue(samples, 'workflow_monitor_circuit_breaker_state', { target: dead }) === 2 ? samples : undefined;
+    }, 20_000);
+    expect(metricValue(metrics, 'workflow_monitor_circuit_breaker_state', { target: target.url })).toBe(0);
   });
 });
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { metricValue, scrapeMetrics } from '../support/prometheusText';
 import { startTestSidecar, TEST_READONLY_TOKEN, type TestSidecar } from '../support/startTestSidecar';
 
 let sidecar: TestSidecar;
@@ -93,12 +94,26 @@ describe('OpenAPI document', () => {
 });
 
 describe('/metrics', () => {
-  it('exposes process metrics and the HTTP duration histogram', async () => {
-    await fetch(`${sidecar.url}/health`);
-    const text = await (await fetch(`${sidecar.url}/metrics`)).text();
-    expect(text).toMatch(/workflow_monitor_process_cpu_user_seconds_total/);
-    expect(text).toMatch(/workflow_monitor_http_request_duration_seconds_bucket\{[^}]*route="\/health"/);
-    expect(text).toMatch(/workflow_monitor_auth_failures_total\{reason="missing"\} [1-9]/);
+  it('counts each request by route and status in the HTTP histogram and counter, and each refused token by reason', async () => {
+    const health = { method: 'GET', route: '/health', status: '200' };
+    const refused = { method: 'GET', route: 'unmatched', status: '401' };
+    const before = await scrapeMetrics(sidecar.url);
+    await (await fetch(`${sidecar.url}/health`)).arrayBuffer();
+    await (await fetch(`${sidecar.url}/api/v1/openapi.json`)).arrayBuffer();
+    await (await sidecar.api('/api/v1/openapi.json', { token: 'wrong-token-0123456789abcdef' })).arrayBuffer();
+    await (await sidecar.api('/api/v1/openapi.json', { headers: { Authorization: 'Basic abc' }, token: null })).arrayBuffer();
+    const after = await scrapeMetrics(sidecar.url);
+    const delta = (name: string, labels: Record<string, string>) => (metricValue(after, name, labels) ?? 0) - (metricValue(before, name, labels) ?? 0);
+    expect({
+      healthCount: delta('workflow_monitor_http_requests_total', health),
+      healthDurations: delta('workflow_monitor_http_request_duration_seconds_count', health),
+      healthInfBucket: delta('workflow_monitor_http_request_duration_seconds_bucket', { ...health, le: '+Inf' }),
+      refusedCount: delta('workflow_monitor_http_requests_total', refused),
+      missing: delta('workflow_monitor_auth_failures_total', { reason: 'missing' }),
+      wrong: delta('workflow_monitor_auth_failures_total', { reason: 'wrong_token' }),
+      malformed: delta('workflow_monitor_auth_failures_total', { reason: 'malformed' }),
+    }).toEqual({ healthCount: 1, healthDurations: 1, healthInfBucket: 1, refusedCount: 3, missing: 1, wrong: 1, malformed: 1 });
+    expect(metricValue(after, 'workflow_monitor_process_cpu_user_seconds_total')).toBeGreaterThan(0);
   });
 
   const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => fs.existsSync(p));

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import '../http/openapiRegistry';
+import { returnedShape } from '../schema/apiView';
+import { conditionSchema, escalationPolicyInputSchema, flappingSchema, ruleInputSchema, tierSchema, type ConditionType } from './ruleSchema';
+
+/**
+ * Response shapes of the rule and escalation-policy routes, derived from the request schemas in
+ * ruleSchema.ts (ruleStore's `ruleForApi` / `policyForApi` write durations back as text).
+ * The `Record<ConditionType, …>` tables make a new condition type a compile error here until it
+ * has its response shape.
+ */
+const CONDITION_VIEWS: Record<ConditionType, { component: string; durations: string[] }> = {
+  threshold: { component: 'ThresholdCondition', durations: ['window'] },
+  rate: { component: 'RateCondition', durations: ['window'] },
+  pattern: { component: 'PatternCondition', durations: ['window'] },
+  duration: { component: 'DurationCondition', durations: ['threshold'] },
+  consecutive_failures: { component: 'ConsecutiveFailuresCondition', durations: [] },
+  custom: { component: 'CustomCondition', durations: ['window'] },
+};
+
+const iso = z.string().openapi({ format: 'date-time' });
+
+const conditionViews = conditionSchema.options.map((variant) => {
+  const view = CONDITION_VIEWS[variant.shape.type.value];
+  return returnedShape(variant as z.ZodObject<z.ZodRawShape>, view.durations).openapi(view.component);
+});
+
+export const conditionViewSchema = z
+  .discriminatedUnion('type', conditionViews as unknown as [z.ZodObject<{ type: z.ZodLiteral<string> }>, ...Array<z.ZodObject<{ type: z.ZodLiteral<string> }>>])
+  .openapi('Condition');
+
+export const ruleViewSchema = returnedShape(ruleInputSchema, ['cooldown'])
+  .extend({
+    condition: conditionViewSchema,
+    flapping: returnedShape(flappingSchema, ['window']),
+    predefined: z.boolean().describe('One of the six rules that ship with the sidecar (disable rather than delete)'),
+    source: z.enum(['file', 'api', 'builtin']),
+    sourceFile: z.string().optional(),
+    version: z.number().int(),
+    createdAt: iso,
+    updatedAt: iso,
+  })
+  .openapi('Rule');
+
+const reminderSchema = escalationPolicyInputSchema.shape.reminder.unwrap();
+
+export const escalationPolicyViewSchema = returnedShape(escalationPolicyInputSchema)
+  .extend({
+    tiers: z.array(returnedShape(tierSchema, ['after']).openapi('EscalationTier')),
+    reminder: returnedShape(reminderSchema, ['every']).optional(),
+    source: z.enum(['file', 'api']),
+    sourceFile: z.string().optional(),
+  })
+  .openapi('EscalationPolicy');

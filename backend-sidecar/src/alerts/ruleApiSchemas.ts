@@ -39,6 +39,7 @@ export const ruleViewSchema = returnedShape(ruleInputSchema, ['cooldown'])
     version: z.number().int(),
     createdAt: iso,
     updatedAt: iso,
+    disabledReason: z.string().optional().describe('Why the sidecar disabled the rule on start: its stored condition fails the checks of this version'),
   })
   .openapi('Rule');
 

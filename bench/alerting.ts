@@ -13,12 +13,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { AlertEngine } from '../backend-sidecar/src/alerts/alertEngine';
-import { alertsFeature } from '../backend-sidecar/src/alerts/alertsFeature';
+import { alertsFeature } from '../backend-sidecar/src/app/features/alerts';
 import { saveRule } from '../backend-sidecar/src/alerts/ruleStore';
 import { ruleInputSchema } from '../backend-sidecar/src/alerts/ruleSchema';
 import { startSidecar } from '../backend-sidecar/src/app/sidecar';
 import { loadConfig } from '../backend-sidecar/src/config/env';
-import { workflowsFeature } from '../backend-sidecar/src/workflows/workflowsFeature';
+import { workflowsFeature } from '../backend-sidecar/src/app/features/workflows';
 import { startAlertmanager, ALERTMANAGER_BIN } from '../backend-sidecar/test/support/alertmanagerProcess';
 import { arg, percentile, silent, startBenchDatabase } from './support/benchDatabase';
 

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { FEATURES } from '../backend-sidecar/src/app/features';
+import { FEATURES } from '../backend-sidecar/src/app/features/index';
 import { startSidecar } from '../backend-sidecar/src/app/sidecar';
 import { loadConfig } from '../backend-sidecar/src/config/env';
 import { arg, silent, startBenchDatabase } from './support/benchDatabase';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FEATURES } from './app/features';
+import { FEATURES } from './app/features/index';
 import { startDemoService } from './demo/demoService';
 import { startSidecar, type RunningSidecar } from './app/sidecar';
 import { loadConfig, type Config } from './config/env';

@@ -2,13 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool } from '../db/pool';
 import { AppError, coerceError } from '../errors/errors';
-import { formatIssues } from '../http/route';
 import { channelInputSchema, type ChannelInput } from '../notify/channelSchema';
 import { saveChannel } from '../notify/channelStore';
-import { interpolateEnv } from '../workflows/interpolateEnv';
-import { parseYaml, type FileLoadError } from '../workflows/loadWorkflowFiles';
+import { interpolateEnv } from '../schema/interpolateEnv';
 import { savePolicy, saveRule } from './ruleStore';
 import { escalationPolicyInputSchema, ruleInputSchema, type EscalationPolicyInput, type RuleInput } from './ruleSchema';
+import { formatIssues } from '../schema/issues';
+import { parseYaml, type FileLoadError } from '../schema/yaml';
 
 const SECTIONS = ['channels', 'escalationPolicies', 'rules'] as const;
 

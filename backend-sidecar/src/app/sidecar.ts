@@ -2,38 +2,17 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/env';
+import type { Feature, FeatureFactory, SidecarContext } from './feature';
 import { SidecarEvents } from '../events/sidecarEvents';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embeddedPostgres';
 import { migrate } from '../db/migrate';
-import { createPool, type Pool } from '../db/pool';
+import { createPool } from '../db/pool';
 import { createApp, type SidecarApp } from '../http/app';
 import { HealthReporter } from '../http/health';
-import type { RouteTable } from '../http/route';
 import type { Logger } from '../log/logger';
 import { SidecarMetrics } from '../metrics/registry';
 
-export interface SidecarContext {
-  config: Config;
-  log: Logger;
-  pool: Pool;
-  metrics: SidecarMetrics;
-  health: HealthReporter;
-  events: SidecarEvents;
-  workerId: string;
-}
-
-/**
- * A feature module: adds routes, and may start background work that it stops on shutdown.
- * Features are composed in features.ts; the core knows none of them by name.
- */
-export interface Feature {
-  name: string;
-  routes?: (routes: RouteTable) => void;
-  start?: () => Promise<void> | void;
-  stop?: () => Promise<void> | void;
-}
-
-export type FeatureFactory = (ctx: SidecarContext) => Promise<Feature> | Feature;
+export type { Feature, FeatureFactory, SidecarContext };
 
 export interface RunningSidecar {
   url: string;

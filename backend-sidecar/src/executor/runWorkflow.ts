@@ -9,7 +9,7 @@ import { Deadline } from './deadline';
 import { sendHttpRequest } from './httpRequest';
 import { evaluateAssertion, extractValue, parseAssertion, parseExtractSource, type Assertion, type ResponseView } from '../workflows/assertions';
 import type { WorkflowDefinition, WorkflowStep } from '../workflows/definitionSchema';
-import { ENV_REFERENCE, envValue } from '../workflows/interpolateEnv';
+import { ENV_REFERENCE, envValue } from '../schema/interpolateEnv';
 
 export interface RunWorkflowOptions {
   trigger: ExecutionTrigger;

@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
+import { formatIssues } from '../schema/issues';
 import { ValidationError } from '../errors/errors';
 import { errorBodySchema } from './openapiRegistry';
 
@@ -42,21 +43,6 @@ export interface RegisteredRoute {
   expressPath: string;
   public: boolean;
   readOnlyAllowed: boolean;
-}
-
-/** Turns zod issues into `[{path, message}]` with paths like `steps[0].request.url`. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix?: string): Array<{ path: string; message: string }> {
-  return issues.map((issue) => {
-    let path = prefix ?? '';
-    for (const segment of issue.path) {
-      if (typeof segment === 'number') {
-        path += `[${segment}]`;
-      } else {
-        path += path ? `.${String(segment)}` : String(segment);
-      }
-    }
-    return { path: path || '(root)', message: issue.message };
-  });
 }
 
 /** PostgreSQL text cannot hold NUL; a string with one is refused at the edge, naming where it was. */

@@ -1,11 +1,11 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import { formatIssues } from '../http/route';
 import '../http/openapiRegistry';
 import { retrySettingsSchema } from '../retry/retrySettings';
 import { durationMs } from '../schema/duration';
 import { parseAssertion, parseExtractSource } from './assertions';
 import { REQUEST_TEMPLATE_FIELDS, missingRequestEnv, resolveRequestEnv } from './requestEnv';
+import { formatIssues } from '../schema/issues';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 

@@ -1,4 +1,4 @@
-import { interpolateEnv, missingEnv } from './interpolateEnv';
+import { interpolateEnv, missingEnv } from '../schema/interpolateEnv';
 
 /**
  * `${NAME}` inside the requests of file-defined workflows. The parts of a step's request that may

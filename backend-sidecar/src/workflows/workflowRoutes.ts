@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { labelFilterSchema } from '../schema/labelFilter';
 import type { Pool } from '../db/pool';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/errors';
 import type { RouteTable } from '../http/route';
@@ -22,23 +23,6 @@ import type { LoadError } from './workflowFileSync';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const executionIdParams = z.object({ id: z.coerce.number().int().positive('must be a positive execution id') });
-
-/** `label=env=prod&label=team=payments` (or comma-separated) → { env: 'prod', team: 'payments' }. */
-export const labelFilterSchema = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((value, ctx) => {
-    const labels: Record<string, string> = {};
-    for (const pair of (Array.isArray(value) ? value : value ? [value] : []).flatMap((v) => v.split(','))) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) {
-        ctx.addIssue({ code: 'custom', message: `"${pair}" is not a label filter; use key=value` });
-        return z.NEVER;
-      }
-      labels[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-    return labels;
-  });
 
 export function toWorkflow(row: WorkflowRow, extra?: Pick<WorkflowListRow, 'last_execution_id' | 'last_status' | 'last_started_at' | 'last_duration_ms' | 'next_run_at'>) {
   return {

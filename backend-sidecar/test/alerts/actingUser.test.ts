@@ -1,5 +1,5 @@
-import { alertsFeature } from '../../src/alerts/alertsFeature';
-import { workflowsFeature } from '../../src/workflows/workflowsFeature';
+import { alertsFeature } from '../../src/app/features/alerts';
+import { workflowsFeature } from '../../src/app/features/workflows';
 import { startReceiver } from '../support/receiverServer';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually } from '../support/targetServer';

@@ -1,5 +1,5 @@
-import { alertsFeature } from '../../src/alerts/alertsFeature';
-import { workflowsFeature } from '../../src/workflows/workflowsFeature';
+import { alertsFeature } from '../../src/app/features/alerts';
+import { workflowsFeature } from '../../src/app/features/workflows';
 import { metricValue, scrapeMetrics } from '../support/prometheusText';
 import { startReceiver, type ReceiverServer } from '../support/receiverServer';
 import { freePort, spawnSidecar, waitUntilReady, type SidecarProcess } from '../support/sidecarProcess';

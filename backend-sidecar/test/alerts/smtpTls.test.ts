@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import { alertsFeature } from '../../src/alerts/alertsFeature';
-import { workflowsFeature } from '../../src/workflows/workflowsFeature';
+import { alertsFeature } from '../../src/app/features/alerts';
+import { workflowsFeature } from '../../src/app/features/workflows';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually } from '../support/targetServer';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { FEATURES } from '../../src/app/features';
+import { FEATURES } from '../../src/app/features/index';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FeatureFactory } from '../../src/app/sidecar';
-import { metricsApiFeature } from '../../src/metricsApi/metricsFeature';
+import { metricsApiFeature } from '../../src/app/features/metricsApi';
 import type { ExecutionResult, ExecutionStatus } from '../../src/model/execution';
 import { recordExecution } from '../../src/store/recordExecution';
 import { createWorkflowRow } from '../support/alertFixtures';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { escalationPolicyViewSchema, ruleViewSchema } from '../../src/alerts/ruleApiSchemas';
-import { FEATURES } from '../../src/app/features';
+import { FEATURES } from '../../src/app/features/index';
 import { channelViewSchema } from '../../src/notify/channelApiSchemas';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 

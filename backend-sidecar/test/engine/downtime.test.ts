@@ -1,4 +1,4 @@
-import { workflowsFeature } from '../../src/workflows/workflowsFeature';
+import { workflowsFeature } from '../../src/app/features/workflows';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { startTestSidecar } from '../support/startTestSidecar';
 import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';

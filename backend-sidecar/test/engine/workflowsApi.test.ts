@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { workflowsFeature } from '../../src/workflows/workflowsFeature';
+import { workflowsFeature } from '../../src/app/features/workflows';
 import { metricValue, scrapeMetrics } from '../support/prometheusText';
 import { freePort } from '../support/sidecarProcess';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { metricsApiFeature } from '../../src/metricsApi/metricsFeature';
+import { metricsApiFeature } from '../../src/app/features/metricsApi';
 import { periodWindow, type Period } from '../../src/metricsApi/periods';
 import { DURATION_BOUNDS_MS, bucketIndex } from '../../src/rollups/histogram';
 import { applyRetention } from '../../src/rollups/retention';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startSidecar, type RunningSidecar } from '../../src/app/sidecar';
 import { loadConfig } from '../../src/config/env';
-import { workflowsFeature } from '../../src/workflows/workflowsFeature';
+import { workflowsFeature } from '../../src/app/features/workflows';
 import { silentLogger } from '../support/testDatabase';
 import { TEST_TOKEN } from '../support/startTestSidecar';
 import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';

@@ -1,4 +1,4 @@
-import { FEATURES } from '../../src/app/features';
+import { FEATURES } from '../../src/app/features/index';
 import { metricSum, scrapeMetrics } from '../support/prometheusText';
 import { startTestSidecar, TEST_READONLY_TOKEN, type TestSidecar } from '../support/startTestSidecar';
 

@@ -1,4 +1,4 @@
-import { FEATURES } from '../../src/app/features';
+import { FEATURES } from '../../src/app/features/index';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 
 /**

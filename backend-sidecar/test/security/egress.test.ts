@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { alertsFeature } from '../../src/alerts/alertsFeature';
-import { workflowsFeature } from '../../src/workflows/workflowsFeature';
+import { alertsFeature } from '../../src/app/features/alerts';
+import { workflowsFeature } from '../../src/app/features/workflows';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually } from '../support/targetServer';
 

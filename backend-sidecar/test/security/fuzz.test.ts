@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { FEATURES } from '../../src/app/features';
+import { FEATURES } from '../../src/app/features/index';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 
 /**

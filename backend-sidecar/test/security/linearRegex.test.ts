@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { FEATURES } from '../../src/app/features';
+import { FEATURES } from '../../src/app/features/index';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';
 

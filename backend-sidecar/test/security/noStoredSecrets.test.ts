@@ -7,7 +7,7 @@ import { MIGRATIONS_DIR } from '../../src/db/migrate';
 import { runWorkflow } from '../../src/executor/runWorkflow';
 import { BreakerRegistry } from '../../src/retry/breakerRegistry';
 import { loadWorkflowFile } from '../../src/workflows/loadWorkflowFiles';
-import { workflowsFeature } from '../../src/workflows/workflowsFeature';
+import { workflowsFeature } from '../../src/app/features/workflows';
 import { TEST_READONLY_TOKEN, startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { alertsFeature } from '../../src/alerts/alertsFeature';
+import { alertsFeature } from '../../src/app/features/alerts';
 import { PREDEFINED_RULES } from '../../src/alerts/predefinedRules';
-import { workflowsFeature } from '../../src/workflows/workflowsFeature';
+import { workflowsFeature } from '../../src/app/features/workflows';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually } from '../support/targetServer';
 

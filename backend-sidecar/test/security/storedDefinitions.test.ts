@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { RuleInput } from '../../src/alerts/ruleSchema';
 import { saveRule } from '../../src/alerts/ruleStore';
-import { FEATURES } from '../../src/app/features';
+import { FEATURES } from '../../src/app/features/index';
 import { createLogger } from '../../src/log/logger';
 import { enqueueManualRun } from '../../src/scheduler/claimDueRuns';
 import { upsertWorkflow } from '../../src/workflows/workflowStore';

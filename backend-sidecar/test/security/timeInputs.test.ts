@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { FEATURES } from '../../src/app/features';
+import { FEATURES } from '../../src/app/features/index';
 import { freePort, spawnSidecar, waitUntilReady, type SidecarProcess } from '../support/sidecarProcess';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';

@@ -1,7 +1,7 @@
-import { alertsFeature } from '../alerts/alertsFeature';
-import { metricsApiFeature } from '../metricsApi/metricsFeature';
-import { workflowsFeature } from '../workflows/workflowsFeature';
-import type { FeatureFactory } from './sidecar';
+import { alertsFeature } from './alerts';
+import { metricsApiFeature } from './metricsApi';
+import { workflowsFeature } from './workflows';
+import type { FeatureFactory } from '../feature';
 
 /**
  * The sidecar's feature modules in data-flow order. Each one adds its routes and background work;

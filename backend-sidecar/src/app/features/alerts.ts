@@ -1,19 +1,19 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { Feature, FeatureFactory } from '../app/sidecar';
-import { coerceError } from '../errors/errors';
-import { EgressGuard } from '../net/egressGuard';
-import type { DeliveryEgress } from '../notify/deliver';
-import { registerChannelRoutes } from '../notify/channelRoutes';
-import { DeliveryWorker } from '../notify/deliveryWorker';
-import type { FileLoadError } from '../workflows/loadWorkflowFiles';
-import { workflowsDirectory } from '../workflows/workflowsFeature';
-import { AlertEngine } from './alertEngine';
-import { syncAlertingFiles } from './alertingFiles';
-import { registerAlertRoutes } from './alertRoutes';
-import { installPredefinedRules } from './ruleStore';
-import { silenceActive } from './silences';
-import { vetStoredRules } from './vetStoredRules';
+import type { Feature, FeatureFactory } from '../feature';
+import { coerceError } from '../../errors/errors';
+import { EgressGuard } from '../../net/egressGuard';
+import type { DeliveryEgress } from '../../notify/deliver';
+import { registerChannelRoutes } from '../../notify/channelRoutes';
+import { DeliveryWorker } from '../../notify/deliveryWorker';
+import { workflowsDirectory } from './workflows';
+import { AlertEngine } from '../../alerts/alertEngine';
+import { syncAlertingFiles } from '../../alerts/alertingFiles';
+import { registerAlertRoutes } from '../../alerts/alertRoutes';
+import { installPredefinedRules } from '../../alerts/ruleStore';
+import { silenceActive } from '../../alerts/silences';
+import { vetStoredRules } from '../../alerts/vetStoredRules';
+import type { FileLoadError } from '../../schema/yaml';
 
 /**
  * Alerting end to end on this replica: rules and channels (API and `alerting/*.yaml`), the

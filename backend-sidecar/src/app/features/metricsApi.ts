@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { Feature, FeatureFactory } from '../app/sidecar';
-import { ConfigError, ValidationError, coerceError } from '../errors/errors';
-import { applyRetention } from '../rollups/retention';
-import { durationMs } from '../schema/duration';
-import { timestamp } from '../schema/timestamp';
-import { labelFilterSchema } from '../workflows/workflowRoutes';
-import { monitoringMetrics } from './monitoringMetrics';
-import { PERIODS, type Period } from './periods';
-import { queryRequestSchema, runQuery } from './queryApi';
+import type { Feature, FeatureFactory } from '../feature';
+import { ConfigError, ValidationError, coerceError } from '../../errors/errors';
+import { applyRetention } from '../../rollups/retention';
+import { durationMs } from '../../schema/duration';
+import { timestamp } from '../../schema/timestamp';
+import { monitoringMetrics } from '../../metricsApi/monitoringMetrics';
+import { PERIODS, type Period } from '../../metricsApi/periods';
+import { queryRequestSchema, runQuery } from '../../metricsApi/queryApi';
+import { labelFilterSchema } from '../../schema/labelFilter';
 
 const retentionEnvSchema = z.object({
   RETENTION_RAW: durationMs({ min: 3_600_000, max: 3650 * 86_400_000 }).default(30 * 86_400_000),

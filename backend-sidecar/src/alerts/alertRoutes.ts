@@ -12,6 +12,7 @@ import { escalationPolicyViewSchema, ruleViewSchema } from './ruleApiSchemas';
 import { deleteRule, getRule, listPolicies, listRules, policyForApi, ruleForApi, savePolicy, saveRule } from './ruleStore';
 import { escalationPolicyInputSchema, matchersSchema, ruleInputSchema, SEVERITIES } from './ruleSchema';
 import { toSilence } from './silences';
+import { assertBodyIdMatchesPath } from '../http/pathId';
 
 const iso = z.string().openapi({ format: 'date-time' });
 
@@ -355,9 +356,7 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     body: ruleInputSchema,
     responses: { 200: { description: 'Replaced', schema: ruleViewSchema }, 201: { description: 'Created', schema: ruleViewSchema }, 409: { description: 'Defined in a file, or creating it would exceed MAX_RULES (code limit_reached)' } },
     handler: async ({ params, body }) => {
-      if (body.id !== params.id) {
-        throw new ValidationError(`body id "${body.id}" does not match the path id "${params.id}"`, [{ path: 'id', message: `must equal the path id "${params.id}"` }]);
-      }
+      assertBodyIdMatchesPath(body.id, params.id);
       const { created } = await saveRule(pool, body, { source: 'api', mode: 'upsert', maxCount: deps.maxRules });
       engine.invalidate();
       return { status: created ? 201 : 200, body: ruleForApi((await getRule(pool, body.id))!) };
@@ -407,9 +406,7 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     body: escalationPolicyInputSchema,
     responses: { 200: { description: 'Replaced', schema: escalationPolicyViewSchema }, 201: { description: 'Created', schema: escalationPolicyViewSchema }, 409: { description: 'Defined in a file' } },
     handler: async ({ params, body }) => {
-      if (body.id !== params.id) {
-        throw new ValidationError(`body id "${body.id}" does not match the path id "${params.id}"`, [{ path: 'id', message: `must equal the path id "${params.id}"` }]);
-      }
+      assertBodyIdMatchesPath(body.id, params.id);
       const { created } = await savePolicy(pool, body, { source: 'api', mode: 'upsert' });
       engine.invalidate();
       return { status: created ? 201 : 200, body: policyForApi((await listPolicies(pool)).find((p) => p.id === body.id)!) };

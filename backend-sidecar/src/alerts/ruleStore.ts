@@ -4,6 +4,7 @@ import { formatDuration } from '../schema/duration';
 import { ensureRoomFor } from '../store/resourceLimits';
 import { PREDEFINED_RULES } from './predefinedRules';
 import type { Condition, EscalationPolicyInput, Rule, RuleInput } from './ruleSchema';
+import { assertApiManaged } from '../model/fileManaged';
 
 interface RuleRow {
   id: string;
@@ -122,8 +123,8 @@ export async function saveRule(
   if (!existing && opts.maxCount !== undefined) {
     await ensureRoomFor(db, 'rules', input.id, opts.maxCount);
   }
-  if (existing && opts.source === 'api' && existing.source === 'file') {
-    throw new ConflictError(`rule "${input.id}" is defined in ${existing.sourceFile ?? 'a file'}; edit the file instead`, { sourceFile: existing.sourceFile }, 'file_managed');
+  if (existing && opts.source === 'api') {
+    assertApiManaged('rule', input.id, existing);
   }
   await checkReferences(db, input, opts.pathPrefix);
   await db.query(
@@ -147,9 +148,7 @@ export async function deleteRule(db: Pool | PoolClient, id: string): Promise<voi
   if (!existing) {
     throw new NotFoundError(`rule "${id}" does not exist`);
   }
-  if (existing.source === 'file') {
-    throw new ConflictError(`rule "${id}" is defined in ${existing.sourceFile ?? 'a file'}; edit the file instead`, { sourceFile: existing.sourceFile }, 'file_managed');
-  }
+  assertApiManaged('rule', id, existing);
   if (existing.predefined) {
     throw new ConflictError(`rule "${id}" is predefined; disable it with PUT (enabled: false) instead of deleting it`, undefined, 'predefined');
   }
@@ -233,8 +232,8 @@ export async function savePolicy(
   if (existing && opts.mode === 'create') {
     throw new ConflictError(`escalation policy "${input.id}" already exists`, undefined, 'exists');
   }
-  if (existing && opts.source === 'api' && existing.source === 'file') {
-    throw new ConflictError(`escalation policy "${input.id}" is defined in ${existing.source_file ?? 'a file'}; edit the file instead`, { sourceFile: existing.source_file }, 'file_managed');
+  if (existing && opts.source === 'api') {
+    assertApiManaged('escalation policy', input.id, { source: existing.source, sourceFile: existing.source_file });
   }
   const channelIds = [...new Set(input.tiers.flatMap((t) => t.channels))];
   const { rows: known } = await db.query<{ id: string }>('SELECT id FROM channels WHERE id = ANY($1)', [channelIds]);

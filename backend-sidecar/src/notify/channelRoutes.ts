@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import '../http/openapiRegistry';
 import type { Pool } from '../db/pool';
-import { coerceError, NotFoundError, ValidationError } from '../errors/errors';
+import { coerceError, NotFoundError } from '../errors/errors';
 import { grafanaUser } from '../http/actingUser';
 import type { RouteTable } from '../http/route';
 import { channelViewSchema } from './channelApiSchemas';
@@ -10,6 +10,7 @@ import { deleteChannel, getChannelForDelivery, getChannelView, listChannels, sav
 import { deliver, type DeliveryEgress } from './deliver';
 import { classifyDeliveryError } from './classifyDeliveryError';
 import type { NotificationPayload } from './notificationMessage';
+import { assertBodyIdMatchesPath } from '../http/pathId';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
@@ -85,9 +86,7 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
     body: channelInputSchema,
     responses: { 200: { description: 'Replaced', schema: channelViewSchema }, 201: { description: 'Created', schema: channelViewSchema }, 409: { description: 'Defined in a file, or creating it would exceed MAX_CHANNELS (code limit_reached)' } },
     handler: async ({ params, body }) => {
-      if (body.id !== params.id) {
-        throw new ValidationError(`body id "${body.id}" does not match the path id "${params.id}"`, [{ path: 'id', message: `must equal the path id "${params.id}"` }]);
-      }
+      assertBodyIdMatchesPath(body.id, params.id);
       const { created } = await saveChannel(pool, body, { source: 'api', mode: 'upsert', maxCount: deps.maxChannels });
       return { status: created ? 201 : 200, body: await getChannelView(pool, body.id) };
     },

@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from '../db/pool';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/errors';
 import { ensureRoomFor } from '../store/resourceLimits';
 import { checkChannelConfig, SECRET_FIELDS, type Channel, type ChannelInput, type ChannelType } from './channelSchema';
+import { assertApiManaged } from '../model/fileManaged';
 
 interface ChannelRow {
   id: string;
@@ -87,8 +88,8 @@ export async function saveChannel(
   if (current && opts.mode === 'create') {
     throw new ConflictError(`channel "${input.id}" already exists; PUT /api/v1/channels/${input.id} replaces it`, undefined, 'exists');
   }
-  if (current && opts.source === 'api' && current.source === 'file') {
-    throw new ConflictError(`channel "${input.id}" is defined in ${current.source_file ?? 'a file'}; edit the file instead`, { sourceFile: current.source_file }, 'file_managed');
+  if (current && opts.source === 'api') {
+    assertApiManaged('channel', input.id, { source: current.source, sourceFile: current.source_file });
   }
   if (!current && opts.maxCount !== undefined) {
     await ensureRoomFor(db, 'channels', input.id, opts.maxCount);
@@ -113,9 +114,7 @@ export async function deleteChannel(db: Pool | PoolClient, id: string): Promise<
   if (!rows[0]) {
     throw new NotFoundError(`channel "${id}" does not exist`);
   }
-  if (rows[0].source === 'file') {
-    throw new ConflictError(`channel "${id}" is defined in ${rows[0].source_file ?? 'a file'}; edit the file instead`, { sourceFile: rows[0].source_file }, 'file_managed');
-  }
+  assertApiManaged('channel', id, { source: rows[0].source, sourceFile: rows[0].source_file });
   await db.query('DELETE FROM channels WHERE id = $1', [id]);
 }
 

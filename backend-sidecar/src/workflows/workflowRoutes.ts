@@ -20,6 +20,8 @@ import {
 } from './workflowApiSchemas';
 import { deleteWorkflow, getWorkflowRow, listWorkflows, upsertWorkflow, type WorkflowListRow, type WorkflowRow } from './workflowStore';
 import type { LoadError } from './workflowFileSync';
+import { assertBodyIdMatchesPath } from '../http/pathId';
+import { assertApiManaged } from '../model/fileManaged';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const executionIdParams = z.object({ id: z.coerce.number().int().positive('must be a positive execution id') });
@@ -67,14 +69,8 @@ async function loadWorkflow(pool: Pool, id: string) {
   return toWorkflow(row, row);
 }
 
-function assertApiManaged(row: WorkflowRow): void {
-  if (row.source === 'file') {
-    throw new ConflictError(
-      `workflow "${row.id}" is defined in ${row.source_file ?? 'a file'}; edit the file instead`,
-      { sourceFile: row.source_file },
-      'file_managed'
-    );
-  }
+function assertWorkflowApiManaged(row: WorkflowRow): void {
+  assertApiManaged('workflow', row.id, { source: row.source, sourceFile: row.source_file });
 }
 
 export interface WorkflowRouteDeps {
@@ -146,14 +142,10 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
       409: { description: 'Defined in a file, or creating it would exceed MAX_WORKFLOWS (code limit_reached)' },
     },
     handler: async ({ params, body, req }) => {
-      if (body.id !== params.id) {
-        throw new ValidationError(`body id "${body.id}" does not match the path id "${params.id}"`, [
-          { path: 'id', message: `must equal the path id "${params.id}"` },
-        ]);
-      }
+      assertBodyIdMatchesPath(body.id, params.id);
       const existing = await getWorkflowRow(pool, params.id);
       if (existing) {
-        assertApiManaged(existing);
+        assertWorkflowApiManaged(existing);
       } else {
         await ensureRoomFor(pool, 'workflows', body.id, deps.maxWorkflows);
       }
@@ -175,7 +167,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
       if (!existing) {
         throw new NotFoundError(`workflow "${params.id}" does not exist`);
       }
-      assertApiManaged(existing);
+      assertWorkflowApiManaged(existing);
       await deleteWorkflow(pool, params.id);
       return { status: 204 };
     },

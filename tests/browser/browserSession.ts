@@ -51,6 +51,8 @@ export async function startBrowserSession(): Promise<BrowserSession> {
     consoleErrors,
     async open(pathAndQuery) {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      // Waits bound a hang only; a loaded CI machine renders slowly.
+      page.setDefaultTimeout(60_000);
       page.on('console', (message) => {
         if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) {
           consoleErrors.push(`${pathAndQuery}: ${message.text()}`);

@@ -7,6 +7,6 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true } } }],
   },
-  testTimeout: 120_000,
+  testTimeout: 240_000,
   maxWorkers: 1,
 };

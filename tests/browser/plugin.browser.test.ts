@@ -40,7 +40,7 @@ describe('the plugin in a browser, against a real sidecar', () => {
     const { body } = await session.api('/api/monitoring/metrics?period=24h&details=false');
     const page = await session.open(`/a/${APP_ID}/overview`);
     const summary = page.locator(tid('data-testid overview-summary'));
-    await summary.waitFor({ timeout: 30_000 });
+    await summary.waitFor({ timeout: 60_000 });
     const text = await summary.innerText();
     expect(text).toContain('Executions');
     expect(text).toContain(String(body.data.summary.activeWorkflows));
@@ -52,7 +52,7 @@ describe('the plugin in a browser, against a real sidecar', () => {
   it('the workflows page lists the demo workflows', async () => {
     const page = await session.open(`/a/${APP_ID}/workflows`);
     for (const id of ['checkout', 'inventory', 'search', 'flaky-api', 'health']) {
-      await page.locator(tid(`data-testid workflow-row-${id}`)).waitFor({ timeout: 30_000 });
+      await page.locator(tid(`data-testid workflow-row-${id}`)).waitFor({ timeout: 60_000 });
     }
     await screenshot(page, 'workflows');
     await page.close();
@@ -61,10 +61,10 @@ describe('the plugin in a browser, against a real sidecar', () => {
   it("the detail page drills into an execution's attempts", async () => {
     const page = await session.open(`/a/${APP_ID}/workflows/inventory`);
     const first = page.locator('[data-testid^="data-testid execution-"]').first();
-    await first.waitFor({ timeout: 30_000 });
+    await first.waitFor({ timeout: 60_000 });
     await first.locator('button').first().click();
     const attempts = page.locator(tid('data-testid execution-attempts'));
-    await attempts.waitFor({ timeout: 15_000 });
+    await attempts.waitFor({ timeout: 60_000 });
     expect(await attempts.innerText()).toMatch(/Attempt[\s\S]*Waited before/);
     await screenshot(page, 'workflow-detail');
     await page.close();
@@ -84,17 +84,17 @@ describe('the plugin in a browser, against a real sidecar', () => {
     }
     expect(alertId).toBeDefined();
     const page = await session.open(`/a/${APP_ID}/alerts`);
-    await page.locator(tid(`data-testid alert-acknowledge-${alertId}`)).click({ timeout: 30_000 });
+    await page.locator(tid(`data-testid alert-acknowledge-${alertId}`)).click({ timeout: 60_000 });
     await page.locator(tid('data-testid alert-comment')).fill('checking the upstream from the browser');
     await page.locator(tid('data-testid alert-confirm')).click();
-    await page.locator(tid('toast-alert-success')).waitFor({ timeout: 15_000 });
+    await page.locator(tid('toast-alert-success')).waitFor({ timeout: 60_000 });
     const { body: alert } = await session.api(`/api/v1/alerts/${alertId}`);
     expect(alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'ops-alice' });
     expect(alert.events).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'acknowledged', user: 'ops-alice', comment: 'checking the upstream from the browser' })]));
     // The list refreshed: the alert now offers unacknowledge instead.
-    await page.locator(tid(`data-testid alert-unacknowledge-${alertId}`)).waitFor({ timeout: 15_000 });
+    await page.locator(tid(`data-testid alert-unacknowledge-${alertId}`)).waitFor({ timeout: 60_000 });
     await page.getByText('Browser workflow down: Browser push').first().click();
-    await page.locator(tid('data-testid alert-timeline')).waitFor({ timeout: 15_000 });
+    await page.locator(tid('data-testid alert-timeline')).waitFor({ timeout: 60_000 });
     await screenshot(page, 'alerts');
     await page.close();
   });
@@ -103,7 +103,7 @@ describe('the plugin in a browser, against a real sidecar', () => {
     session.harness.setRole('Viewer');
     try {
       const page = await session.open(`/a/${APP_ID}/alerts?`);
-      await page.locator('[data-testid^="data-testid alert-row-"]').first().waitFor({ timeout: 30_000 });
+      await page.locator('[data-testid^="data-testid alert-row-"]').first().waitFor({ timeout: 60_000 });
       expect(await page.locator('[data-testid^="data-testid alert-acknowledge-"]').count()).toBe(0);
       await page.close();
     } finally {
@@ -116,7 +116,7 @@ describe('the plugin in a browser, against a real sidecar', () => {
     const options = encodeURIComponent(JSON.stringify({ higherIsBetter: true, stablePercent: 2, reducer: 'mean', showSparkline: true }));
     const page = await session.open(`/harness/panel?panel=trend&targets=${targets}&options=${options}&rangeMs=600000`);
     const direction = page.locator(tid('data-testid trend-direction'));
-    await direction.waitFor({ timeout: 30_000 });
+    await direction.waitFor({ timeout: 60_000 });
     expect(await direction.innerText()).toMatch(/improving|stable|degrading/);
     expect(await page.locator(tid('data-testid trend-value')).innerText()).toMatch(/\d/);
     await screenshot(page, 'trend-panel');
@@ -127,7 +127,7 @@ describe('the plugin in a browser, against a real sidecar', () => {
     const page = await session.open('/harness/query-editor');
     await page.locator(tid('data-testid qe-labels')).fill('team=payments');
     await page.locator(tid('data-testid qe-labels')).blur();
-    await page.waitForFunction(() => document.querySelector('[data-testid="query-json"]')?.textContent?.includes('payments'), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="query-json"]')?.textContent?.includes('payments'), undefined, { timeout: 60_000 });
     await page.close();
   });
 

@@ -4,7 +4,7 @@ import { startReceiver } from '../support/receiverServer';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually } from '../support/targetServer';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 /**
  * Grafana's data source proxy sets X-Grafana-User to the signed-in login (and removes a client-sent

@@ -12,7 +12,7 @@ import { freePort } from '../support/sidecarProcess';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually } from '../support/targetServer';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 /** Every secret configured below; none may ever show up in a GET response or a log line. */
 const SECRETS = {
@@ -169,7 +169,7 @@ describe('channels deliver the documented payloads to real receivers', () => {
     await eventually(() => receiver.on('/am-hook', (j) => j?.status === 'firing').length > 0);
 
     await post('/api/v1/executions', { workflowId: 'checkout', status: 'success', durationMs: 40 });
-    const resolvedHook = await eventually(() => receiver.on('/am-hook', (j) => j?.status === 'resolved')[0], 30_000);
+    const resolvedHook = await eventually(() => receiver.on('/am-hook', (j) => j?.status === 'resolved')[0], 90_000);
     expect(resolvedHook.json.alerts[0]).toMatchObject({ status: 'resolved', labels: { workflow: 'checkout' } });
     expect(Date.parse(resolvedHook.json.alerts[0].endsAt)).toBeLessThanOrEqual(Date.now());
     await eventually(async () => {

@@ -4,7 +4,7 @@ import { startReceiver, type ReceiverServer } from '../support/receiverServer';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually } from '../support/targetServer';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let sidecar: TestSidecar;
 let receiver: ReceiverServer;
@@ -97,7 +97,7 @@ describe('alert lifecycle', () => {
       const alert = await openAlert('esc-1', 'esc-1-down');
       await eventually(() => forAlert('/pager-a', alert.id, 'firing').length === 1);
       expect(forAlert('/pager-b', alert.id)).toHaveLength(0);
-      const escalated = await eventually(() => forAlert('/pager-b', alert.id, 'escalation')[0], 10_000);
+      const escalated = await eventually(() => forAlert('/pager-b', alert.id, 'escalation')[0], 60_000);
       const firing = forAlert('/pager-a', alert.id, 'firing')[0]!;
       expect(escalated.at - firing.at).toBeGreaterThanOrEqual(1000);
       const detail = (await (await sidecar.api(`/api/v1/alerts/${alert.id}`)).json()) as any;
@@ -123,7 +123,7 @@ describe('alert lifecycle', () => {
       const alert = await openAlert('esc-3', 'esc-3-down');
       const acked = await post(`/api/v1/alerts/${alert.id}/acknowledge`, { user: 'bob', comment: 'looking', timeout: '2s' }, 200);
       expect(acked).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'bob' });
-      const escalated = await eventually(() => forAlert('/pager-b', alert.id)[0], 10_000);
+      const escalated = await eventually(() => forAlert('/pager-b', alert.id)[0], 60_000);
       expect(['escalation', 'acknowledgement_expired']).toContain(escalated.json.kind);
       const detail = (await (await sidecar.api(`/api/v1/alerts/${alert.id}`)).json()) as any;
       expect(detail.state).toBe('active');

@@ -8,7 +8,7 @@ import { workflowsFeature } from '../../src/app/features/workflows';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually } from '../support/targetServer';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 /** A self-signed certificate for localhost / 127.0.0.1 (how it was made: test/support/tls/README.md). */
 const TLS_DIR = path.join(__dirname, '../support/tls');

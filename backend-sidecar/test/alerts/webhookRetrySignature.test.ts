@@ -5,7 +5,7 @@ import { startReceiver, type ReceivedRequest, type ReceiverServer } from '../sup
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually } from '../support/targetServer';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 /**
  * docs/alerting.md tells webhook receivers to refuse a timestamp more than 5 minutes away from their

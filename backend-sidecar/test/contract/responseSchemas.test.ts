@@ -10,7 +10,7 @@ import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar'
  * a rule of every condition type, the predefined rules, policies with and without a reminder, a
  * channel of every type — so the document describes the responses, not a wish.
  */
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let sidecar: TestSidecar;
 

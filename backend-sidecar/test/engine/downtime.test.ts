@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { startTestSidecar } from '../support/startTestSidecar';
 import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let db: TestDatabase;
 let target: TargetServer;

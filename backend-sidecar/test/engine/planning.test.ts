@@ -1,7 +1,7 @@
 import { planDueSlots, planUntilCaughtUp } from '../../src/scheduler/planDueSlots';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let db: TestDatabase;
 

@@ -121,7 +121,7 @@ describe('three replicas on one PostgreSQL', () => {
     expect(queued.status).toBe(202);
     const { runId } = (await queued.json()) as { runId: number };
     // The request reached the target: the first worker is mid-execution. Kill it.
-    await eventually(() => (target.hits.get('/slow/1500/kill') ?? 0) >= 1, 20_000, 10);
+    await eventually(() => (target.hits.get('/slow/1500/kill') ?? 0) >= 1, 60_000, 10);
     first.child.kill('SIGKILL');
     await first.exited;
     const { process: second } = await startReplica({ SCHEDULER_LEASE: '1s' });

@@ -7,7 +7,7 @@ import { freePort } from '../support/sidecarProcess';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let target: TargetServer;
 let sidecar: TestSidecar;

@@ -128,7 +128,7 @@ describe('npm start on the embedded PostgreSQL after a kill', () => {
     second.child.kill('SIGHUP');
     expect(await second.exited).toBe(0);
     expect(second.lines.some((line) => line.msg === 'shutting down' && line.signal === 'SIGHUP')).toBe(true);
-    await eventually(() => processesMentioning(dataDir).length === 0, 30_000, 100);
+    await eventually(() => processesMentioning(dataDir).length === 0, 60_000, 100);
   });
 
   it('the watchdog stops the postgres of a SIGKILLed sidecar, then exits itself', async () => {
@@ -141,7 +141,7 @@ describe('npm start on the embedded PostgreSQL after a kill', () => {
 
     sidecar.child.kill('SIGKILL');
     await sidecar.exited;
-    await eventually(() => processesMentioning(dataDir).length === 0, 30_000, 100);
+    await eventually(() => processesMentioning(dataDir).length === 0, 60_000, 100);
   });
 
   it('a postgres left running with neither its sidecar nor a watchdog is stopped by the next start', async () => {
@@ -154,7 +154,7 @@ describe('npm start on the embedded PostgreSQL after a kill', () => {
     process.kill(watchdog!.pid, 'SIGKILL');
     first.child.kill('SIGKILL');
     await first.exited;
-    await eventually(() => !alive(watchdog!.pid), 10_000, 50);
+    await eventually(() => !alive(watchdog!.pid), 60_000, 50);
     expect(alive(orphan)).toBe(true);
 
     const second = start(dataDir);
@@ -163,7 +163,7 @@ describe('npm start on the embedded PostgreSQL after a kill', () => {
     expect(second.lines.some((line) => String(line.msg).includes('left running by a sidecar that is gone') && line.pid === orphan)).toBe(true);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-    await eventually(() => processesMentioning(dataDir).length === 0, 30_000, 100);
+    await eventually(() => processesMentioning(dataDir).length === 0, 60_000, 100);
   });
 
   it('a postmaster.pid naming a live process that is no postgres of the directory (a reused pid) does not stop the start', async () => {
@@ -174,7 +174,7 @@ describe('npm start on the embedded PostgreSQL after a kill', () => {
     const lockLines = fs.readFileSync(lockFile, 'utf8').split('\n');
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    await eventually(() => processesMentioning(dataDir).length === 0, 30_000, 100);
+    await eventually(() => processesMentioning(dataDir).length === 0, 60_000, 100);
 
     // PostgreSQL ignores a lock file whose pid is dead, but refuses one whose pid a live process of
     // its own user holds: the server runs as `postgres` when we are root.
@@ -184,7 +184,7 @@ describe('npm start on the embedded PostgreSQL after a kill', () => {
         : {};
     const impostor = spawn('sleep', ['300'], { stdio: 'ignore', ...asPostgresUser });
     helpers.push(impostor);
-    await eventually(() => impostor.pid !== undefined && alive(impostor.pid), 10_000, 20);
+    await eventually(() => impostor.pid !== undefined && alive(impostor.pid), 60_000, 20);
     fs.writeFileSync(lockFile, [String(impostor.pid), ...lockLines.slice(1)].join('\n'));
 
     const second = start(dataDir);
@@ -211,7 +211,7 @@ describe('npm start on the embedded PostgreSQL after a kill', () => {
 
     owner.child.kill('SIGTERM');
     expect(await owner.exited).toBe(0);
-    await eventually(() => processesMentioning(dataDir).length === 0, 30_000, 100);
+    await eventually(() => processesMentioning(dataDir).length === 0, 60_000, 100);
   });
 
   it('the superuser password is random, kept in a 0600 file, and a data directory with the old fixed password is rotated on start', async () => {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { createTestDatabase } from '../support/testDatabase';
 import { listening, spawnSidecar, urlOf } from '../support/sidecarProcess';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 function postgresProcessesUsing(dir: string): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });

@@ -9,7 +9,7 @@ import { recordExecutionBatch } from '../../src/store/recordExecutionBatch';
 import type { ExecutionResult } from '../../src/model/execution';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 let sidecar: TestSidecar;
 const HOUR = 3_600_000;

@@ -71,7 +71,7 @@ it(`reports unhealthy while PostgreSQL is down for ${OUTAGE_SECONDS}s, reconnect
     });
     expect(created.status).toBe(201);
   }
-  await eventually(() => target.total() >= 6, 20_000);
+  await eventually(() => target.total() >= 6, 60_000);
 
   server.stdin.write('stop\n');
   expect(await nextLine()).toEqual({ stopped: true });
@@ -79,7 +79,7 @@ it(`reports unhealthy while PostgreSQL is down for ${OUTAGE_SECONDS}s, reconnect
     const response = await fetch(`${sidecar.url}/health`);
     const body = (await response.json()) as { status: string };
     return response.status === 503 && body.status === 'unhealthy' ? body : undefined;
-  }, 20_000, 200);
+  }, 60_000, 200);
   expect(health.status).toBe('unhealthy');
   // Runs that were in flight finish against the target while the database is away.
   const hitsDuringOutage = target.total();
@@ -107,7 +107,7 @@ it(`reports unhealthy while PostgreSQL is down for ${OUTAGE_SECONDS}s, reconnect
     expect(stored[0]!.n).toBeGreaterThan(0);
     // And scheduling resumed.
     const before = target.total();
-    await eventually(() => target.total() >= before + 3, 20_000);
+    await eventually(() => target.total() >= before + 3, 60_000);
   } finally {
     await client.end();
   }

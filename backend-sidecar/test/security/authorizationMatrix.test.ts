@@ -52,7 +52,7 @@ const MATRIX: Record<string, Access> = {
   'GET /api/v1/annotations': 'read',
 };
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 let sidecar: TestSidecar;
 /** The document's operations, as `METHOD /path`, with what the document says about their security. */

@@ -6,7 +6,7 @@ import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar'
  * `execution.workflowId["constr"+"uctor"]["constr"+"uctor"]["na"+"me"]` was saved and evaluated to
  * "Function". A member read with [...] now needs a literal key that passes the same name check.
  */
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let sidecar: TestSidecar;
 

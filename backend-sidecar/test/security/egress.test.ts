@@ -6,7 +6,7 @@ import { workflowsFeature } from '../../src/app/features/workflows';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually } from '../support/targetServer';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 /**
  * A real listener on one loopback address (Linux routes all of 127/8 to lo) that counts TCP

@@ -17,7 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
  * environment holds never reach the database (every column of every table is searched) or the API,
  * except at most 200 characters of a failed assertion's value.
  */
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 const TOKEN = `s3cr3t-${crypto.randomBytes(8).toString('hex')}`;
 const SECRET = `env-secret-${crypto.randomBytes(8).toString('hex')}`;

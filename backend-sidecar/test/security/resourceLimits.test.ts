@@ -7,7 +7,7 @@ import { workflowsFeature } from '../../src/app/features/workflows';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 import { eventually } from '../support/targetServer';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 /** Room for two rules of our own next to the predefined ones. */
 const MAX_RULES = PREDEFINED_RULES.length + 2;

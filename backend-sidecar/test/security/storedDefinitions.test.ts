@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
  * starts, never silently dropped: the workflow is not scheduled and says why, the rule is disabled
  * with the reason, and each gets a log line. Saving a corrected one clears it.
  */
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 let target: TargetServer;
 let db: TestDatabase;

@@ -49,7 +49,7 @@ export async function startAlertmanager(webhookUrl: string, timing: { groupWait:
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const url = `http://127.0.0.1:${port}`;
   try {
-    await eventually(async () => (await fetch(`${url}/-/ready`)).ok, 20_000, 100);
+    await eventually(async () => (await fetch(`${url}/-/ready`)).ok, 60_000, 100);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`Alertmanager did not become ready: ${String(error)}\n${stderr}`);

@@ -96,6 +96,8 @@ export const envSchema = z.object({
   DEMO_PORT: port(4010),
   SCHEDULER: boolean(true),
   SCHEDULER_POLL_INTERVAL: durationMs({ min: 10, max: 60_000 }).default(250),
+  // POST /api/v1/dry-runs in flight at once on this replica; one more is a 429.
+  DRY_RUN_CONCURRENCY: count(1, 100, 4),
   SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1, 'must be between 1 and 1000').max(1000, 'must be between 1 and 1000').default(50),
   SCHEDULER_LEASE: durationMs({ min: 1000, max: 3_600_000 }).default(60_000),
   // A pending slot older than this is recorded as missed instead of run late (downtime, overload).

@@ -16,6 +16,8 @@ import { recordExecution } from '../../store/recordExecution';
 import { ExecutionBatcher } from '../../store/recordExecutionBatch';
 import { startTracing } from '../../tracing/tracing';
 import { parseWorkflowDefinition, type WorkflowDefinition } from '../../workflows/definitionSchema';
+import { DryRunner } from '../../workflows/dryRun';
+import { registerDryRunRoutes } from '../../workflows/dryRunRoutes';
 import { WorkflowFileSync } from '../../workflows/workflowFileSync';
 import { vetStoredWorkflows } from '../../workflows/vetStoredWorkflows';
 import { registerWorkflowRoutes } from '../../workflows/workflowRoutes';
@@ -67,6 +69,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
   const definitions = new Map<string, { version: number; definition: WorkflowDefinition }>();
   let scheduler: Scheduler | undefined;
   const metrics = new EngineMetrics(ctx.metrics.registry, () => scheduler?.running ?? 0);
+  const dryRuns = new DryRunner({ concurrency: config.DRY_RUN_CONCURRENCY, send: http.send, breakerMaxHosts: config.BREAKER_MAX_HOSTS });
 
   const dir = workflowsDirectory(ctx);
   const files = dir ? new WorkflowFileSync({ pool, log, dir, env: process.env, maxWorkflows: config.MAX_WORKFLOWS, onChange: () => scheduler?.wake() }) : undefined;
@@ -201,21 +204,23 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
 
   return {
     name: 'workflows',
-    routes: (routes) =>
+    routes: (routes) => {
       registerWorkflowRoutes(routes, {
         pool,
         maxWorkflows: config.MAX_WORKFLOWS,
         loadErrors: () => files?.loadErrors ?? [],
         wake: () => scheduler?.wake(),
         recordPush,
-      }),
+      });
+      registerDryRunRoutes(routes, dryRuns);
+    },
     start: () => {
       files?.watch();
       scheduler?.start();
     },
     stop: async () => {
       await files?.stop();
-      await scheduler?.stop();
+      await Promise.all([scheduler?.stop(), dryRuns.stop()]);
       await http.close();
       await tracing.shutdown();
     },

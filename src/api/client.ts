@@ -4,6 +4,7 @@ import type {
   Alert,
   AlertDetail,
   AlertFilter,
+  DryRunResult,
   ExecutionDetail,
   ExecutionSummary,
   MonitoringMetrics,
@@ -119,6 +120,14 @@ export class SidecarClient {
   }
   getExecution(id: number) {
     return this.request<ExecutionDetail>('GET', `api/v1/executions/${id}`);
+  }
+  /**
+   * Runs a definition once now (the shape POST /api/v1/workflows takes; id and schedule optional) and
+   * answers with its execution; nothing is stored. Editor only; 429 `too_many_dry_runs` when the
+   * sidecar's DRY_RUN_CONCURRENCY are in flight, 400 with field details when it does not validate.
+   */
+  dryRun(definition: Record<string, unknown>) {
+    return this.request<DryRunResult>('POST', 'api/v1/dry-runs', { data: definition });
   }
   listAlerts(filter: AlertFilter = {}) {
     return this.request<{ alerts: Alert[]; nextCursor: string | null }>('GET', 'api/v1/alerts', { params: { ...filter } });

@@ -357,3 +357,29 @@ export interface QueryResponse {
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
+
+/** A step of a dry run: a stored execution's step, with when it started and the names (never values) of what it extracted. */
+export interface DryRunStep extends Step {
+  startedAt: string;
+  extracted: string[];
+}
+
+/**
+ * POST /api/v1/dry-runs: the execution as GET /api/v1/executions/{id} shows it, without what only a
+ * stored execution has (id, runId, workerId). `workflowId` is null when the definition had no id.
+ */
+export interface DryRunResult {
+  workflowId: string | null;
+  trigger: string;
+  status: ExecutionStatus;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  stepCount: number;
+  attempts: number;
+  retries: number;
+  errorType: string | null;
+  errorMessage: string | null;
+  failedStep: string | null;
+  steps: DryRunStep[];
+}

@@ -22,6 +22,7 @@ const CHECKED: Record<string, string> = {
   Workflow: 'Workflow',
   ExecutionSummary: 'ExecutionSummary',
   Attempt: 'StepAttempt',
+  DryRunResult: 'DryRunResult',
   Rule: 'Rule',
   ThresholdCondition: 'ThresholdCondition',
   RateCondition: 'RateCondition',

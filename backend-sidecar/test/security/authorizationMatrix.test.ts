@@ -23,6 +23,7 @@ const MATRIX: Record<string, Access> = {
   'GET /api/v1/workflows/{id}/executions': 'read',
   'GET /api/v1/executions/{id}': 'read',
   'POST /api/v1/executions': 'write',
+  'POST /api/v1/dry-runs': 'write',
   'GET /api/v1/alerts': 'read',
   'GET /api/v1/alerts/{id}': 'read',
   'POST /api/v1/alerts/{id}/acknowledge': 'write',

@@ -5,7 +5,7 @@ import { conditionSchema, escalationPolicyInputSchema, flappingSchema, ruleInput
 
 /**
  * Response shapes of the rule and escalation-policy routes, derived from the request schemas in
- * ruleSchema.ts (ruleStore's `ruleForApi` / `policyForApi` write durations back as text).
+ * ruleSchema.ts (`ruleForApi` in ruleStore and `policyForApi` in policyStore write durations back as text).
  * The `Record<ConditionType, …>` tables make a new condition type a compile error here until it
  * has its response shape.
  */
@@ -19,6 +19,9 @@ const CONDITION_VIEWS: Record<ConditionType, { component: string; durations: str
 };
 
 const iso = z.string().openapi({ format: 'date-time' });
+
+/** Rules and escalation policies are named by their ids. */
+export const definitionIdParams = z.object({ id: z.string().min(1).max(200) });
 
 const conditionViews = conditionSchema.options.map((variant) => {
   const view = CONDITION_VIEWS[variant.shape.type.value];

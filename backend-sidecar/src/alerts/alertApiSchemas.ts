@@ -4,11 +4,10 @@ import { GRAFANA_USER_HEADER, MAX_USER_LENGTH } from '../http/actingUser';
 import { ALERT_STATES } from '../model/alertStates';
 import { NOTIFICATION_STATES } from '../model/notificationStates';
 import { durationMs } from '../schema/duration';
-import { timestamp } from '../schema/timestamp';
+import { isoDateTime, timestamp } from '../schema/timestamp';
 import { SEVERITIES } from './ruleSchema';
 
 /** Request and response shapes of the alert routes (alertStore's `alertForApi` writes the responses). */
-const iso = z.string().openapi({ format: 'date-time' });
 
 export const alertSchema = z.object({
   id: z.number().int(),
@@ -22,20 +21,20 @@ export const alertSchema = z.object({
   value: z.number().nullable(),
   labels: z.record(z.string(), z.string()),
   count: z.number().int(),
-  openedAt: iso,
-  lastSeenAt: iso,
+  openedAt: isoDateTime,
+  lastSeenAt: isoDateTime,
   acknowledgedBy: z.string().nullable(),
-  acknowledgedAt: iso.nullable(),
-  acknowledgementExpiresAt: iso.nullable(),
+  acknowledgedAt: isoDateTime.nullable(),
+  acknowledgementExpiresAt: isoDateTime.nullable(),
   resolvedBy: z.string().nullable(),
-  resolvedAt: iso.nullable(),
+  resolvedAt: isoDateTime.nullable(),
   tier: z.number().int().describe('Highest escalation tier notified (0-based; -1 none yet)'),
   flapping: z.boolean(),
 }).openapi('Alert');
 
 const alertEventSchema = z.object({
   id: z.number().int(),
-  at: iso,
+  at: isoDateTime,
   type: z.string(),
   fromState: z.string().nullable(),
   toState: z.string().nullable(),
@@ -51,8 +50,8 @@ const notificationSchema = z.object({
   attempts: z.number().int(),
   idempotencyKey: z.string(),
   lastError: z.string().nullable(),
-  createdAt: iso,
-  deliveredAt: iso.nullable(),
+  createdAt: isoDateTime,
+  deliveredAt: isoDateTime.nullable(),
 }).openapi('AlertNotification');
 
 export const alertDetailSchema = alertSchema.extend({ events: z.array(alertEventSchema), notifications: z.array(notificationSchema) }).openapi('AlertDetail');

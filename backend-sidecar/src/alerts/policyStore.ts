@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from '../db/pool';
 import { ConflictError, ValidationError } from '../errors/errors';
 import { assertApiManaged } from '../model/fileManaged';
+import { knownChannelIds } from '../notify/channelStore';
 import { formatDuration } from '../schema/duration';
 import type { EscalationPolicyInput, Rule } from './ruleSchema';
 
@@ -77,8 +78,7 @@ export async function savePolicy(
     assertApiManaged('escalation policy', input.id, { source: existing.source, sourceFile: existing.source_file });
   }
   const channelIds = [...new Set(input.tiers.flatMap((t) => t.channels))];
-  const { rows: known } = await db.query<{ id: string }>('SELECT id FROM channels WHERE id = ANY($1)', [channelIds]);
-  const knownIds = new Set(known.map((k) => k.id));
+  const knownIds = await knownChannelIds(db, channelIds);
   const details: Array<{ path: string; message: string }> = [];
   input.tiers.forEach((t, i) => t.channels.forEach((c, j) => {
     if (!knownIds.has(c)) {

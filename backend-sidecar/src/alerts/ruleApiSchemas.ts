@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import '../http/openapiRegistry';
+import { isoDateTime } from '../schema/timestamp';
 import { returnedShape } from '../schema/apiView';
 import { conditionSchema, escalationPolicyInputSchema, flappingSchema, ruleInputSchema, tierSchema, type ConditionType } from './ruleSchema';
 
@@ -17,8 +18,6 @@ const CONDITION_VIEWS: Record<ConditionType, { component: string; durations: str
   consecutive_failures: { component: 'ConsecutiveFailuresCondition', durations: [] },
   custom: { component: 'CustomCondition', durations: ['window'] },
 };
-
-const iso = z.string().openapi({ format: 'date-time' });
 
 /** Rules and escalation policies are named by their ids. */
 export const definitionIdParams = z.object({ id: z.string().min(1).max(200) });
@@ -40,8 +39,8 @@ export const ruleViewSchema = returnedShape(ruleInputSchema, ['cooldown'])
     source: z.enum(['file', 'api', 'builtin']),
     sourceFile: z.string().optional(),
     version: z.number().int(),
-    createdAt: iso,
-    updatedAt: iso,
+    createdAt: isoDateTime,
+    updatedAt: isoDateTime,
     disabledReason: z.string().optional().describe('Why the sidecar disabled the rule on start: its stored condition fails the checks of this version'),
   })
   .openapi('Rule');

@@ -5,6 +5,7 @@ import { ensureRoomFor } from '../store/resourceLimits';
 import { PREDEFINED_RULES } from './predefinedRules';
 import type { Condition, Rule, RuleInput } from './ruleSchema';
 import { assertApiManaged } from '../model/fileManaged';
+import { knownChannelIds } from '../notify/channelStore';
 
 interface RuleRow {
   id: string;
@@ -98,8 +99,7 @@ async function checkReferences(db: Pool | PoolClient, input: RuleInput, pathPref
     }
   }
   if (input.channels.length > 0) {
-    const { rows } = await db.query<{ id: string }>('SELECT id FROM channels WHERE id = ANY($1)', [input.channels]);
-    const known = new Set(rows.map((r) => r.id));
+    const known = await knownChannelIds(db, input.channels);
     input.channels.forEach((c, i) => {
       if (!known.has(c)) {
         details.push({ path: `${pathPrefix}channels[${i}]`, message: `channel "${c}" does not exist` });

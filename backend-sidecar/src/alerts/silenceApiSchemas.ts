@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import '../http/openapiRegistry';
 import { durationMs } from '../schema/duration';
-import { timestamp } from '../schema/timestamp';
+import { isoDateTime, timestamp } from '../schema/timestamp';
 import { actingUserField } from './alertApiSchemas';
 import { matchersSchema } from './ruleSchema';
 
 /** Request and response shapes of the silence routes (silenceStore's `silenceForApi` writes the responses). */
-const iso = z.string().openapi({ format: 'date-time' });
 
 export const silenceInput = z.object({
   matchers: matchersSchema.refine((m) => (m.workflowIds?.length ?? 0) + Object.keys(m.labels ?? {}).length + (m.severities?.length ?? 0) > 0, {
@@ -28,11 +27,11 @@ export const silenceInput = z.object({
 export const silenceSchema = z.object({
   id: z.number().int(),
   matchers: z.record(z.string(), z.unknown()),
-  startsAt: iso,
-  endsAt: iso,
+  startsAt: isoDateTime,
+  endsAt: isoDateTime,
   recurrence: z.object({ cron: z.string(), window: z.number(), timezone: z.string().optional() }).optional(),
   activeNow: z.boolean(),
   createdBy: z.string(),
   comment: z.string(),
-  createdAt: iso,
+  createdAt: isoDateTime,
 }).openapi('Silence');

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from '../db/pool';
 import { NOTIFICATION_STATE, type NotificationState } from '../model/notificationStates';
 import type { ChannelType } from './channelSchema';
+import { knownChannelIds } from './channelStore';
 import type { NotificationKind, NotificationPayload } from './notificationMessage';
 
 /**
@@ -39,8 +40,7 @@ export async function enqueueNotifications(
      RETURNING id, channel_id, idempotency_key`,
     [opts.alertId, unique, opts.kind, opts.keyBase, JSON.stringify(opts.payload)]
   );
-  const { rows: known } = await client.query<{ id: string }>('SELECT id FROM channels WHERE id = ANY($1) AND enabled', [unique]);
-  const knownIds = new Set(known.map((k) => k.id));
+  const knownIds = await knownChannelIds(client, unique, { enabledOnly: true });
   return {
     queued: rows.map((r) => ({ id: r.id, channelId: r.channel_id, kind: opts.kind, idempotencyKey: r.idempotency_key })),
     skipped: unique.filter((id) => !knownIds.has(id)),

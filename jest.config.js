@@ -15,5 +15,7 @@ module.exports = {
     '^.+\\.mjs$': swcTransform,
   },
   moduleFileExtensions: ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'json', 'node'],
+  // Deadlines only bound a hang: rendering @grafana/ui under jsdom on a loaded 2-core CI machine is slow.
+  testTimeout: 120_000,
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/backend-sidecar/', '<rootDir>/tests/'],
 };

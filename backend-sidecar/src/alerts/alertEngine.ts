@@ -2,10 +2,14 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool';
 import { coerceError } from '../errors/errors';
 import type { Logger } from '../log/logger';
-import { advanceEscalation, applyVerdict, resolve, transition, type AlertRow, type Transition } from './alertLifecycle';
+import { ALERT_STATE } from '../model/alertStates';
+import { advanceEscalation, applyVerdict, resolve, suppress, transition, unsuppress, type EscalationContext, type Transition } from './alertLifecycle';
+import { alertNames, claimDueAlerts, countOpenAlerts, listOpenAlerts, lockOpenAlerts, openFingerprints, type AlertRow } from './alertStore';
 import { conditionWindow, evaluateCondition, inScope, recentNeeded, type EvaluationTrigger, type Verdict } from './evaluateCondition';
-import { effectivePolicy, listPolicies, listRules, type EscalationPolicy, type StoredRule } from './ruleStore';
-import { loadLiveSilences, silencedBy } from './silences';
+import { effectivePolicy, listPolicies, type EscalationPolicy } from './policyStore';
+import { listRules, type StoredRule } from './ruleStore';
+import { silencedBy } from './silences';
+import { loadLiveSilences } from './silenceStore';
 import { loadWorkflowFacts } from './workflowFacts';
 
 export interface AlertEngineOptions {
@@ -70,7 +74,7 @@ export class AlertEngine {
       registers,
       async collect() {
         try {
-          const { rows } = await pool.query<{ state: string; severity: string; n: number }>(`SELECT state, severity, count(*)::int AS n FROM alerts WHERE state <> 'resolved' GROUP BY 1, 2`);
+          const rows = await countOpenAlerts(pool);
           this.reset();
           for (const r of rows) {
             this.set({ state: r.state, severity: r.severity }, r.n);
@@ -167,11 +171,7 @@ export class AlertEngine {
     const recentLimit = Math.min(101, Math.max(...rules.map((r) => recentNeeded(r.condition))));
     const facts = await loadWorkflowFacts(this.opts.pool, workflowIds, { windowsMs: windows.length > 0 ? windows : [60_000], recentLimit });
     const ids = [...facts.keys()];
-    const { rows: openRows } = await this.opts.pool.query<{ fingerprint: string }>(
-      `SELECT fingerprint FROM alerts WHERE state <> 'resolved' AND ($1::text[] IS NULL OR workflow_id = ANY($1))`,
-      [workflowIds === 'all' ? null : ids]
-    );
-    const open = new Set(openRows.map((r) => r.fingerprint));
+    const open = await openFingerprints(this.opts.pool, workflowIds === 'all' ? 'all' : ids);
     const changes: Array<{ rule: StoredRule; workflowId: string; verdict: Verdict }> = [];
     let pairs = 0;
     for (const [workflowId, f] of facts) {
@@ -233,7 +233,7 @@ export class AlertEngine {
   /** Open alerts whose rule was disabled or deleted, or whose workflow is gone, are resolved. */
   private async closeOrphans(rules: StoredRule[], workflows: Set<string>): Promise<number> {
     const enabled = new Set(rules.map((r) => r.id));
-    const { rows } = await this.opts.pool.query<AlertRow>(`SELECT * FROM alerts WHERE state <> 'resolved'`);
+    const rows = await listOpenAlerts(this.opts.pool);
     let queued = 0;
     for (const alert of rows.filter((a) => !enabled.has(a.rule_id) || !workflows.has(a.workflow_id))) {
       const why = !enabled.has(alert.rule_id) ? `rule "${alert.rule_id}" was disabled or deleted` : `workflow "${alert.workflow_id}" was deleted`;
@@ -255,14 +255,14 @@ export class AlertEngine {
     }
   }
 
-  private async escalationContext(client: PoolClient, alert: AlertRow) {
+  private async escalationContext(client: PoolClient, alert: AlertRow): Promise<EscalationContext> {
     const { rules, policies } = await this.loadConfig();
     const rule = rules.find((r) => r.id === alert.rule_id);
-    const { rows } = await client.query<{ name: string }>('SELECT name FROM workflows WHERE id = $1', [alert.workflow_id]);
+    const { workflowName } = await alertNames(client, alert);
     return {
       policy: rule ? effectivePolicy(rule, policies) : { tiers: [] },
       ruleName: rule?.name ?? alert.rule_id,
-      workflowName: rows[0]?.name ?? alert.workflow_id,
+      workflowName,
       flapWindowMs: rule?.flapping.window ?? 30 * 60_000,
     };
   }
@@ -275,12 +275,9 @@ export class AlertEngine {
     let queued = 0;
     try {
       queued = await withTransaction(this.opts.pool, async (client) => {
-        const { rows } = await client.query<AlertRow>(
-          `SELECT * FROM alerts WHERE state <> 'resolved' AND next_action_at <= now() ORDER BY next_action_at LIMIT 200 FOR UPDATE SKIP LOCKED`
-        );
         let n = 0;
         const now = new Date();
-        for (const alert of rows) {
+        for (const alert of await claimDueAlerts(client, 200)) {
           n += await advanceEscalation(client, alert, await this.escalationContext(client, alert), now);
         }
         return n;
@@ -299,21 +296,13 @@ export class AlertEngine {
     const now = new Date();
     const silences = await loadLiveSilences(this.opts.pool, now);
     const queued = await withTransaction(this.opts.pool, async (client) => {
-      const { rows } = await client.query<AlertRow>(`SELECT * FROM alerts WHERE state <> 'resolved' FOR UPDATE SKIP LOCKED`);
       let n = 0;
-      for (const alert of rows) {
+      for (const alert of await lockOpenAlerts(client)) {
         const silence = silencedBy(silences, { workflowId: alert.workflow_id, labels: alert.labels, severity: alert.severity }, now);
-        if (silence && alert.state !== 'suppressed') {
-          await client.query(`UPDATE alerts SET state = 'suppressed', next_action_at = NULL WHERE id = $1`, [alert.id]);
-          await client.query(`INSERT INTO alert_events (alert_id, type, from_state, to_state, actor, comment) VALUES ($1, 'suppressed', $2, 'suppressed', 'system', $3)`,
-            [alert.id, alert.state, `silence #${silence.id} by ${silence.createdBy}${silence.comment ? `: ${silence.comment}` : ''}`]);
-        } else if (!silence && alert.state === 'suppressed') {
-          const back = alert.acknowledged_at ? 'acknowledged' : 'active';
-          await client.query(`UPDATE alerts SET state = $2, escalation_from = coalesce(escalation_from, $3) WHERE id = $1`, [alert.id, back, now]);
-          await client.query(`INSERT INTO alert_events (alert_id, type, from_state, to_state, actor, comment) VALUES ($1, 'unsuppressed', 'suppressed', $2, 'system', 'no silence matches any more')`, [alert.id, back]);
-          alert.state = back;
-          alert.escalation_from ??= now;
-          n += await advanceEscalation(client, alert, await this.escalationContext(client, alert), now);
+        if (silence && alert.state !== ALERT_STATE.suppressed) {
+          await suppress(client, alert, silence);
+        } else if (!silence && alert.state === ALERT_STATE.suppressed) {
+          n += await unsuppress(client, alert, await this.escalationContext(client, alert), now);
         }
       }
       return n;

@@ -1,41 +1,23 @@
 import type { PoolClient } from '../db/pool';
-import { ConflictError, NotFoundError } from '../errors/errors';
+import { ConflictError } from '../errors/errors';
+import { ALERT_EVENT_TYPE, ALERT_STATE, OPEN_ALERT_STATES, type AlertEventType, type AlertState } from '../model/alertStates';
 import type { NotificationKind, NotificationPayload } from '../notify/notificationMessage';
-import { enqueueNotifications } from '../notify/outbox';
+import { enqueueNotifications, notifiedChannels } from '../notify/notificationStore';
+import { alertNames, flapHistory, lockAlert, lockOpenAlert, resolvedSince, type AlertRow } from './alertStore';
 import type { Verdict } from './evaluateCondition';
-import type { EscalationPolicy } from './ruleStore';
-import type { Rule, Severity } from './ruleSchema';
+import type { EscalationPolicy } from './policyStore';
+import type { Rule } from './ruleSchema';
 import { silencedBy, type Silence } from './silences';
 
-export const ALERT_STATES = ['active', 'acknowledged', 'suppressed', 'resolved'] as const;
-export type AlertState = (typeof ALERT_STATES)[number];
-
-export interface AlertRow {
-  id: number;
-  fingerprint: string;
-  rule_id: string;
-  workflow_id: string;
-  severity: Severity;
-  state: AlertState;
-  title: string;
-  message: string;
-  value: number | null;
-  labels: Record<string, string>;
-  count: number;
-  opened_at: Date;
-  last_seen_at: Date;
-  acknowledged_by: string | null;
-  acknowledged_at: Date | null;
-  ack_expires_at: Date | null;
-  resolved_by: string | null;
-  resolved_at: Date | null;
-  policy_id: string | null;
-  tier: number;
-  reminders: number;
-  next_action_at: Date | null;
-  flapping: boolean;
-  escalation_from: Date | null;
-}
+/**
+ * The alert state machine: every change of an alert's state (open, acknowledge, unacknowledge,
+ * acknowledgement expiry, suppress, unsuppress, resolve) and the escalation it drives, each with
+ * its `alert_events` row and the notifications it queues, in the caller's transaction. States are
+ * interpolated as literals: the open-fingerprint index is `WHERE state <> 'resolved'`, and
+ * `ON CONFLICT … WHERE` must repeat that predicate to use it.
+ */
+const { active, acknowledged, suppressed, resolved } = ALERT_STATE;
+const E = ALERT_EVENT_TYPE;
 
 type Policy = Pick<EscalationPolicy, 'tiers' | 'reminderMs' | 'reminderMax'>;
 
@@ -43,6 +25,14 @@ export interface RuleContext {
   rule: Pick<Rule, 'id' | 'name' | 'severity' | 'cooldown' | 'flapping'>;
   policy: Policy;
   workflowName: string;
+}
+
+/** What escalating an alert needs to know besides the alert. */
+export interface EscalationContext {
+  policy: Policy;
+  ruleName: string;
+  workflowName: string;
+  flapWindowMs: number;
 }
 
 /** Notifications queued by a change; the caller wakes the delivery worker after commit. */
@@ -54,7 +44,7 @@ export interface ChangeOutcome {
 
 export const fingerprintOf = (ruleId: string, workflowId: string) => `${ruleId}:${workflowId}`;
 
-async function addEvent(client: PoolClient, alertId: number, type: string, from: AlertState | null, to: AlertState | null, actor: string, comment?: string | null): Promise<void> {
+async function addEvent(client: PoolClient, alertId: number, type: AlertEventType, from: AlertState | null, to: AlertState | null, actor: string, comment?: string | null): Promise<void> {
   await client.query('INSERT INTO alert_events (alert_id, type, from_state, to_state, actor, comment) VALUES ($1, $2, $3, $4, $5, $6)', [alertId, type, from, to, actor, comment ?? null]);
 }
 
@@ -87,26 +77,25 @@ function payloadOf(alert: AlertRow, ctx: { ruleName: string; workflowName: strin
 async function notify(client: PoolClient, alert: AlertRow, names: { ruleName: string; workflowName: string }, channels: string[], kind: NotificationKind, key: string, note?: string): Promise<number> {
   const { queued, skipped } = await enqueueNotifications(client, { alertId: alert.id, channelIds: channels, kind, keyBase: `alert:${alert.id}:${key}`, payload: payloadOf(alert, names, kind, note) });
   if (skipped.length > 0) {
-    await addEvent(client, alert.id, 'notification_skipped', null, null, 'system', `channel${skipped.length > 1 ? 's' : ''} ${skipped.join(', ')} missing or disabled`);
+    await addEvent(client, alert.id, E.notificationSkipped, null, null, 'system', `channel${skipped.length > 1 ? 's' : ''} ${skipped.join(', ')} missing or disabled`);
   }
   return queued.length;
-}
-
-async function notifiedChannels(client: PoolClient, alertId: number): Promise<string[]> {
-  const { rows } = await client.query<{ channel_id: string }>(`SELECT DISTINCT channel_id FROM notifications WHERE alert_id = $1 AND kind <> 'resolved' ORDER BY 1`, [alertId]);
-  return rows.map((r) => r.channel_id);
 }
 
 function tierChannels(policy: Policy, upTo: number): string[] {
   return [...new Set(policy.tiers.slice(0, upTo + 1).flatMap((t) => t.channels))];
 }
 
-async function names(client: PoolClient, alert: AlertRow): Promise<{ ruleName: string; workflowName: string }> {
-  const { rows } = await client.query<{ rule_name: string | null; workflow_name: string | null }>(
-    'SELECT (SELECT name FROM alert_rules WHERE id = $1) AS rule_name, (SELECT name FROM workflows WHERE id = $2) AS workflow_name',
-    [alert.rule_id, alert.workflow_id]
-  );
-  return { ruleName: rows[0]?.rule_name ?? alert.rule_id, workflowName: rows[0]?.workflow_name ?? alert.workflow_id };
+/**
+ * acknowledged → active, the acknowledgement cleared (it expired, or was taken back). Returns the
+ * acknowledgement as it was; the row in memory is updated.
+ */
+async function clearAcknowledgement(client: PoolClient, alert: AlertRow, type: AlertEventType, actor: string, comment?: string): Promise<Pick<AlertRow, 'acknowledged_by' | 'acknowledged_at'>> {
+  const was = { acknowledged_by: alert.acknowledged_by, acknowledged_at: alert.acknowledged_at };
+  await client.query(`UPDATE alerts SET state = '${active}', ack_expires_at = NULL, acknowledged_at = NULL, acknowledged_by = NULL WHERE id = $1`, [alert.id]);
+  await addEvent(client, alert.id, type, acknowledged, active, actor, comment);
+  Object.assign(alert, { state: active, ack_expires_at: null, acknowledged_at: null, acknowledged_by: null });
+  return was;
 }
 
 /**
@@ -114,25 +103,22 @@ async function names(client: PoolClient, alert: AlertRow): Promise<{ ruleName: s
  * `active`; tiers whose delay has passed are notified (each once, by idempotency key); reminders
  * go to every tier reached so far. Sets next_action_at to when there will next be something to do.
  */
-export async function advanceEscalation(client: PoolClient, alert: AlertRow, ctx: { policy: Policy; ruleName: string; workflowName: string; flapWindowMs: number }, now: Date): Promise<number> {
+export async function advanceEscalation(client: PoolClient, alert: AlertRow, ctx: EscalationContext, now: Date): Promise<number> {
   let queued = 0;
   const nm = { ruleName: ctx.ruleName, workflowName: ctx.workflowName };
-  if (alert.state === 'acknowledged') {
+  if (alert.state === acknowledged) {
     if (alert.ack_expires_at && alert.ack_expires_at <= now) {
-      await client.query(`UPDATE alerts SET state = 'active', ack_expires_at = NULL, acknowledged_at = NULL, acknowledged_by = NULL WHERE id = $1`, [alert.id]);
-      await addEvent(client, alert.id, 'acknowledgement_expired', 'acknowledged', 'active', 'system', `acknowledgement by ${alert.acknowledged_by ?? 'someone'} expired; escalation resumes`);
-      alert.state = 'active';
-      queued += await notify(client, alert, nm, tierChannels(ctx.policy, Math.max(alert.tier, 0)), 'acknowledgement_expired', `ackexp:${alert.acknowledged_at?.getTime() ?? 0}`,
-        `Acknowledged by ${alert.acknowledged_by ?? 'someone'} but not resolved in time; escalation resumes.`);
-      alert.ack_expires_at = null;
-      alert.acknowledged_at = null;
-      alert.acknowledged_by = null;
+      const by = alert.acknowledged_by ?? 'someone';
+      const was = await clearAcknowledgement(client, alert, E.acknowledgementExpired, 'system', `acknowledgement by ${by} expired; escalation resumes`);
+      // The notice still says who had acknowledged it.
+      queued += await notify(client, { ...alert, ...was }, nm, tierChannels(ctx.policy, Math.max(alert.tier, 0)), 'acknowledgement_expired', `ackexp:${was.acknowledged_at?.getTime() ?? 0}`,
+        `Acknowledged by ${by} but not resolved in time; escalation resumes.`);
     } else {
       await client.query('UPDATE alerts SET next_action_at = $2 WHERE id = $1', [alert.id, alert.ack_expires_at]);
       return queued;
     }
   }
-  if (alert.state !== 'active') {
+  if (alert.state !== active) {
     await client.query('UPDATE alerts SET next_action_at = NULL WHERE id = $1', [alert.id]);
     return queued;
   }
@@ -145,7 +131,7 @@ export async function advanceEscalation(client: PoolClient, alert: AlertRow, ctx
     // Still open a whole flapping window later: it is a real failure, page as usual.
     alert.flapping = false;
     await client.query('UPDATE alerts SET flapping = false WHERE id = $1', [alert.id]);
-    await addEvent(client, alert.id, 'flapping_ended', null, null, 'system', 'still firing after the flapping window; escalating normally');
+    await addEvent(client, alert.id, E.flappingEnded, null, null, 'system', 'still firing after the flapping window; escalating normally');
   }
   const anchor = (alert.escalation_from ?? alert.opened_at).getTime();
   const tiers = ctx.policy.tiers;
@@ -158,7 +144,7 @@ export async function advanceEscalation(client: PoolClient, alert: AlertRow, ctx
     alert.tier = i;
     queued += await notify(client, alert, nm, tiers[i]!.channels, i === 0 ? 'firing' : 'escalation', `tier:${i}`, i === 0 ? undefined : `Not acknowledged within ${Math.round(tiers[i]!.afterMs / 1000)} s: escalated to tier ${i + 1}.`);
     if (i > 0) {
-      await addEvent(client, alert.id, 'escalated', null, null, 'system', `tier ${i + 1}: ${tiers[i]!.channels.join(', ')}`);
+      await addEvent(client, alert.id, E.escalated, null, null, 'system', `tier ${i + 1}: ${tiers[i]!.channels.join(', ')}`);
     }
   }
   let reminders = alert.reminders;
@@ -198,8 +184,7 @@ export async function applyVerdict(
   if (verdict.state === 'unknown') {
     return { queued: 0 };
   }
-  const { rows: open } = await client.query<AlertRow>(`SELECT * FROM alerts WHERE fingerprint = $1 AND state <> 'resolved' FOR UPDATE`, [fingerprint]);
-  const current = open[0];
+  const current = await lockOpenAlert(client, fingerprint);
   if (verdict.state === 'clear') {
     if (!current) {
       return { queued: 0 };
@@ -214,29 +199,20 @@ export async function applyVerdict(
     );
     return { queued: 0 };
   }
-  if (ctx.rule.cooldown > 0) {
-    const { rowCount } = await client.query(`SELECT 1 FROM alerts WHERE fingerprint = $1 AND resolved_at > $2 LIMIT 1`, [fingerprint, new Date(now.getTime() - ctx.rule.cooldown)]);
-    if (rowCount) {
-      return { queued: 0 };
-    }
+  if (ctx.rule.cooldown > 0 && (await resolvedSince(client, fingerprint, new Date(now.getTime() - ctx.rule.cooldown)))) {
+    return { queued: 0 };
   }
   const silence = silencedBy(opts.silences, { workflowId, labels: opts.labels, severity: ctx.rule.severity }, now);
   const title = `${ctx.rule.name}: ${ctx.workflowName}`;
   // Flapping: too many opens and resolves of this fingerprint inside the window.
-  const since = new Date(now.getTime() - ctx.rule.flapping.window);
-  const { rows: flaps } = await client.query<{ changes: number; was_flapping: boolean }>(
-    `SELECT (count(*) FILTER (WHERE opened_at > $2) + count(*) FILTER (WHERE resolved_at > $2))::int AS changes,
-            coalesce(bool_or(flapping) FILTER (WHERE opened_at > $2), false) AS was_flapping
-       FROM alerts WHERE fingerprint = $1 AND (opened_at > $2 OR resolved_at > $2)`,
-    [fingerprint, since]
-  );
-  const changes = (flaps[0]?.changes ?? 0) + 1;
+  const history = await flapHistory(client, fingerprint, new Date(now.getTime() - ctx.rule.flapping.window));
+  const changes = history.changes + 1;
   const flapping = changes > ctx.rule.flapping.threshold;
-  const state: AlertState = silence ? 'suppressed' : 'active';
+  const state: AlertState = silence ? suppressed : active;
   const { rows: inserted } = await client.query<AlertRow>(
     `INSERT INTO alerts (fingerprint, rule_id, workflow_id, severity, state, title, message, value, labels, opened_at, last_seen_at, flapping, escalation_from, count)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, greatest($13, 1))
-     ON CONFLICT (fingerprint) WHERE state <> 'resolved' DO NOTHING
+     ON CONFLICT (fingerprint) WHERE state <> '${resolved}' DO NOTHING
      RETURNING *`,
     [fingerprint, ctx.rule.id, workflowId, ctx.rule.severity, state, title, verdict.message, verdict.value ?? null, JSON.stringify(opts.labels), now, flapping, silence ? null : now, opts.repeats]
   );
@@ -245,11 +221,11 @@ export async function applyVerdict(
     // Another replica opened it a moment ago.
     return { queued: 0 };
   }
-  await addEvent(client, alert.id, 'opened', null, state, 'system', silence ? `${verdict.message} (silenced by silence #${silence.id})` : verdict.message);
+  await addEvent(client, alert.id, E.opened, null, state, 'system', silence ? `${verdict.message} (silenced by silence #${silence.id})` : verdict.message);
   let queued = 0;
   const nm = { ruleName: ctx.rule.name, workflowName: ctx.workflowName };
-  if (flapping && !flaps[0]?.was_flapping && !silence) {
-    await addEvent(client, alert.id, 'flapping', null, null, 'system', `${changes} state changes within ${Math.round(ctx.rule.flapping.window / 60_000)} min; further opens and resolves are not notified until it settles`);
+  if (flapping && !history.wasFlapping && !silence) {
+    await addEvent(client, alert.id, E.flapping, null, null, 'system', `${changes} state changes within ${Math.round(ctx.rule.flapping.window / 60_000)} min; further opens and resolves are not notified until it settles`);
     queued += await notify(client, alert, nm, tierChannels(ctx.policy, 0), 'flapping', 'flapping',
       `Flapping: ${changes} state changes within ${Math.round(ctx.rule.flapping.window / 60_000)} minutes. Individual changes are not notified until it settles.`);
   }
@@ -262,28 +238,20 @@ export async function applyVerdict(
 /** Resolves an open alert and sends a resolved notice to every channel that heard about it. */
 export async function resolve(client: PoolClient, alert: AlertRow, opts: { actor: string; comment?: string; names?: { ruleName: string; workflowName: string }; now: Date }): Promise<number> {
   const { rows } = await client.query<AlertRow>(
-    `UPDATE alerts SET state = 'resolved', resolved_at = $2, resolved_by = $3, next_action_at = NULL WHERE id = $1 AND state <> 'resolved' RETURNING *`,
+    `UPDATE alerts SET state = '${resolved}', resolved_at = $2, resolved_by = $3, next_action_at = NULL WHERE id = $1 AND state <> '${resolved}' RETURNING *`,
     [alert.id, opts.now, opts.actor]
   );
-  const resolved = rows[0];
-  if (!resolved) {
+  const after = rows[0];
+  if (!after) {
     return 0;
   }
-  await addEvent(client, alert.id, 'resolved', alert.state, 'resolved', opts.actor, opts.comment);
+  await addEvent(client, alert.id, E.resolved, alert.state, resolved, opts.actor, opts.comment);
   if (alert.flapping) {
     return 0;
   }
   const channels = await notifiedChannels(client, alert.id);
-  return notify(client, resolved, opts.names ?? (await names(client, alert)), channels, 'resolved', 'resolved',
+  return notify(client, after, opts.names ?? (await alertNames(client, alert)), channels, 'resolved', 'resolved',
     opts.actor === 'system' ? 'The condition cleared.' : `Resolved by ${opts.actor}${opts.comment ? `: ${opts.comment}` : ''}.`);
-}
-
-async function lockAlert(client: PoolClient, id: number): Promise<AlertRow> {
-  const { rows } = await client.query<AlertRow>('SELECT * FROM alerts WHERE id = $1 FOR UPDATE', [id]);
-  if (!rows[0]) {
-    throw new NotFoundError(`alert ${id} does not exist`);
-  }
-  return rows[0];
 }
 
 function invalid(alert: AlertRow, action: string, allowed: AlertState[]): ConflictError {
@@ -301,40 +269,55 @@ export async function transition(
   client: PoolClient,
   id: number,
   action: Transition,
-  opts: { user: string; comment?: string; timeoutMs?: number; policyOf: (alert: AlertRow) => Promise<{ policy: Policy; ruleName: string; workflowName: string; flapWindowMs: number }>; now: Date }
+  opts: { user: string; comment?: string; timeoutMs?: number; policyOf: (alert: AlertRow) => Promise<EscalationContext>; now: Date }
 ): Promise<number> {
   const alert = await lockAlert(client, id);
   const { user, comment, now } = opts;
   switch (action) {
     case 'acknowledge': {
-      if (alert.state !== 'active') {
-        throw invalid(alert, 'acknowledge', ['active']);
+      if (alert.state !== active) {
+        throw invalid(alert, 'acknowledge', [active]);
       }
       const expires = opts.timeoutMs ? new Date(now.getTime() + opts.timeoutMs) : null;
       await client.query(
-        `UPDATE alerts SET state = 'acknowledged', acknowledged_by = $2, acknowledged_at = $3, ack_expires_at = $4, next_action_at = $4 WHERE id = $1`,
+        `UPDATE alerts SET state = '${acknowledged}', acknowledged_by = $2, acknowledged_at = $3, ack_expires_at = $4, next_action_at = $4 WHERE id = $1`,
         [id, user, now, expires]
       );
-      await addEvent(client, id, 'acknowledged', 'active', 'acknowledged', user, [comment, expires ? `(until ${expires.toISOString()})` : undefined].filter(Boolean).join(' ') || null);
+      await addEvent(client, id, E.acknowledged, active, acknowledged, user, [comment, expires ? `(until ${expires.toISOString()})` : undefined].filter(Boolean).join(' ') || null);
       return 0;
     }
     case 'unacknowledge': {
-      if (alert.state !== 'acknowledged') {
-        throw invalid(alert, 'unacknowledge', ['acknowledged']);
+      if (alert.state !== acknowledged) {
+        throw invalid(alert, 'unacknowledge', [acknowledged]);
       }
-      await client.query(`UPDATE alerts SET state = 'active', ack_expires_at = NULL, acknowledged_at = NULL, acknowledged_by = NULL WHERE id = $1`, [id]);
-      await addEvent(client, id, 'unacknowledged', 'acknowledged', 'active', user, comment);
-      alert.state = 'active';
-      alert.ack_expires_at = null;
-      alert.acknowledged_at = null;
-      alert.acknowledged_by = null;
+      await clearAcknowledgement(client, alert, E.unacknowledged, user, comment);
       return advanceEscalation(client, alert, await opts.policyOf(alert), now);
     }
     case 'resolve': {
-      if (alert.state === 'resolved') {
-        throw invalid(alert, 'resolve', ['active', 'acknowledged', 'suppressed']);
+      if (alert.state === resolved) {
+        throw invalid(alert, 'resolve', [...OPEN_ALERT_STATES]);
       }
       return resolve(client, alert, { actor: user, comment, now });
     }
   }
+}
+
+/** An open alert a live silence matches: suppressed, escalation paused until it ends. */
+export async function suppress(client: PoolClient, alert: AlertRow, silence: Silence): Promise<void> {
+  await client.query(`UPDATE alerts SET state = '${suppressed}', next_action_at = NULL WHERE id = $1`, [alert.id]);
+  await addEvent(client, alert.id, E.suppressed, alert.state, suppressed, 'system', `silence #${silence.id} by ${silence.createdBy}${silence.comment ? `: ${silence.comment}` : ''}`);
+  Object.assign(alert, { state: suppressed, next_action_at: null });
+}
+
+/**
+ * A suppressed alert no silence matches any more: back to acknowledged when it had been
+ * acknowledged, else active; tier delays count from now when it opened under the silence.
+ */
+export async function unsuppress(client: PoolClient, alert: AlertRow, ctx: EscalationContext, now: Date): Promise<number> {
+  const back = alert.acknowledged_at ? acknowledged : active;
+  await client.query(`UPDATE alerts SET state = $2, escalation_from = coalesce(escalation_from, $3) WHERE id = $1`, [alert.id, back, now]);
+  await addEvent(client, alert.id, E.unsuppressed, suppressed, back, 'system', 'no silence matches any more');
+  alert.state = back;
+  alert.escalation_from ??= now;
+  return advanceEscalation(client, alert, ctx, now);
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import '../http/openapiRegistry';
+import { isoDateTime } from '../schema/timestamp';
 import { returnedShape } from '../schema/apiView';
 import { conditionSchema, escalationPolicyInputSchema, flappingSchema, ruleInputSchema, tierSchema, type ConditionType } from './ruleSchema';
 
 /**
  * Response shapes of the rule and escalation-policy routes, derived from the request schemas in
- * ruleSchema.ts (ruleStore's `ruleForApi` / `policyForApi` write durations back as text).
+ * ruleSchema.ts (`ruleForApi` in ruleStore and `policyForApi` in policyStore write durations back as text).
  * The `Record<ConditionType, …>` tables make a new condition type a compile error here until it
  * has its response shape.
  */
@@ -18,7 +19,8 @@ const CONDITION_VIEWS: Record<ConditionType, { component: string; durations: str
   custom: { component: 'CustomCondition', durations: ['window'] },
 };
 
-const iso = z.string().openapi({ format: 'date-time' });
+/** Rules and escalation policies are named by their ids. */
+export const definitionIdParams = z.object({ id: z.string().min(1).max(200) });
 
 const conditionViews = conditionSchema.options.map((variant) => {
   const view = CONDITION_VIEWS[variant.shape.type.value];
@@ -37,8 +39,8 @@ export const ruleViewSchema = returnedShape(ruleInputSchema, ['cooldown'])
     source: z.enum(['file', 'api', 'builtin']),
     sourceFile: z.string().optional(),
     version: z.number().int(),
-    createdAt: iso,
-    updatedAt: iso,
+    createdAt: isoDateTime,
+    updatedAt: isoDateTime,
     disabledReason: z.string().optional().describe('Why the sidecar disabled the rule on start: its stored condition fails the checks of this version'),
   })
   .openapi('Rule');

@@ -3,8 +3,9 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors/errors'
 import { formatDuration } from '../schema/duration';
 import { ensureRoomFor } from '../store/resourceLimits';
 import { PREDEFINED_RULES } from './predefinedRules';
-import type { Condition, EscalationPolicyInput, Rule, RuleInput } from './ruleSchema';
+import type { Condition, Rule, RuleInput } from './ruleSchema';
 import { assertApiManaged } from '../model/fileManaged';
+import { knownChannelIds } from '../notify/channelStore';
 
 interface RuleRow {
   id: string;
@@ -98,8 +99,7 @@ async function checkReferences(db: Pool | PoolClient, input: RuleInput, pathPref
     }
   }
   if (input.channels.length > 0) {
-    const { rows } = await db.query<{ id: string }>('SELECT id FROM channels WHERE id = ANY($1)', [input.channels]);
-    const known = new Set(rows.map((r) => r.id));
+    const known = await knownChannelIds(db, input.channels);
     input.channels.forEach((c, i) => {
       if (!known.has(c)) {
         details.push({ path: `${pathPrefix}channels[${i}]`, message: `channel "${c}" does not exist` });
@@ -155,6 +155,12 @@ export async function deleteRule(db: Pool | PoolClient, id: string): Promise<voi
   await db.query('DELETE FROM alert_rules WHERE id = $1', [id]);
 }
 
+/** Disables an enabled rule with the reason the API shows; false when it was not enabled. */
+export async function disableRule(db: Pool | PoolClient, id: string, reason: string): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE alert_rules SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled', [id, reason]);
+  return Boolean(rowCount);
+}
+
 /** Installs the predefined rules that are missing; existing ones (maybe edited) are left alone. */
 export async function installPredefinedRules(db: Pool | PoolClient): Promise<number> {
   let installed = 0;
@@ -167,107 +173,4 @@ export async function installPredefinedRules(db: Pool | PoolClient): Promise<num
     installed += rowCount ?? 0;
   }
   return installed;
-}
-
-export interface EscalationTier {
-  afterMs: number;
-  channels: string[];
-}
-
-export interface EscalationPolicy {
-  id: string;
-  name: string;
-  tiers: EscalationTier[];
-  reminderMs?: number;
-  reminderMax?: number;
-  source: 'file' | 'api';
-  sourceFile?: string;
-}
-
-interface PolicyRow {
-  id: string;
-  name: string;
-  tiers: EscalationTier[];
-  reminder_ms: number | null;
-  reminder_max: number | null;
-  source: 'file' | 'api';
-  source_file: string | null;
-}
-
-function toPolicy(r: PolicyRow): EscalationPolicy {
-  return {
-    id: r.id,
-    name: r.name,
-    tiers: r.tiers,
-    ...(r.reminder_ms ? { reminderMs: r.reminder_ms } : {}),
-    ...(r.reminder_max ? { reminderMax: r.reminder_max } : {}),
-    source: r.source,
-    ...(r.source_file ? { sourceFile: r.source_file } : {}),
-  };
-}
-
-export function policyForApi(p: EscalationPolicy) {
-  return {
-    id: p.id,
-    name: p.name,
-    tiers: p.tiers.map((t) => ({ after: formatDuration(t.afterMs), channels: t.channels })),
-    ...(p.reminderMs ? { reminder: { every: formatDuration(p.reminderMs), ...(p.reminderMax ? { max: p.reminderMax } : {}) } } : {}),
-    source: p.source,
-    ...(p.sourceFile ? { sourceFile: p.sourceFile } : {}),
-  };
-}
-
-export async function listPolicies(db: Pool | PoolClient): Promise<EscalationPolicy[]> {
-  const { rows } = await db.query<PolicyRow>('SELECT * FROM escalation_policies ORDER BY id');
-  return rows.map(toPolicy);
-}
-
-export async function savePolicy(
-  db: Pool | PoolClient,
-  input: EscalationPolicyInput,
-  opts: { source: 'file' | 'api'; sourceFile?: string; mode: 'create' | 'upsert'; pathPrefix?: string }
-): Promise<{ created: boolean }> {
-  const { rows } = await db.query<{ source: string; source_file: string | null }>('SELECT source, source_file FROM escalation_policies WHERE id = $1', [input.id]);
-  const existing = rows[0];
-  if (existing && opts.mode === 'create') {
-    throw new ConflictError(`escalation policy "${input.id}" already exists`, undefined, 'exists');
-  }
-  if (existing && opts.source === 'api') {
-    assertApiManaged('escalation policy', input.id, { source: existing.source, sourceFile: existing.source_file });
-  }
-  const channelIds = [...new Set(input.tiers.flatMap((t) => t.channels))];
-  const { rows: known } = await db.query<{ id: string }>('SELECT id FROM channels WHERE id = ANY($1)', [channelIds]);
-  const knownIds = new Set(known.map((k) => k.id));
-  const details: Array<{ path: string; message: string }> = [];
-  input.tiers.forEach((t, i) => t.channels.forEach((c, j) => {
-    if (!knownIds.has(c)) {
-      details.push({ path: `${opts.pathPrefix ?? ''}tiers[${i}].channels[${j}]`, message: `channel "${c}" does not exist` });
-    }
-  }));
-  if (details.length > 0) {
-    throw new ValidationError(`${details[0]!.path}: ${details[0]!.message}`, details);
-  }
-  await db.query(
-    `INSERT INTO escalation_policies (id, name, tiers, reminder_ms, reminder_max, source, source_file) VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (id) DO UPDATE SET name = $2, tiers = $3, reminder_ms = $4, reminder_max = $5, source = $6, source_file = $7, updated_at = now()`,
-    [
-      input.id, input.name, JSON.stringify(input.tiers.map((t) => ({ afterMs: t.after, channels: t.channels }))),
-      input.reminder?.every ?? null, input.reminder?.max ?? null, opts.source, opts.sourceFile ?? null,
-    ]
-  );
-  return { created: !existing };
-}
-
-/**
- * The tiers an alert of this rule escalates through: its policy; else its own channels, all at
- * once; else the policy called `default` when there is one; else nobody is notified.
- */
-export function effectivePolicy(rule: Pick<Rule, 'escalationPolicy' | 'channels'>, policies: Map<string, EscalationPolicy>): Pick<EscalationPolicy, 'tiers' | 'reminderMs' | 'reminderMax'> {
-  if (rule.escalationPolicy && policies.has(rule.escalationPolicy)) {
-    return policies.get(rule.escalationPolicy)!;
-  }
-  if (rule.channels.length > 0) {
-    return { tiers: [{ afterMs: 0, channels: rule.channels }] };
-  }
-  return policies.get('default') ?? { tiers: [] };
 }

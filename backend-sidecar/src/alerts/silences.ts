@@ -1,5 +1,4 @@
 import { CronExpressionParser } from 'cron-parser';
-import type { Pool, PoolClient } from '../db/pool';
 import type { Matchers, Severity } from './ruleSchema';
 
 export interface Silence {
@@ -14,38 +13,6 @@ export interface Silence {
   createdBy: string;
   comment: string;
   createdAt: Date;
-}
-
-interface SilenceRow {
-  id: number;
-  matchers: Matchers;
-  starts_at: Date;
-  ends_at: Date;
-  cron: string | null;
-  cron_timezone: string | null;
-  duration_ms: number | null;
-  created_by: string;
-  comment: string;
-  created_at: Date;
-}
-
-export function toSilence(r: SilenceRow): Silence {
-  return {
-    id: Number(r.id),
-    matchers: r.matchers,
-    startsAt: r.starts_at,
-    endsAt: r.ends_at,
-    ...(r.cron ? { cron: r.cron, durationMs: r.duration_ms ?? 0, ...(r.cron_timezone ? { timezone: r.cron_timezone } : {}) } : {}),
-    createdBy: r.created_by,
-    comment: r.comment,
-    createdAt: r.created_at,
-  };
-}
-
-/** Silences not yet over and not deleted (the ones that can matter now or later). */
-export async function loadLiveSilences(db: Pool | PoolClient, now = new Date()): Promise<Silence[]> {
-  const { rows } = await db.query<SilenceRow>('SELECT * FROM silences WHERE deleted_at IS NULL AND ends_at > $1 ORDER BY id', [now]);
-  return rows.map(toSilence);
 }
 
 /** Whether the silence is in force at `now` (for a maintenance window: inside an occurrence). */

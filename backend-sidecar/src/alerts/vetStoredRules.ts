@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger';
 import { regexProblem } from '../regex/safeRegex';
 import { checkCustomExpression } from './customExpression';
 import type { Condition } from './ruleSchema';
-import { listRules } from './ruleStore';
+import { disableRule, listRules } from './ruleStore';
 
 /**
  * What a stored condition fails of today's checks, with its path: regexes must run on the
@@ -42,8 +42,7 @@ export async function vetStoredRules(pool: Pool, log: Logger): Promise<string[]>
       continue;
     }
     const reason = `disabled on start: ${problem}`;
-    const { rowCount } = await pool.query('UPDATE alert_rules SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled', [rule.id, reason]);
-    if (rowCount) {
+    if (await disableRule(pool, rule.id, reason)) {
       disabled.push(rule.id);
       log.error({ ruleId: rule.id, ...(rule.sourceFile ? { file: rule.sourceFile } : {}) }, `alert rule "${rule.id}" ${reason}; save a corrected rule to enable it`);
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import '../http/openapiRegistry';
+import { isoDateTime } from '../schema/timestamp';
 import { returnedShape } from '../schema/apiView';
 import { CHANNEL_TYPES, SECRET_FIELDS, channelConfigSchemas, type ChannelType } from './channelSchema';
 
@@ -11,8 +12,6 @@ const COMPONENT: Record<ChannelType, string> = {
   webhook: 'WebhookChannel',
   alertmanager: 'AlertmanagerChannel',
 };
-
-const iso = z.string().openapi({ format: 'date-time' });
 
 /**
  * A channel as the API returns it, one shape per type: the settings of channelSchema.ts without
@@ -32,8 +31,8 @@ function channelView(type: ChannelType) {
       secretsConfigured: z.array(z.enum(secrets as [string, ...string[]])).describe('Names of the secret fields that are set; their values are never returned'),
       source: z.enum(['file', 'api']),
       sourceFile: z.string().optional(),
-      createdAt: iso,
-      updatedAt: iso,
+      createdAt: isoDateTime,
+      updatedAt: isoDateTime,
     })
     .strict()
     .openapi(COMPONENT[type]);

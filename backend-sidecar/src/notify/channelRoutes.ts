@@ -11,6 +11,7 @@ import { deliver, type DeliveryEgress } from './deliver';
 import { classifyDeliveryError } from './classifyDeliveryError';
 import type { NotificationPayload } from './notificationMessage';
 import { assertBodyIdMatchesPath } from '../http/pathId';
+import { ALERT_STATE } from '../model/alertStates';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
@@ -33,7 +34,7 @@ function testPayload(channelId: string, user: string): NotificationPayload {
       title: 'Workflow Monitor test notification',
       message: 'If you can read this, the channel works.',
       severity: 'info',
-      state: 'active',
+      state: ALERT_STATE.active,
       workflowId: 'test',
       workflowName: 'Test',
       ruleId: 'test',

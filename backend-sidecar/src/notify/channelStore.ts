@@ -48,6 +48,12 @@ function toView(row: ChannelRow): ChannelView {
   };
 }
 
+/** Which of these channel ids exist (and, with `enabledOnly`, are enabled). */
+export async function knownChannelIds(db: Pool | PoolClient, ids: string[], opts: { enabledOnly?: boolean } = {}): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM channels WHERE id = ANY($1)${opts.enabledOnly ? ' AND enabled' : ''}`, [ids]);
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function listChannels(db: Pool | PoolClient): Promise<ChannelView[]> {
   const { rows } = await db.query<ChannelRow>(`SELECT ${VIEW_COLUMNS} FROM channels ORDER BY id`);
   return rows.map(toView);

@@ -5,10 +5,11 @@ import type { Logger } from '../log/logger';
 import type { ErrorType } from '../model/execution';
 import { backoffDelay } from '../retry/backoff';
 import { parseRetryAfter } from '../retry/retryAfter';
-import { scrub, secretStrings, type Channel, type ChannelType } from './channelSchema';
+import { NOTIFICATION_STATE } from '../model/notificationStates';
+import { scrub, secretStrings, type Channel } from './channelSchema';
 import { classifyDeliveryError } from './classifyDeliveryError';
 import { deliver, type DeliveryEgress } from './deliver';
-import type { NotificationPayload } from './notificationMessage';
+import { claimDueNotifications, countUndelivered, recordDelivered, recordFailedAttempt, type ClaimedNotification } from './notificationStore';
 
 export interface DeliverySettings {
   concurrency: number;
@@ -19,17 +20,6 @@ export interface DeliverySettings {
   maxDelayMs: number;
   /** A notification still undelivered this long after it was queued ends as `failed`. */
   giveUpAfterMs: number;
-}
-
-interface ClaimedRow {
-  id: number;
-  alert_id: number | null;
-  kind: string;
-  idempotency_key: string;
-  payload: NotificationPayload;
-  attempts: number;
-  created_at: Date;
-  channel: { id: string; name: string; type: ChannelType; enabled: boolean; config: Record<string, unknown>; secrets: Record<string, unknown> } | null;
 }
 
 /**
@@ -70,10 +60,10 @@ export class DeliveryWorker {
       labelNames: ['state'],
       registers,
       async collect() {
-        const counts: Record<string, number> = { pending: 0, delivering: 0, failed: 0 };
+        const { pending, delivering, failed } = NOTIFICATION_STATE;
+        const counts: Record<string, number> = { [pending]: 0, [delivering]: 0, [failed]: 0 };
         try {
-          const { rows } = await pool.query<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM notifications WHERE state <> 'delivered' GROUP BY state`);
-          for (const r of rows) {
+          for (const r of await countUndelivered(pool)) {
             counts[r.state] = r.n;
           }
         } catch {
@@ -124,7 +114,7 @@ export class DeliveryWorker {
         if (free <= 0 || this.stopped) {
           break;
         }
-        let claimed: ClaimedRow[] = [];
+        let claimed: ClaimedNotification[] = [];
         try {
           claimed = await this.claim(free);
         } catch (error) {
@@ -155,26 +145,11 @@ export class DeliveryWorker {
     }
   }
 
-  private async claim(limit: number): Promise<ClaimedRow[]> {
-    const { rows } = await this.opts.pool.query<ClaimedRow>(
-      `WITH due AS (
-         SELECT id FROM notifications
-          WHERE (state = 'pending' AND next_attempt_at <= now()) OR (state = 'delivering' AND locked_until < now())
-          ORDER BY next_attempt_at
-          LIMIT $3
-          FOR UPDATE SKIP LOCKED)
-       UPDATE notifications n
-          SET state = 'delivering', attempts = n.attempts + 1, locked_by = $1, locked_until = now() + make_interval(secs => $2 / 1000.0)
-         FROM due WHERE n.id = due.id
-       RETURNING n.id, n.alert_id, n.kind, n.idempotency_key, n.payload, n.attempts, n.created_at,
-                 (SELECT json_build_object('id', c.id, 'name', c.name, 'type', c.type, 'enabled', c.enabled, 'config', c.config, 'secrets', c.secrets)
-                    FROM channels c WHERE c.id = n.channel_id) AS channel`,
-      [this.opts.workerId, this.opts.settings.leaseMs, limit]
-    );
-    return rows;
+  private claim(limit: number): Promise<ClaimedNotification[]> {
+    return claimDueNotifications(this.opts.pool, { workerId: this.opts.workerId, leaseMs: this.opts.settings.leaseMs, limit });
   }
 
-  private async deliverOne(row: ClaimedRow): Promise<void> {
+  private async deliverOne(row: ClaimedNotification): Promise<void> {
     const { pool, log, settings } = this.opts;
     const started = Date.now();
     const channel: Channel | undefined = row.channel
@@ -205,14 +180,7 @@ export class DeliveryWorker {
     const channelType = channel?.type ?? 'unknown';
     try {
       if (!errorType) {
-        await pool.query(
-          `WITH done AS (
-             UPDATE notifications SET state = 'delivered', delivered_at = now(), locked_by = NULL, locked_until = NULL, last_error = NULL
-              WHERE id = $1 RETURNING id)
-           INSERT INTO notification_attempts (notification_id, number, duration_ms, http_status) VALUES ($1, $2, $3, $4)
-           ON CONFLICT DO NOTHING`,
-          [row.id, row.attempts, durationMs, httpStatus ?? null]
-        );
+        await recordDelivered(pool, { notificationId: row.id, attempt: row.attempts, durationMs, httpStatus });
         this.delivered.inc({ channel_type: channelType });
         this.latency.observe({ channel_type: channelType }, (Date.now() - new Date(row.created_at).getTime()) / 1000);
         this.opts.onDelivered?.(row.id);
@@ -222,15 +190,7 @@ export class DeliveryWorker {
       const giveUp = !retryable || age >= settings.giveUpAfterMs;
       const backoff = backoffDelay({ initialDelayMs: settings.initialDelayMs, maxDelayMs: settings.maxDelayMs, multiplier: 2, jitter: 0.2 }, row.attempts + 1);
       const delay = Math.max(backoff, parseRetryAfter(retryAfter, settings.maxDelayMs) ?? 0);
-      await pool.query(
-        `WITH next AS (
-           UPDATE notifications SET state = $5, locked_by = NULL, locked_until = NULL, last_error = $6,
-                  next_attempt_at = now() + make_interval(secs => $7 / 1000.0)
-            WHERE id = $1 RETURNING id)
-         INSERT INTO notification_attempts (notification_id, number, duration_ms, http_status, error_type, error_message)
-         VALUES ($1, $2, $3, $4, $8, $6) ON CONFLICT DO NOTHING`,
-        [row.id, row.attempts, durationMs, httpStatus ?? null, giveUp ? 'failed' : 'pending', errorMessage ?? null, delay, errorType]
-      );
+      await recordFailedAttempt(pool, { notificationId: row.id, attempt: row.attempts, durationMs, httpStatus, errorType, errorMessage, giveUp, retryInMs: delay });
       const fields = { notificationId: row.id, channel: channel?.id, kind: row.kind, attempt: row.attempts, errorType, error: errorMessage };
       if (giveUp) {
         this.failed.inc({ channel_type: channelType, error_type: errorType });

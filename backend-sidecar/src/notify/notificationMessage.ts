@@ -1,3 +1,5 @@
+import type { AlertState } from '../model/alertStates';
+
 export const NOTIFICATION_KINDS = ['firing', 'escalation', 'reminder', 'resolved', 'acknowledgement_expired', 'flapping', 'test'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -13,7 +15,7 @@ export interface NotificationPayload {
     title: string;
     message: string;
     severity: 'info' | 'warning' | 'error' | 'critical';
-    state: string;
+    state: AlertState;
     workflowId: string;
     workflowName: string;
     ruleId: string;

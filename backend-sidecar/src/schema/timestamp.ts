@@ -116,3 +116,6 @@ function readInstantError(value: unknown, horizon: TimeHorizon): string {
 export function timestamp(horizon: TimeHorizon) {
   return timestampMs(horizon).transform((ms) => new Date(ms));
 }
+
+/** A time in a response: ISO-8601 text (`Date.toISOString()`). */
+export const isoDateTime = z.string().openapi({ format: 'date-time' });

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { z } from 'zod';
 import type { Feature, FeatureFactory } from '../feature';
 import { coerceError } from '../../errors/errors';
 import { EgressGuard } from '../../net/egressGuard';
@@ -9,7 +8,11 @@ import { DeliveryWorker } from '../../notify/deliveryWorker';
 import { workflowsDirectory } from './workflows';
 import { AlertEngine } from '../../alerts/alertEngine';
 import { syncAlertingFiles } from '../../alerts/alertingFiles';
-import { registerAlertRoutes } from '../../alerts/alertRoutes';
+import { registerAlertRoutes } from '../../alerts/routes/alertRoutes';
+import { registerAlertingLoadErrorRoutes } from '../../alerts/routes/loadErrorRoutes';
+import { registerPolicyRoutes } from '../../alerts/routes/policyRoutes';
+import { registerRuleRoutes } from '../../alerts/routes/ruleRoutes';
+import { registerSilenceRoutes } from '../../alerts/routes/silenceRoutes';
 import { installPredefinedRules } from '../../alerts/ruleStore';
 import { silenceActive } from '../../alerts/silences';
 import { vetStoredRules } from '../../alerts/vetStoredRules';
@@ -66,16 +69,12 @@ export const alertsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
   return {
     name: 'alerts',
     routes: (routes) => {
-      registerAlertRoutes(routes, { pool, engine, isActive: (s) => silenceActive(s, new Date()), maxRules: config.MAX_RULES });
+      registerAlertRoutes(routes, { pool, engine });
+      registerSilenceRoutes(routes, { pool, engine, isActive: (s) => silenceActive(s, new Date()) });
+      registerRuleRoutes(routes, { pool, engine, maxRules: config.MAX_RULES });
+      registerPolicyRoutes(routes, { pool, engine });
       registerChannelRoutes(routes, { pool, timeoutMs: config.NOTIFY_TIMEOUT, maxChannels: config.MAX_CHANNELS, egress });
-      routes.add({
-        method: 'get',
-        path: '/api/v1/alerting/load-errors',
-        summary: 'Rules, policies and channels in alerting/*.yaml that were rejected, with file, path and reason',
-        tags: ['rules'],
-        responses: { 200: { description: 'Load errors', schema: z.object({ loadErrors: z.array(z.object({ file: z.string(), path: z.string(), message: z.string() })) }) } },
-        handler: () => ({ body: { loadErrors } }),
-      });
+      registerAlertingLoadErrorRoutes(routes, { loadErrors: () => loadErrors });
     },
     start: () => {
       if (!config.ALERTING) {

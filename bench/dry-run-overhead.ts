@@ -13,6 +13,8 @@
  *                       `duration_ms`: what the scheduler adds after it has the run;
  *       end to end:     POST …/run sent → the execution row visible to a reader (polled every 1 ms)
  *                       minus `duration_ms`: what "Run now, then look at it" adds.
+ * For reference, the same body with one invalid field (400: the HTTP round trip and the whole
+ * validation, nothing run) shows how much of a dry run's added time is the API call itself.
  * The executor alone (runWorkflow in this process, same definition and target) is measured too, as
  * the reference for the durations the other two report, and the CPU time of this process per dry run
  * and per bare executor run: on a loaded machine wall-clock overheads are mostly waiting for a core,
@@ -102,6 +104,22 @@ async function main(): Promise<void> {
     return { overhead: elapsed - body.durationMs, executor: body.durationMs, cpuMs: (used.user + used.system) / 1000 };
   };
 
+  // The same body with one bad field: the HTTP round trip and the full validation, nothing run.
+  const invalid = { ...definition, steps: [...definition.steps, { name: 'bad', request: { url: 'not a url' } }] };
+  const refused = async () => {
+    const started = performance.now();
+    const response = await fetch(`${sidecar.url}/api/v1/dry-runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(invalid),
+    });
+    await response.json();
+    if (response.status !== 400) {
+      throw new Error(`invalid dry run: HTTP ${response.status}`);
+    }
+    return performance.now() - started;
+  };
+
   const scheduled = async () => {
     const started = performance.now();
     const { runId } = (await post(`/api/v1/workflows/${WORKFLOW_ID}/run`)) as { runId: number };
@@ -142,17 +160,20 @@ async function main(): Promise<void> {
 
   for (let i = 0; i < WARMUP; i += 1) {
     await dryRun();
+    await refused();
     await scheduled();
     await executorAlone();
   }
   const dry = { overhead: [] as number[], executor: [] as number[], cpuMs: [] as number[] };
   const sched = { endToEnd: [] as number[], claimToStored: [] as number[], executor: [] as number[] };
   const alone = { elapsed: [] as number[], cpuMs: [] as number[] };
+  const rejected: number[] = [];
   for (let i = 0; i < SAMPLES; i += 1) {
     const d = await dryRun();
     dry.overhead.push(d.overhead);
     dry.executor.push(d.executor);
     dry.cpuMs.push(d.cpuMs);
+    rejected.push(await refused());
     const s = await scheduled();
     sched.endToEnd.push(s.endToEnd);
     sched.claimToStored.push(s.claimToStored);
@@ -172,6 +193,7 @@ async function main(): Promise<void> {
   console.log(`executor time reported by the dry runs (durationMs)         ${summary(dry.executor)}`);
   console.log(`executor time of the scheduled runs (duration_ms)           ${summary(sched.executor)}`);
   console.log(`ADDED by a dry run: POST /dry-runs → answer, − durationMs    ${summary(dry.overhead)}`);
+  console.log(`  of which HTTP + validation: the same body refused (400)    ${summary(rejected)}`);
   console.log(`added by the scheduler: claim → stored, − duration_ms       ${summary(sched.claimToStored)}`);
   console.log(`added by Run now: POST …/run → row visible, − duration_ms   ${summary(sched.endToEnd)}`);
   console.log('CPU time of this process (sidecar, its HTTP client and the target all run in it):');

@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   // The same body with one bad field: the HTTP round trip and the full validation, nothing run.
   const invalid = { ...definition, steps: [...definition.steps, { name: 'bad', request: { url: 'not a url' } }] };
   const refused = async () => {
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const response = await fetch(`${sidecar.url}/api/v1/dry-runs`, {
       method: 'POST',
@@ -114,10 +115,12 @@ async function main(): Promise<void> {
       body: JSON.stringify(invalid),
     });
     await response.json();
+    const elapsed = performance.now() - started;
+    const used = process.cpuUsage(cpu);
     if (response.status !== 400) {
       throw new Error(`invalid dry run: HTTP ${response.status}`);
     }
-    return performance.now() - started;
+    return { elapsed, cpuMs: (used.user + used.system) / 1000 };
   };
 
   const scheduled = async () => {
@@ -167,13 +170,15 @@ async function main(): Promise<void> {
   const dry = { overhead: [] as number[], executor: [] as number[], cpuMs: [] as number[] };
   const sched = { endToEnd: [] as number[], claimToStored: [] as number[], executor: [] as number[] };
   const alone = { elapsed: [] as number[], cpuMs: [] as number[] };
-  const rejected: number[] = [];
+  const rejected = { elapsed: [] as number[], cpuMs: [] as number[] };
   for (let i = 0; i < SAMPLES; i += 1) {
     const d = await dryRun();
     dry.overhead.push(d.overhead);
     dry.executor.push(d.executor);
     dry.cpuMs.push(d.cpuMs);
-    rejected.push(await refused());
+    const r = await refused();
+    rejected.elapsed.push(r.elapsed);
+    rejected.cpuMs.push(r.cpuMs);
     const s = await scheduled();
     sched.endToEnd.push(s.endToEnd);
     sched.claimToStored.push(s.claimToStored);
@@ -193,12 +198,13 @@ async function main(): Promise<void> {
   console.log(`executor time reported by the dry runs (durationMs)         ${summary(dry.executor)}`);
   console.log(`executor time of the scheduled runs (duration_ms)           ${summary(sched.executor)}`);
   console.log(`ADDED by a dry run: POST /dry-runs → answer, − durationMs    ${summary(dry.overhead)}`);
-  console.log(`  of which HTTP + validation: the same body refused (400)    ${summary(rejected)}`);
+  console.log(`  of which HTTP + validation: the same body refused (400)    ${summary(rejected.elapsed)}`);
   console.log(`added by the scheduler: claim → stored, − duration_ms       ${summary(sched.claimToStored)}`);
   console.log(`added by Run now: POST …/run → row visible, − duration_ms   ${summary(sched.endToEnd)}`);
   console.log('CPU time of this process (sidecar, its HTTP client and the target all run in it):');
   console.log(`  executor alone                                            ${summary(alone.cpuMs)}`);
   console.log(`  dry run, POST sent → answer parsed                        ${summary(dry.cpuMs)}`);
+  console.log(`  the same body refused (400): HTTP + validation            ${summary(rejected.cpuMs)}`);
   console.log(`  → CPU a dry run adds (difference of the medians)          ${(percentile(dry.cpuMs, 50) - percentile(alone.cpuMs, 50)).toFixed(2).padStart(7)} ms`);
   console.log(`goal: a dry run adds ≤ 5 ms → median ${percentile(dry.overhead, 50) <= 5 ? 'met' : 'NOT met'}, p95 ${percentile(dry.overhead, 95) <= 5 ? 'met' : 'NOT met'}`);
 }

@@ -65,6 +65,11 @@ describe('src/datasource/plugin.json (nested data source)', () => {
       expect(r.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }]);
     }
   });
+
+  it('sends a dry run (POST api/v1/dry-runs) through an Editor route, as Grafana matches them: the first whose method is equal and path a prefix', () => {
+    const matched = datasource.routes.find((r: { method: string; path: string }) => r.method === 'POST' && 'api/v1/dry-runs'.startsWith(r.path));
+    expect(matched).toMatchObject({ path: 'api', reqRole: 'Editor' });
+  });
 });
 
 describe.each(panels)('src/panels/$name/plugin.json (nested panel)', ({ name, manifest }) => {

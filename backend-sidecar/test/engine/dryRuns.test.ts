@@ -26,6 +26,10 @@ const COUNTED_TABLES = [
 
 let target: TargetServer;
 let sidecar: TestSidecar;
+/** Set in the sidecar's environment: a definition sent over the API must never read it. */
+const ENV_SECRET = 'env-secret-7c1d0f3b92a4';
+/** The `X-Probe` header values `/probe` received. */
+const probes: string[] = [];
 /** Responses held open by `/hang/...` until `releaseHung()`. */
 const hung: http.ServerResponse[] = [];
 /** Requests seen per `/flaky/<key>`: 503, 503, then 200. */
@@ -47,6 +51,7 @@ function answer(res: http.ServerResponse, status: number, body: unknown): true {
 }
 
 beforeAll(async () => {
+  process.env.WM_DRY_RUN_SECRET = ENV_SECRET;
   target = await startTargetServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/login' && req.method === 'POST') {
@@ -65,6 +70,10 @@ beforeAll(async () => {
       hung.push(res);
       return true;
     }
+    if (path === '/probe') {
+      probes.push(String(req.headers['x-probe']));
+      return answer(res, 200, { ok: true });
+    }
     if (path === '/long-text') {
       return answer(res, 200, { text: 'x'.repeat(5_000) });
     }
@@ -80,6 +89,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  delete process.env.WM_DRY_RUN_SECRET;
   releaseHung();
   await sidecar?.stop();
   await target?.close();
@@ -203,6 +213,26 @@ describe('POST /api/v1/dry-runs', () => {
     expect(metricSum(metricsAfter, 'workflow_monitor_execution_attempts_total', {})).toBe(metricSum(metricsBefore, 'workflow_monitor_execution_attempts_total', {}));
   });
 
+  it('sends ${NAME} as written, as for every definition from the API: the sidecar\'s environment is never read', async () => {
+    const { status, text, body } = await dryRun({ name: 'Env', steps: [{ name: 'probe', request: { url: `${target.url}/probe`, headers: { 'X-Probe': '${WM_DRY_RUN_SECRET}' } } }] });
+    expect(status).toBe(200);
+    expect(body.status).toBe('success');
+    expect(probes).toEqual(['${WM_DRY_RUN_SECRET}']);
+    expect(text).not.toContain(ENV_SECRET);
+  });
+
+  it('keeps its circuit breakers to itself: a breaker it opens is not the scheduled runs\' (no state in /metrics, the next dry run starts closed)', async () => {
+    const tripping = { name: 'Trips', retry: { maxAttempts: 2, initialDelay: '100ms', jitter: 0, breaker: { threshold: 1 } }, steps: [{ name: 'call', request: { url: `${target.url}/flaky/breaker` } }] };
+    const first = await dryRun(tripping);
+    expect(first.body.steps[0].attempts.map((a: any) => a.errorType)).toEqual(['transient', 'circuit_open']);
+    const samples = await scrapeMetrics(sidecar.url);
+    expect(samples.filter((sample) => sample.name === 'workflow_monitor_circuit_breaker_state' && sample.labels.target === target.url)).toEqual([]);
+    // A shared, open breaker would fail this one fast as circuit_open without calling the target.
+    const second = await dryRun(tripping);
+    expect(second.body.steps[0].attempts[0]).toMatchObject({ httpStatus: 503, errorType: 'transient' });
+    expect(flakyCalls.get('breaker')).toBe(2);
+  });
+
   it('is for Editors: the read-only token gets 403 and no request reaches the target', async () => {
     const before = target.total();
     const { status, body } = await dryRun(loginThenCall(), { token: TEST_READONLY_TOKEN });
@@ -239,6 +269,22 @@ describe('POST /api/v1/dry-runs', () => {
     const answers = await Promise.all(held);
     expect(answers.map((a) => [a.status, a.body.status])).toEqual(Array.from({ length: DRY_RUN_CONCURRENCY }, () => [200, 'success']));
     expect((await dryRun(loginThenCall())).status).toBe(200);
+  });
+
+  it('ends the dry run of a caller that goes away, giving its slot back and abandoning its request to the target', async () => {
+    const callers = Array.from({ length: DRY_RUN_CONCURRENCY }, () => new AbortController());
+    const before = hung.length;
+    const pending = callers.map((caller, i) =>
+      sidecar
+        .api('/api/v1/dry-runs', { method: 'POST', signal: caller.signal, json: { name: `Gone ${i}`, retry: { maxAttempts: 1 }, timeout: '150s', steps: [{ name: 'wait', request: { url: `${target.url}/hang/gone-${i}`, timeout: '120s' } }] } })
+        .catch((error: Error) => error.name)
+    );
+    await eventually(() => hung.length === before + DRY_RUN_CONCURRENCY);
+    expect((await dryRun(loginThenCall())).status).toBe(429);
+    callers.forEach((caller) => caller.abort());
+    expect(await Promise.all(pending)).toEqual(callers.map(() => 'AbortError'));
+    await eventually(async () => (await dryRun(loginThenCall())).status === 200);
+    await eventually(() => hung.slice(before).every((res) => res.destroyed));
   });
 
   it('answers in the shape GET /api/v1/executions/{id} shows for the same workflow run and stored, without id, runId and workerId', async () => {

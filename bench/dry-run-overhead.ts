@@ -198,7 +198,7 @@ async function main(): Promise<void> {
   console.log(`executor time reported by the dry runs (durationMs)         ${summary(dry.executor)}`);
   console.log(`executor time of the scheduled runs (duration_ms)           ${summary(sched.executor)}`);
   console.log(`ADDED by a dry run: POST /dry-runs → answer, − durationMs    ${summary(dry.overhead)}`);
-  console.log(`  of which HTTP + validation: the same body refused (400)    ${summary(rejected.elapsed)}`);
+  console.log(`  reference: the same body refused (400), nothing run      ${summary(rejected.elapsed)}`);
   console.log(`added by the scheduler: claim → stored, − duration_ms       ${summary(sched.claimToStored)}`);
   console.log(`added by Run now: POST …/run → row visible, − duration_ms   ${summary(sched.endToEnd)}`);
   console.log('CPU time of this process (sidecar, its HTTP client and the target all run in it):');

@@ -108,10 +108,6 @@ export class DryRunner {
 
   constructor(private readonly opts: DryRunnerOptions) {}
 
-  get inFlight(): number {
-    return this.running.size;
-  }
-
   /**
    * Throws TooManyDryRunsError when `concurrency` dry runs are in flight, DryRunInterruptedError
    * when the sidecar stops meanwhile. `signal` ends it early (the caller went away).
@@ -128,6 +124,9 @@ export class DryRunner {
     }
     const controller = new AbortController();
     const abort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) {
+      abort();
+    }
     signal?.addEventListener('abort', abort, { once: true });
     this.running.add(controller);
     const execution = runWorkflow(
@@ -142,7 +141,8 @@ export class DryRunner {
     this.finished.add(execution);
     try {
       const result = await execution;
-      if (this.stopping) {
+      // Only a run the shutdown cut short: one that finished on its own meanwhile is still answered.
+      if (this.stopping && controller.signal.aborted) {
         throw new DryRunInterruptedError('the sidecar began shutting down during the dry run, which was stopped; run it again');
       }
       return toDryRunResult(result, definition.id ?? null);

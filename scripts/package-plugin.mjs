@@ -25,7 +25,7 @@ const { values: options } = parseArgs({
 });
 
 // Files a test may leave in src/ that the generated copy rules (`**/*.json`, …) would ship.
-const TEST_ONLY = /(^|\/)(__tests__|__mocks__|fixtures?)(\/|$)|\.(test|spec)\.[cm]?[jt]sx?$/;
+const TEST_ONLY = /(^|\/)(__tests__|__mocks__|fixtures?|tests?)(\/|$)|\.(test|spec)\.[cm]?[jt]sx?$/;
 
 function fail(message) {
   console.error(`package-plugin: ${message}`);

@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseYaml, type FileLoadError } from '../schema/yaml';
-import { parseWorkflowDefinition, type WorkflowDefinition } from './definitionSchema';
+import { parseWorkflowDefinition, type WorkflowDefinition } from '../model/workflowDefinition';
 import { ENV_REFERENCE, envValue } from '../schema/interpolateEnv';
-import { forEachRequestString, mapStrings } from './requestEnv';
+import { forEachRequestString, mapStrings } from '../model/requestEnv';
 
 export type { FileLoadError };
 

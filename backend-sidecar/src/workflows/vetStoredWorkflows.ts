@@ -1,6 +1,6 @@
 import { withTransaction, type Pool } from '../db/pool';
 import type { Logger } from '../log/logger';
-import { parseAssertion } from './assertions';
+import { parseAssertion } from '../executor/assertions';
 import { initialNextSlot, type WorkflowRow } from './workflowStore';
 
 export interface StoredDefinitionProblem {

@@ -7,7 +7,7 @@ import { formatDuration } from '../schema/duration';
 import { enqueueManualRun } from '../scheduler/claimDueRuns';
 import { ensureRoomFor } from '../store/resourceLimits';
 import { getExecutionDetail, getExecutionSummary, listExecutions } from '../store/executionQueries';
-import { workflowDefinitionSchema } from './definitionSchema';
+import { workflowDefinitionSchema } from '../model/workflowDefinition';
 import {
   executionDetailSchema,
   executionListQuerySchema,

@@ -15,7 +15,7 @@ import { getExecutionSummary } from '../../store/executionQueries';
 import { recordExecution } from '../../store/recordExecution';
 import { ExecutionBatcher } from '../../store/recordExecutionBatch';
 import { startTracing } from '../../tracing/tracing';
-import { parseWorkflowDefinition, type WorkflowDefinition } from '../../workflows/definitionSchema';
+import { parseWorkflowDefinition, type WorkflowDefinition } from '../../model/workflowDefinition';
 import { WorkflowFileSync } from '../../workflows/workflowFileSync';
 import { vetStoredWorkflows } from '../../workflows/vetStoredWorkflows';
 import { registerWorkflowRoutes } from '../../workflows/workflowRoutes';

@@ -1,19 +1,12 @@
 import { z } from 'zod';
 import type { Feature, FeatureFactory } from '../feature';
-import { ConfigError, ValidationError, coerceError } from '../../errors/errors';
+import { ValidationError, coerceError } from '../../errors/errors';
 import { applyRetention } from '../../rollups/retention';
-import { durationMs } from '../../schema/duration';
 import { timestamp } from '../../schema/timestamp';
 import { monitoringMetrics } from '../../metricsApi/monitoringMetrics';
 import { PERIODS, type Period } from '../../metricsApi/periods';
 import { queryRequestSchema, runQuery } from '../../metricsApi/queryApi';
 import { labelFilterSchema } from '../../schema/labelFilter';
-
-const retentionEnvSchema = z.object({
-  RETENTION_RAW: durationMs({ min: 3_600_000, max: 3650 * 86_400_000 }).default(30 * 86_400_000),
-  RETENTION_ROLLUPS: durationMs({ min: 86_400_000, max: 3650 * 86_400_000 }).default(400 * 86_400_000),
-  RETENTION_INTERVAL: durationMs({ min: 1_000, max: 86_400_000 }).default(3_600_000),
-});
 
 const periodNames = Object.keys(PERIODS) as Period[];
 const metricsQuerySchema = z
@@ -25,12 +18,7 @@ const metricsQuerySchema = z
 
 /** Rollups upkeep, the metrics summary, the Grafana query API, template variables, annotations. */
 export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
-  const env = retentionEnvSchema.safeParse(process.env);
-  if (!env.success) {
-    const issue = env.error.issues[0]!;
-    throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
-  }
-  const retention = env.data;
+  const retention = ctx.config;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const sweep = () => {

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from '../db/pool';
-import { ERROR_TYPES, type ExecutionResult } from '../model/execution';
+import { ERROR_TYPES, STEP_STATUS, type ExecutionResult } from '../model/execution';
 import { truncateText } from '../model/truncateText';
 import { RUN_STATE } from '../model/runState';
 
@@ -144,7 +144,7 @@ export async function recordExecutionBatch(
     retries: totals[k]!.retries,
     error_type: result.errorType ?? null,
     error_message: clip(result.errorMessage),
-    failed_step: result.steps.find((s) => s.status === 'failed')?.name ?? null,
+    failed_step: result.steps.find((s) => s.status === STEP_STATUS.failed)?.name ?? null,
     worker_id: workerId,
     steps: stepRows(result),
     step_attempts: attemptRows(result),

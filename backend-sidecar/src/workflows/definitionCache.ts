@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '../model/execution';
+import { EXECUTION_STATUS, type ExecutionResult } from '../model/execution';
 import { parseWorkflowDefinition, type WorkflowDefinition } from '../model/workflowDefinition';
 import type { ClaimedRun } from '../scheduler/claimDueRuns';
 
@@ -30,5 +30,5 @@ export class DefinitionCache {
 /** The result of a run whose stored definition no longer validates: failed, permanently, without a request. */
 export function invalidDefinitionResult(run: ClaimedRun, trigger: ExecutionResult['trigger'], problem: string): ExecutionResult {
   const now = new Date();
-  return { workflowId: run.workflowId, status: 'failed', trigger, startedAt: now, finishedAt: now, durationMs: 0, errorType: 'permanent', errorMessage: `stored definition no longer validates: ${problem}`, steps: [] };
+  return { workflowId: run.workflowId, status: EXECUTION_STATUS.failed, trigger, startedAt: now, finishedAt: now, durationMs: 0, errorType: 'permanent', errorMessage: `stored definition no longer validates: ${problem}`, steps: [] };
 }

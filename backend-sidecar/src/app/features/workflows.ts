@@ -5,7 +5,7 @@ import { StepHttpClient } from '../../executor/httpRequest';
 import { describeExecution } from '../../executor/describeExecution';
 import { runWorkflow } from '../../executor/runWorkflow';
 import { EngineMetrics } from '../../metrics/engineMetrics';
-import type { ExecutionResult } from '../../model/execution';
+import { EXECUTION_STATUS, EXECUTION_TRIGGER, type ExecutionResult } from '../../model/execution';
 import { RUN_KIND } from '../../model/runState';
 import { EgressGuard } from '../../net/egressGuard';
 import { BreakerRegistry, registerBreakerMetrics } from '../../retry/breakerRegistry';
@@ -49,7 +49,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
   const published = (executionId: number, result: ExecutionResult) => {
     metrics.observe(result);
     const line = describeExecution(result);
-    if (result.status === 'failed') {
+    if (result.status === EXECUTION_STATUS.failed) {
       log.warn({ executionId, workflowId: result.workflowId, status: result.status }, line);
     } else {
       log.info({ executionId, workflowId: result.workflowId, status: result.status }, line);
@@ -63,7 +63,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
 
   const execute = async (run: ClaimedRun, signal: AbortSignal): Promise<ExecutionResult> => {
     const definition = definitions.definitionOf(run);
-    const trigger = run.kind === RUN_KIND.manual ? 'manual' : 'schedule';
+    const trigger = run.kind === RUN_KIND.manual ? EXECUTION_TRIGGER.manual : EXECUTION_TRIGGER.schedule;
     if (typeof definition === 'string') {
       return invalidDefinitionResult(run, trigger, definition);
     }

@@ -229,6 +229,16 @@ export async function removeVanishedFileWorkflows(db: Db, keepIds: string[]): Pr
   return rows.map((r) => r.id);
 }
 
+/** Id, name and labels of the workflows carrying every given label, by name (Grafana template variables). */
+export async function listWorkflowNames(db: Db, labels?: Record<string, string>): Promise<Array<Pick<WorkflowRow, 'id' | 'name' | 'labels'>>> {
+  const filtered = labels !== undefined && Object.keys(labels).length > 0;
+  const { rows } = await db.query<Pick<WorkflowRow, 'id' | 'name' | 'labels'>>(
+    `SELECT id, name, labels FROM workflows WHERE deleted_at IS NULL${filtered ? ' AND labels @> $1::jsonb' : ''} ORDER BY name`,
+    filtered ? [JSON.stringify(labels)] : []
+  );
+  return rows;
+}
+
 export interface WorkflowListRow extends WorkflowRow {
   last_execution_id: number | null;
   last_status: string | null;

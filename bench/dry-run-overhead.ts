@@ -31,7 +31,7 @@ import { StepHttpClient } from '../backend-sidecar/src/executor/httpRequest';
 import { runWorkflow } from '../backend-sidecar/src/executor/runWorkflow';
 import { EgressGuard } from '../backend-sidecar/src/net/egressGuard';
 import { BreakerRegistry } from '../backend-sidecar/src/retry/breakerRegistry';
-import { parseWorkflowDefinition } from '../backend-sidecar/src/workflows/definitionSchema';
+import { parseWorkflowDefinition } from '../backend-sidecar/src/model/workflowDefinition';
 import { arg, percentile, silent, startBenchDatabase } from './support/benchDatabase';
 
 const SAMPLES = arg('samples', 300);

@@ -19,7 +19,7 @@ import { BreakerRegistry } from '../backend-sidecar/src/retry/breakerRegistry';
 import { runWorkflow } from '../backend-sidecar/src/executor/runWorkflow';
 import { Scheduler } from '../backend-sidecar/src/scheduler/scheduler';
 import { ExecutionBatcher } from '../backend-sidecar/src/store/recordExecutionBatch';
-import { parseWorkflowDefinition } from '../backend-sidecar/src/workflows/definitionSchema';
+import { parseWorkflowDefinition } from '../backend-sidecar/src/model/workflowDefinition';
 import { upsertWorkflow } from '../backend-sidecar/src/workflows/workflowStore';
 import { arg, silent, startBenchDatabase, type BenchDatabase } from './support/benchDatabase';
 

@@ -7,7 +7,7 @@
  * Usage (repository root): npx tsx bench/regex-match.ts [--iterations 200000]
  */
 import { compileSafeRegex } from '../backend-sidecar/src/regex/safeRegex';
-import { evaluateAssertion, parseAssertion, type ResponseView } from '../backend-sidecar/src/workflows/assertions';
+import { evaluateAssertion, parseAssertion, type ResponseView } from '../backend-sidecar/src/executor/assertions';
 import { arg } from './support/benchDatabase';
 
 const ITERATIONS = arg('iterations', 200_000);

@@ -12,7 +12,7 @@ import { runWorkflow } from '../backend-sidecar/src/executor/runWorkflow';
 import { Scheduler } from '../backend-sidecar/src/scheduler/scheduler';
 import { everySchedule, firstSlotFrom } from '../backend-sidecar/src/scheduler/slotSchedule';
 import { ExecutionBatcher } from '../backend-sidecar/src/store/recordExecutionBatch';
-import { parseWorkflowDefinition } from '../backend-sidecar/src/workflows/definitionSchema';
+import { parseWorkflowDefinition } from '../backend-sidecar/src/model/workflowDefinition';
 import { arg, percentile, silent, startBenchDatabase } from './support/benchDatabase';
 
 const SECONDS = arg('seconds', 30);

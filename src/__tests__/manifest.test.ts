@@ -40,6 +40,26 @@ describe('src/plugin.json (the app)', () => {
       expect(fs.existsSync(path.join(root, 'src', logo))).toBe(true);
     }
   });
+
+  it('lists screenshots for the catalog that exist under src/ as PNGs, by relative paths webpack copies', () => {
+    expect(app.info.screenshots.length).toBeGreaterThan(0);
+    for (const shot of app.info.screenshots as Array<{ name: string; path: string }>) {
+      expect(shot.name).toBeTruthy();
+      // Grafana's validator refuses absolute URLs and paths starting with '.' or '/'.
+      expect(shot.path).toMatch(/^img\/screenshots\/[\w-]+\.png$/);
+      const file = path.join(root, 'src', shot.path);
+      expect({ path: shot.path, exists: fs.existsSync(file) }).toEqual({ path: shot.path, exists: true });
+      expect(fs.readFileSync(file).subarray(1, 4).toString('latin1')).toBe('PNG');
+    }
+  });
+
+  it('has links with a name and an absolute https URL (plugin.schema.json wants a URI)', () => {
+    expect(app.info.links.length).toBeGreaterThan(0);
+    for (const link of app.info.links as Array<{ name: string; url: string }>) {
+      expect(link.name).toBeTruthy();
+      expect(new URL(link.url).protocol).toBe('https:');
+    }
+  });
 });
 
 describe('src/datasource/plugin.json (nested data source)', () => {

@@ -1,5 +1,5 @@
 import { FieldType, dataFrameFromJSON, getFieldDisplayName, toDataFrame, type DataFrameJSON } from '@grafana/data';
-import response from './fixtures/queryResponse.json';
+import response from '../../tests/contract/queryResponse.json';
 
 // The sidecar's POST /api/v1/query answers in Grafana's data-frame JSON (the /api/ds/query
 // layout); this pins that @grafana/data reads it as a wide time series. The fixture is the

@@ -1,5 +1,5 @@
 import { FieldType } from '@grafana/data';
-import response from '../__tests__/fixtures/queryResponse.json';
+import response from '../../tests/contract/queryResponse.json';
 import type { FrameJson } from '../api/types';
 import { applyAlias, buildTarget, toFrames } from './datasource';
 import { formatLabels, parseLabels } from './QueryEditor';

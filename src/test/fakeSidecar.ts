@@ -33,7 +33,7 @@ export function installFakeSidecar(handlers: Handlers, opts: { role?: 'Viewer' |
       }
       const out = handler(full);
       const handled = out && typeof out === 'object' && 'body' in out ? (out as Handled) : { status: 200, body: out };
-      // A handler must answer the way the sidecar's OpenAPI document says (src/__tests__/fixtures/openapi.json).
+      // A handler must answer the way the sidecar's OpenAPI document says (tests/contract/openapi.json).
       const documented = responseSchema(req.method ?? 'GET', `/${path.split('?')[0]}`, handled.status ?? 200);
       if (!documented) {
         throw new Error(`fake sidecar: ${key} (HTTP ${handled.status ?? 200}) is not in the sidecar's OpenAPI document`);

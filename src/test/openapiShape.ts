@@ -1,4 +1,4 @@
-import openapi from '../__tests__/fixtures/openapi.json';
+import openapi from '../../tests/contract/openapi.json';
 
 type Schema = {
   $ref?: string;

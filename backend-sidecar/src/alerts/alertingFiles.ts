@@ -10,6 +10,7 @@ import { saveRule } from './ruleStore';
 import { escalationPolicyInputSchema, ruleInputSchema, type EscalationPolicyInput, type RuleInput } from './ruleSchema';
 import { formatIssues } from '../schema/issues';
 import { parseYaml, type FileLoadError } from '../schema/yaml';
+import { listYamlFiles } from '../schema/yamlFiles';
 
 const SECTIONS = ['channels', 'escalationPolicies', 'rules'] as const;
 
@@ -28,7 +29,7 @@ interface Parsed<T> {
 export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.ProcessEnv, limits: { maxRules?: number; maxChannels?: number } = {}): Promise<FileLoadError[]> {
   let names: string[] = [];
   try {
-    names = (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name)).map((e) => e.name).sort();
+    names = await listYamlFiles(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       return [{ file: dir, path: '(directory)', message: `cannot read: ${(error as Error).message}` }];

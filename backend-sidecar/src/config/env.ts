@@ -134,6 +134,10 @@ export const envSchema = z.object({
   TARGET_DENYLIST: cidrList(DEFAULT_TARGET_DENYLIST),
   // When set, the only addresses they may connect to.
   TARGET_ALLOWLIST: optionalCidrList,
+  // Raw executions (and delivered notifications) older than this are deleted; rollups and resolved alerts after the second.
+  RETENTION_RAW: durationMs({ min: 3_600_000, max: 3650 * 86_400_000 }).default(30 * 86_400_000),
+  RETENTION_ROLLUPS: durationMs({ min: 86_400_000, max: 3650 * 86_400_000 }).default(400 * 86_400_000),
+  RETENTION_INTERVAL: durationMs({ min: 1_000, max: 86_400_000 }).default(3_600_000),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -1,21 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { ErrorType, ExecutionStatus, ExecutionTrigger } from '../model/execution';
 
-/** What the store announces after an execution (and its steps and attempts) is committed. */
+/**
+ * What the store announces after an execution (and its steps and attempts) is committed. Listeners
+ * read what else they need from the store: the alert engine re-evaluates the workflow's rules.
+ */
 export interface ExecutionRecorded {
   executionId: number;
   workflowId: string;
-  status: ExecutionStatus;
-  trigger: ExecutionTrigger;
-  startedAt: Date;
-  finishedAt: Date;
-  durationMs: number;
-  attempts: number;
-  retries: number;
-  errorType?: ErrorType;
-  errorMessage?: string;
-  /** Per-step durations and errors, for duration and pattern rules. */
-  steps: Array<{ name: string; status: string; durationMs: number; errorType?: ErrorType; errorMessage?: string }>;
 }
 
 interface EventMap {

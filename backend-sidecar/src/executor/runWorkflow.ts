@@ -7,8 +7,8 @@ import { runWithRetry } from '../retry/runWithRetry';
 import { TRACER_NAME } from '../tracing/tracing';
 import { Deadline } from './deadline';
 import { sendHttpRequest } from './httpRequest';
-import { evaluateAssertion, extractValue, parseAssertion, parseExtractSource, type Assertion, type ResponseView } from '../workflows/assertions';
-import type { WorkflowDefinition, WorkflowStep } from '../workflows/definitionSchema';
+import { evaluateAssertion, extractValue, parseAssertion, parseExtractSource, type Assertion, type ResponseView } from './assertions';
+import type { WorkflowDefinition, WorkflowStep } from '../model/workflowDefinition';
 import { ENV_REFERENCE, envValue } from '../schema/interpolateEnv';
 
 export interface RunWorkflowOptions {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { ExecutionResult } from '../model/execution';
+import { EXECUTION_TRIGGER, type ExecutionResult } from '../model/execution';
 
 /** What the engine exposes on /metrics: executions, durations, attempts and the scheduler's health. */
 export class EngineMetrics {
@@ -53,7 +53,7 @@ export class EngineMetrics {
 
   observe(result: ExecutionResult): void {
     this.executions.inc({ workflow: result.workflowId, status: result.status, trigger: result.trigger });
-    if (result.trigger !== 'missed' && result.trigger !== 'push') {
+    if (result.trigger !== EXECUTION_TRIGGER.missed && result.trigger !== EXECUTION_TRIGGER.push) {
       this.duration.observe({ workflow: result.workflowId }, result.durationMs / 1000);
     }
     for (const step of result.steps) {

@@ -10,15 +10,8 @@ export interface AlertSummary {
 
 const EMPTY: AlertSummary = { total: 0, active: 0, critical: 0, bySeverity: { info: 0, warning: 0, error: 0, critical: 0 }, recent: [] };
 
-/**
- * Alert figures for the metrics summary. The alert engine owns the `alerts` table; until it is
- * installed (no such table) every figure is zero, which is the truth: nothing can have fired.
- */
+/** Alert figures for the metrics summary (the `alerts` table exists from migration 0010 on). */
 export async function alertSummary(pool: Pool, from: Date): Promise<AlertSummary> {
-  const { rows: exists } = await pool.query<{ t: string | null }>(`SELECT to_regclass('alerts')::text AS t`);
-  if (!exists[0]?.t) {
-    return EMPTY;
-  }
   const { rows } = await pool.query<{ severity: string; state: string; n: number }>(
     `SELECT severity, state, count(*)::int AS n FROM alerts WHERE opened_at >= $1 OR state <> 'resolved' GROUP BY 1, 2`,
     [from]

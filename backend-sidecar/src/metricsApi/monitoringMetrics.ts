@@ -1,10 +1,21 @@
+import { z } from 'zod';
 import type { Pool } from '../db/pool';
 import type { HealthReporter } from '../http/health';
 import { sumArray } from '../rollups/histogram';
 import { alertSummary } from './alertSummary';
-import { periodWindow, type Period } from './periods';
+import { PERIODS, periodWindow, type Period } from './periods';
 import { partsSql, rollupParts, type RollupPart } from './rollupParts';
 import { pointsTrend, relativeTrend } from './trend';
+
+const periodNames = Object.keys(PERIODS) as Period[];
+
+/** GET /api/monitoring/metrics query. */
+export const metricsQuerySchema = z
+  .object({
+    period: z.enum(periodNames as [Period, ...Period[]], { message: `period must be one of ${periodNames.join(', ')}` }).default('24h'),
+    details: z.enum(['true', 'false'], { message: 'details must be one of true, false' }).default('false'),
+  })
+  .strict();
 
 interface Totals {
   executions: number;

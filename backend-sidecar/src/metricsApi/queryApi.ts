@@ -264,10 +264,6 @@ async function activeAlertSeries(
   filter: { workflowIds?: string[]; byWorkflow: boolean }
 ): Promise<Map<string, number[]>> {
   const counts = new Map<string, number[]>();
-  const { rows: exists } = await pool.query<{ t: string | null }>(`SELECT to_regclass('alerts')::text AS t`);
-  if (!exists[0]?.t) {
-    return counts;
-  }
   const { fromAligned, stepMs, pointCount } = plan;
   const { rows } = await pool.query<{ series: string; point: number; delta: number }>(
     `WITH runs AS (

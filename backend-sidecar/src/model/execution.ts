@@ -14,13 +14,16 @@ export const ERROR_TYPES = Object.freeze([
 ] as const);
 export type ErrorType = (typeof ERROR_TYPES)[number];
 
-export const EXECUTION_STATUSES = Object.freeze(['success', 'degraded', 'failed'] as const);
+export const EXECUTION_STATUS = Object.freeze({ success: 'success', degraded: 'degraded', failed: 'failed' } as const);
+export const EXECUTION_STATUSES = Object.freeze([EXECUTION_STATUS.success, EXECUTION_STATUS.degraded, EXECUTION_STATUS.failed] as const);
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
-export const STEP_STATUSES = Object.freeze(['passed', 'failed', 'skipped'] as const);
+export const STEP_STATUS = Object.freeze({ passed: 'passed', failed: 'failed', skipped: 'skipped' } as const);
+export const STEP_STATUSES = Object.freeze([STEP_STATUS.passed, STEP_STATUS.failed, STEP_STATUS.skipped] as const);
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
-export const EXECUTION_TRIGGERS = Object.freeze(['schedule', 'manual', 'push', 'missed'] as const);
+export const EXECUTION_TRIGGER = Object.freeze({ schedule: 'schedule', manual: 'manual', push: 'push', missed: 'missed' } as const);
+export const EXECUTION_TRIGGERS = Object.freeze([EXECUTION_TRIGGER.schedule, EXECUTION_TRIGGER.manual, EXECUTION_TRIGGER.push, EXECUTION_TRIGGER.missed] as const);
 export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
 
 /** The most characters of a response value a failed assertion keeps (see `storedActual`). */

@@ -3,7 +3,7 @@ import net, { type AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { ERROR_TYPES, type ErrorType } from '../model/execution';
 import { classifyError, countsAgainstTarget } from './classifyError';
-import { AssertionFailedError, CircuitOpenError, HttpStatusError, ResponseTooLargeError, StepTimeoutError } from './errors';
+import { CircuitOpenError, HttpStatusError, ResponseTooLargeError, StepTimeoutError } from './errors';
 
 const status = (code: number, retryAfter?: string) => new HttpStatusError(code, retryAfter);
 const coded = (code: string, message = `${code} from the socket`) => Object.assign(new Error(message), { code });
@@ -34,7 +34,6 @@ const TABLE: Array<[string, unknown, ErrorType, boolean]> = [
   ['the step timeout', new StepTimeoutError(2000), 'timeout', true],
   ['an aborted deadline (DOMException TimeoutError)', new DOMException('no answer within 100 ms', 'TimeoutError'), 'timeout', true],
   ['an open breaker', new CircuitOpenError('http://target'), 'circuit_open', false],
-  ['a failed assertion', new AssertionFailedError('status == 200 failed', 200), 'assertion', false],
   ['an oversize body', new ResponseTooLargeError(1024), 'permanent', false],
   ['ECONNREFUSED', coded('ECONNREFUSED'), 'network', true],
   ['ECONNRESET', coded('ECONNRESET'), 'network', true],

@@ -1,5 +1,5 @@
 import type { ErrorType } from '../model/execution';
-import { AssertionFailedError, CircuitOpenError, HttpStatusError, ResponseTooLargeError, StepTimeoutError, egressRefusalIn } from './errors';
+import { CircuitOpenError, HttpStatusError, ResponseTooLargeError, StepTimeoutError, egressRefusalIn } from './errors';
 
 export interface Classification {
   type: ErrorType;
@@ -45,7 +45,7 @@ function codeOf(error: unknown): string | undefined {
  * predicate: 500/502/503/504 and the rest of 5xx transient; 400/401/403/404 and other 4xx (and
  * statuses below 400 a step refused) permanent; 408 timeout; 429 rate-limit; a status past 599 is not
  * HTTP's, so unknown; step and response timeouts; socket/DNS errors network, also wrapped in `cause`
- * or an AggregateError; an open breaker, a failed assertion, an oversize body, a request that
+ * or an AggregateError; an open breaker, an oversize body, a request that
  * cannot be built and a connection the egress guard refused are not worth repeating (permanent);
  * anything else unknown (retried, cautiously). classifyError.test.ts is the table.
  */
@@ -71,9 +71,6 @@ export function classifyError(error: unknown): Classification {
   }
   if (error instanceof CircuitOpenError) {
     return { type: 'circuit_open', retryable: false };
-  }
-  if (error instanceof AssertionFailedError) {
-    return { type: 'assertion', retryable: false, httpStatus: error.httpStatus };
   }
   if (error instanceof ResponseTooLargeError || egressRefusalIn(error)) {
     return { type: 'permanent', retryable: false };

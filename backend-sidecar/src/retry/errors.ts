@@ -24,14 +24,6 @@ export class StepTimeoutError extends Error {
   }
 }
 
-/** The response arrived but an assertion on it failed; retrying the same request rarely helps. */
-export class AssertionFailedError extends Error {
-  constructor(message: string, readonly httpStatus?: number) {
-    super(message);
-    this.name = 'AssertionFailedError';
-  }
-}
-
 /** The response body was larger than the executor accepts. */
 export class ResponseTooLargeError extends Error {
   constructor(readonly limitBytes: number) {

@@ -1,4 +1,5 @@
 import type { Pool } from '../db/pool';
+import { RUN_STATE } from '../model/runState';
 
 export interface RetentionSettings {
   rawMs: number;
@@ -36,7 +37,7 @@ export async function applyRetention(pool: Pool, settings: RetentionSettings, no
   );
   const runs = await deleteInBatches(
     pool,
-    `DELETE FROM scheduled_runs WHERE id IN (SELECT id FROM scheduled_runs WHERE state IN ('done', 'missed', 'cancelled') AND finished_at < $1 ORDER BY finished_at LIMIT $2)`,
+    `DELETE FROM scheduled_runs WHERE id IN (SELECT id FROM scheduled_runs WHERE state IN ('${RUN_STATE.done}', '${RUN_STATE.missed}', '${RUN_STATE.cancelled}') AND finished_at < $1 ORDER BY finished_at LIMIT $2)`,
     new Date(nowMs - Math.min(settings.rawMs, FINISHED_RUNS_KEEP_MS)),
     settings.batchSize
   );

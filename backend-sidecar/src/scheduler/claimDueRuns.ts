@@ -1,11 +1,12 @@
 import type { Pool } from '../db/pool';
 import type { WorkflowSource } from '../workflows/workflowStore';
+import { RUN_KIND, type RunKind } from '../model/runState';
 
 export interface ClaimedRun {
   id: number;
   workflowId: string;
   slotAt: Date;
-  kind: 'scheduled' | 'manual';
+  kind: RunKind;
   /** How many times this run has been claimed (more than 1: a previous worker lost it). */
   claims: number;
   claimedAt: Date;
@@ -27,7 +28,7 @@ const CLAIM_SQL = 'SELECT runs, next_at FROM wm_claim_due_runs($1, $2, $3)';
 
 export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: number; leaseMs: number }): Promise<{ runs: ClaimedRun[]; nextAt: Date | null }> {
   const { rows } = await pool.query<{
-    runs: Array<{ id: number; workflow_id: string; slot_at: string; kind: 'scheduled' | 'manual'; claims: number; claimed_at: string; definition: unknown; version: number; source: WorkflowSource }>;
+    runs: Array<{ id: number; workflow_id: string; slot_at: string; kind: RunKind; claims: number; claimed_at: string; definition: unknown; version: number; source: WorkflowSource }>;
     next_at: Date | null;
   }>(CLAIM_SQL, [opts.workerId, opts.limit, opts.leaseMs]);
   const row = rows[0]!;
@@ -50,7 +51,7 @@ export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: 
 /** Inserts a manual run due now ("run now"); workers pick it up like any other slot. */
 export async function enqueueManualRun(pool: Pool, workflowId: string): Promise<{ runId: number; queuedAt: Date }> {
   const { rows } = await pool.query<{ id: number; slot_at: Date }>(
-    `INSERT INTO scheduled_runs (workflow_id, slot_at, kind) VALUES ($1, now(), 'manual') RETURNING id, slot_at`,
+    `INSERT INTO scheduled_runs (workflow_id, slot_at, kind) VALUES ($1, now(), '${RUN_KIND.manual}') RETURNING id, slot_at`,
     [workflowId]
   );
   return { runId: rows[0]!.id, queuedAt: rows[0]!.slot_at };

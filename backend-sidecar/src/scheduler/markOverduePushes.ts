@@ -1,6 +1,6 @@
 import { withTransaction, type Pool } from '../db/pool';
 import { formatDuration } from '../schema/duration';
-import type { ExecutionResult } from '../model/execution';
+import { EXECUTION_STATUS, EXECUTION_TRIGGER, type ExecutionResult } from '../model/execution';
 import { recordExecution } from '../store/recordExecution';
 
 export interface MissedPush {
@@ -34,8 +34,8 @@ export async function markOverduePushes(pool: Pool, opts: { workerId: string; ba
       const since = w.last_push_at ? `since ${w.last_push_at.toISOString()}` : 'since the workflow was defined';
       const result: ExecutionResult = {
         workflowId: w.id,
-        status: 'failed',
-        trigger: 'missed',
+        status: EXECUTION_STATUS.failed,
+        trigger: EXECUTION_TRIGGER.missed,
         startedAt: w.next_slot_at,
         finishedAt: w.now,
         durationMs: 0,

@@ -1,5 +1,6 @@
 import { withTransaction, type Pool } from '../db/pool';
 import { everySchedule, planSlots, type SlotSchedule } from './slotSchedule';
+import { RUN_KIND, RUN_STATE } from '../model/runState';
 
 interface PlannableWorkflow {
   id: string;
@@ -63,14 +64,14 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
       if (plan.missed) {
         slotWorkflow.push(w.id);
         slotAt.push(new Date(plan.missed.firstSlotAt));
-        slotState.push('missed');
+        slotState.push(RUN_STATE.missed);
         slotMissed.push(plan.missed.count);
         missed += plan.missed.count;
       }
       for (const at of plan.due) {
         slotWorkflow.push(w.id);
         slotAt.push(new Date(at));
-        slotState.push('pending');
+        slotState.push(RUN_STATE.pending);
         slotMissed.push(1);
       }
       planned += plan.due.length;
@@ -79,7 +80,7 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
     if (slotWorkflow.length > 0) {
       await client.query(
         `INSERT INTO scheduled_runs (workflow_id, slot_at, state, missed_slots, finished_at)
-         SELECT w, s, st, m, CASE WHEN st = 'missed' THEN now() END
+         SELECT w, s, st, m, CASE WHEN st = '${RUN_STATE.missed}' THEN now() END
            FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[]) AS t(w, s, st, m)
          ON CONFLICT DO NOTHING`,
         [slotWorkflow, slotAt, slotState, slotMissed]
@@ -127,12 +128,12 @@ export async function planUntilCaughtUp(
  */
 export async function sweepMissedSlots(pool: Pool, opts: { misfireMs: number; supersededMs?: number }): Promise<number> {
   const { rowCount } = await pool.query(
-    `UPDATE scheduled_runs r SET state = 'missed', finished_at = now()
-      WHERE r.state = 'pending' AND r.kind = 'scheduled'
+    `UPDATE scheduled_runs r SET state = '${RUN_STATE.missed}', finished_at = now()
+      WHERE r.state = '${RUN_STATE.pending}' AND r.kind = '${RUN_KIND.scheduled}'
         AND r.slot_at < now() - make_interval(secs => $2 / 1000.0)
         AND (r.slot_at < now() - make_interval(secs => $1 / 1000.0)
              OR EXISTS (SELECT 1 FROM scheduled_runs n
-                         WHERE n.workflow_id = r.workflow_id AND n.state = 'pending' AND n.kind = 'scheduled'
+                         WHERE n.workflow_id = r.workflow_id AND n.state = '${RUN_STATE.pending}' AND n.kind = '${RUN_KIND.scheduled}'
                            AND n.slot_at > r.slot_at AND n.slot_at <= now()))`,
     [opts.misfireMs, opts.supersededMs ?? 5_000]
   );

@@ -21,6 +21,8 @@ export interface SchedulerOptions {
   /** Stores the result; throwing means "try again later" (the database is away). */
   record: (run: ClaimedRun, result: ExecutionResult) => Promise<void>;
   onMissedPush?: (missed: MissedPush) => void;
+  /** Slots recorded as missed (each collapsed row counts its `missed_slots`). */
+  onMissedSlots?: (slots: number) => void;
   /** Observes how late each run started relative to its slot. */
   onStarted?: (run: ClaimedRun, lagMs: number) => void;
 }
@@ -95,6 +97,7 @@ export class Scheduler {
     try {
       await planUntilCaughtUp(pool, { horizonMs: this.opts.horizonMs, misfireMs: this.opts.misfireMs, batch: PLAN_BATCH, shouldStop: () => this.stopped }, (plan) => {
         if (plan.missed > 0) {
+          this.opts.onMissedSlots?.(plan.missed);
           log.warn({ missedSlots: plan.missed }, 'slots fell due while no sidecar was running; recorded as missed, not replayed');
         }
         if (plan.planned > 0) {
@@ -103,6 +106,7 @@ export class Scheduler {
       });
       const swept = await sweepMissedSlots(pool, { misfireMs: this.opts.misfireMs });
       if (swept > 0) {
+        this.opts.onMissedSlots?.(swept);
         log.warn({ missedSlots: swept }, 'planned slots were not started in time; recorded as missed');
       }
       const pushes = await markOverduePushes(pool, { workerId: this.opts.workerId });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import '../http/openapiRegistry';
+import './zodOpenApi';
 
 /**
  * The one schema for every time the HTTP API accepts (bodies and query strings): an ISO-8601

@@ -1,10 +1,10 @@
 import { AppError } from '../errors/errors';
 import { runWorkflow, type RunWorkflowOptions } from '../executor/runWorkflow';
-import type { ExecutionResult } from '../model/execution';
+import { EXECUTION_TRIGGER, type ExecutionResult } from '../model/execution';
 import { BreakerRegistry } from '../retry/breakerRegistry';
 import { toExecutionSummary } from '../store/executionQueries';
-import { attemptRows, attemptTotals, clip, stepRows } from '../store/recordExecution';
-import type { WorkflowDefinition } from './definitionSchema';
+import type { WorkflowDefinition } from '../model/workflowDefinition';
+import { executionRows } from '../store/recordExecution';
 
 /** More dry runs in flight on this replica than DRY_RUN_CONCURRENCY allows. */
 export class TooManyDryRunsError extends AppError {
@@ -28,36 +28,25 @@ const UNNAMED_WORKFLOW = 'dry-run';
 export type DryRunDefinition = Omit<WorkflowDefinition, 'id'> & { id?: string };
 
 /**
- * A stored execution as GET /api/v1/executions/{id} shows it, built from the result by the same
- * functions that write the rows (`stepRows`, `attemptRows`, `attemptTotals`, `clip`) and read the
- * summary back (`toExecutionSummary`), so a dry run shows exactly what a run would have stored:
- * extracted variables by name only, messages clipped, a passed assertion without a value. No `id`,
- * `runId` or `workerId`: nothing is stored.
+ * A stored execution as GET /api/v1/executions/{id} shows it, built from the rows a run would store
+ * (`executionRows`: messages clipped, extracted variables by name only, a passed assertion without a
+ * value) and read back the way the store reads them (`toExecutionSummary`), so a dry run never shows
+ * more than a run stores. No `id`, `runId` or `workerId`: nothing is stored.
  */
 export function toDryRunResult(result: ExecutionResult, workflowId: string | null) {
-  const totals = attemptTotals(result);
+  const rows = executionRows(result);
   const { id: _id, runId: _runId, workerId: _workerId, ...summary } = toExecutionSummary({
+    ...rows,
     id: 0,
-    workflow_id: result.workflowId,
     run_id: null,
-    trigger: result.trigger,
-    status: result.status,
+    worker_id: null,
     started_at: result.startedAt,
     finished_at: result.finishedAt,
-    duration_ms: Math.round(result.durationMs),
-    step_count: result.steps.length,
-    attempts: totals.attempts,
-    retries: totals.retries,
-    error_type: result.errorType ?? null,
-    error_message: clip(result.errorMessage),
-    failed_step: result.steps.find((s) => s.status === 'failed')?.name ?? null,
-    worker_id: null,
   });
-  const attempts = attemptRows(result);
   return {
     ...summary,
     workflowId,
-    steps: stepRows(result).map((step) => ({
+    steps: rows.steps.map((step) => ({
       position: step.position,
       name: step.name,
       status: step.status,
@@ -66,10 +55,10 @@ export function toDryRunResult(result: ExecutionResult, workflowId: string | nul
       httpStatus: step.http_status,
       errorType: step.error_type,
       errorMessage: step.error_message,
-      // The stored jsonb is the JSON text of these; the round trip drops what JSON drops.
+      // Stored as jsonb, i.e. as the JSON text of these: the round trip drops what JSON drops.
       assertions: JSON.parse(JSON.stringify(step.assertions)) as unknown[],
       extracted: step.extracted,
-      attempts: attempts
+      attempts: rows.step_attempts
         .filter((a) => a.step_position === step.position)
         .map((a) => ({
           number: a.number,
@@ -132,7 +121,7 @@ export class DryRunner {
     const execution = runWorkflow(
       { ...definition, id: definition.id ?? UNNAMED_WORKFLOW },
       {
-        trigger: 'manual',
+        trigger: EXECUTION_TRIGGER.manual,
         breakers: new BreakerRegistry(Date.now, { maxHosts: this.opts.breakerMaxHosts }),
         signal: controller.signal,
         send: this.opts.send,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { errorBodySchema } from '../http/openapiRegistry';
 import type { RouteTable } from '../http/route';
-import { workflowDefinitionSchema } from './definitionSchema';
+import { workflowDefinitionSchema } from '../model/workflowDefinition';
 import { DRY_RUN_RETRY_AFTER_SECONDS, DryRunInterruptedError, TooManyDryRunsError, type DryRunner } from './dryRun';
 import { executionDetailSchema } from './workflowApiSchemas';
 

@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseYaml, type FileLoadError } from '../schema/yaml';
-import { parseWorkflowDefinition, type WorkflowDefinition } from './definitionSchema';
+import { listYamlFiles } from '../schema/yamlFiles';
+import { parseWorkflowDefinition, type WorkflowDefinition } from '../model/workflowDefinition';
 import { ENV_REFERENCE, envValue } from '../schema/interpolateEnv';
-import { forEachRequestString, mapStrings } from './requestEnv';
+import { forEachRequestString, mapStrings } from '../model/requestEnv';
 
 export type { FileLoadError };
 
@@ -124,7 +125,7 @@ export async function loadWorkflowFile(file: string, env: NodeJS.ProcessEnv): Pr
 export async function loadWorkflowDirectory(dir: string, env: NodeJS.ProcessEnv): Promise<{ workflows: LoadedWorkflow[]; errors: FileLoadError[] }> {
   let entries: string[];
   try {
-    entries = (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name)).map((e) => e.name).sort();
+    entries = await listYamlFiles(dir);
   } catch (error) {
     return { workflows: [], errors: [{ file: dir, path: '(directory)', message: `cannot read WORKFLOWS_DIR: ${(error as Error).message}` }] };
   }

@@ -1,7 +1,7 @@
 import { withTransaction, type Pool } from '../db/pool';
 import type { Logger } from '../log/logger';
-import { parseAssertion } from './assertions';
-import { initialNextSlot, type WorkflowRow } from './workflowStore';
+import { parseAssertion } from '../executor/assertions';
+import { clearDefinitionProblem, initialNextSlot, markDefinitionProblem, type WorkflowRow } from './workflowStore';
 
 export interface StoredDefinitionProblem {
   path: string;
@@ -56,29 +56,18 @@ export async function vetStoredWorkflows(pool: Pool, log: Logger, nowMs = Date.n
   for (const row of rows) {
     const problem = storedDefinitionProblem(row.definition);
     if (problem) {
-      await withTransaction(pool, async (client) => {
-        await client.query('UPDATE workflows SET load_error = $2, next_slot_at = NULL WHERE id = $1', [row.id, JSON.stringify(problem)]);
-        await client.query(`UPDATE scheduled_runs SET state = 'cancelled', finished_at = now() WHERE workflow_id = $1 AND state = 'pending'`, [row.id]);
-      });
+      await withTransaction(pool, (client) => markDefinitionProblem(client, row.id, problem));
       rejected.push(row.id);
       log.error(
         { workflowId: row.id, path: problem.path, ...(row.source_file ? { file: row.source_file } : {}) },
         `stored workflow "${row.id}" is not scheduled: ${problem.path}: ${problem.message}; save a corrected definition to run it again`
       );
     } else if (row.load_error) {
-      const next = initialNextSlot(
-        {
-          id: row.id,
-          name: row.name,
-          schedule:
-            row.mode === 'push'
-              ? { push: { expected: row.push_expected_ms ?? 0, grace: row.push_grace_ms ?? undefined } }
-              : { every: row.every_ms ?? undefined, cron: row.cron ?? undefined, timezone: row.cron_timezone ?? undefined },
-        },
-        nowMs,
-        row.last_push_at
-      );
-      await pool.query('UPDATE workflows SET load_error = NULL, next_slot_at = $2 WHERE id = $1 AND load_error IS NOT NULL', [row.id, next]);
+      const next =
+        row.mode === 'push'
+          ? null
+          : initialNextSlot({ id: row.id, name: row.name, schedule: { every: row.every_ms ?? undefined, cron: row.cron ?? undefined, timezone: row.cron_timezone ?? undefined } }, nowMs);
+      await clearDefinitionProblem(pool, row.id, next, nowMs);
       restored.push(row.id);
       log.info({ workflowId: row.id }, `stored workflow "${row.id}" validates again and is scheduled`);
     }

@@ -7,7 +7,7 @@ import { formatDuration } from '../schema/duration';
 import { enqueueManualRun } from '../scheduler/claimDueRuns';
 import { ensureRoomFor } from '../store/resourceLimits';
 import { getExecutionDetail, getExecutionSummary, listExecutions } from '../store/executionQueries';
-import { workflowDefinitionSchema } from './definitionSchema';
+import { workflowDefinitionSchema } from '../model/workflowDefinition';
 import {
   executionDetailSchema,
   executionListQuerySchema,
@@ -18,7 +18,7 @@ import {
   workflowListSchema,
   workflowSchema,
 } from './workflowApiSchemas';
-import { deleteWorkflow, getWorkflowRow, listWorkflows, upsertWorkflow, type WorkflowListRow, type WorkflowRow } from './workflowStore';
+import { deleteWorkflow, getWorkflowRow, listWorkflows, upsertWorkflow, workflowEverExisted, type WorkflowListRow, type WorkflowRow } from './workflowStore';
 import type { LoadError } from './workflowFileSync';
 import { assertBodyIdMatchesPath } from '../http/pathId';
 import { assertApiManaged } from '../model/fileManaged';
@@ -210,8 +210,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
     query: executionListQuerySchema,
     responses: { 200: { description: 'A page of executions', schema: executionPageSchema }, 404: { description: 'No such workflow' } },
     handler: async ({ params, query }) => {
-      const { rows } = await pool.query('SELECT 1 FROM workflows WHERE id = $1', [params.id]);
-      if (rows.length === 0) {
+      if (!(await workflowEverExisted(pool, params.id))) {
         throw new NotFoundError(`workflow "${params.id}" does not exist`);
       }
       if (query.from && query.to && query.from > query.to) {

@@ -1,4 +1,6 @@
 import type { Pool, PoolClient } from '../db/pool';
+import { pushGraceMs, pushNextCheckSql } from '../model/pushSchedule';
+import { RUN_KIND, RUN_STATE } from '../model/runState';
 import { everySchedule, firstSlotFrom } from '../scheduler/slotSchedule';
 
 type Db = Pool | PoolClient;
@@ -43,16 +45,14 @@ export interface WorkflowRow {
   updated_at: Date;
 }
 
-/** Push workflows get a grace of 10 % of their interval, at least 30 s, unless they say otherwise. */
-export function pushGraceMs(push: { expected: number; grace?: number }): number {
-  return push.grace ?? Math.max(30_000, Math.round(push.expected * 0.1));
-}
-
-/** When the first slot (or, for push workflows, the first overdue check) falls. */
-export function initialNextSlot(spec: WorkflowSpec, nowMs: number, lastPushAt?: Date | null): Date | null {
+/**
+ * When the first slot of a scheduled workflow falls. A push workflow's first check is computed in SQL
+ * from its columns (pushNextCheckSql), so it is null here.
+ */
+export function initialNextSlot(spec: WorkflowSpec, nowMs: number): Date | null {
   const { schedule } = spec;
   if (schedule.push) {
-    return new Date((lastPushAt?.getTime() ?? nowMs) + schedule.push.expected + pushGraceMs(schedule.push));
+    return null;
   }
   if (schedule.every !== undefined) {
     return new Date(firstSlotFrom(everySchedule(spec.id, schedule.every), nowMs));
@@ -86,7 +86,8 @@ export async function upsertWorkflow(
   const { rows } = await db.query<WorkflowRow & { inserted: boolean }>(
     `INSERT INTO workflows (id, name, description, source, source_file, definition, labels, critical, enabled, mode,
                             every_ms, cron, cron_timezone, push_expected_ms, push_grace_ms, next_slot_at, timeout_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+             CASE WHEN $10 = 'push' THEN ${pushNextCheckSql('$18::timestamptz', '$14::int', '$15::int')} ELSE $16::timestamptz END, $17)
      ON CONFLICT (id) DO UPDATE SET
        name = EXCLUDED.name, description = EXCLUDED.description, source = EXCLUDED.source,
        source_file = EXCLUDED.source_file, definition = EXCLUDED.definition, labels = EXCLUDED.labels,
@@ -94,7 +95,7 @@ export async function upsertWorkflow(
        cron = EXCLUDED.cron, cron_timezone = EXCLUDED.cron_timezone, push_expected_ms = EXCLUDED.push_expected_ms,
        push_grace_ms = EXCLUDED.push_grace_ms, timeout_ms = EXCLUDED.timeout_ms, load_error = NULL,
        next_slot_at = CASE WHEN EXCLUDED.mode = 'push' AND workflows.last_push_at IS NOT NULL
-                           THEN workflows.last_push_at + make_interval(secs => (EXCLUDED.push_expected_ms + EXCLUDED.push_grace_ms) / 1000.0)
+                           THEN ${pushNextCheckSql('workflows.last_push_at', 'EXCLUDED.push_expected_ms', 'EXCLUDED.push_grace_ms')}
                            ELSE EXCLUDED.next_slot_at END,
        version = workflows.version + 1, updated_at = now(), deleted_at = NULL
      WHERE workflows.definition IS DISTINCT FROM EXCLUDED.definition
@@ -121,6 +122,7 @@ export async function upsertWorkflow(
       schedule.push ? pushGraceMs(schedule.push) : null,
       initialNextSlot(spec, nowMs),
       spec.timeout ?? 30_000,
+      new Date(nowMs),
     ]
   );
   const written = rows[0];
@@ -133,16 +135,67 @@ export async function upsertWorkflow(
   }
   const { inserted, ...row } = written;
   if (!inserted) {
-    await cancelPendingSlots(db, spec.id);
+    await cancelPendingSlots(db, spec.id, { manualToo: false });
   }
   return { row, changed: true, created: inserted };
 }
 
-async function cancelPendingSlots(db: Db, workflowId: string): Promise<void> {
+/**
+ * Cancels a workflow's pending slots: those planned under its schedule, and with `manualToo` the
+ * manual runs queued over the API as well (a deleted or unschedulable workflow runs nothing).
+ */
+export async function cancelPendingSlots(db: Db, workflowId: string, opts: { manualToo: boolean }): Promise<void> {
   await db.query(
-    `UPDATE scheduled_runs SET state = 'cancelled', finished_at = now()
-      WHERE workflow_id = $1 AND state = 'pending' AND kind = 'scheduled'`,
-    [workflowId]
+    `UPDATE scheduled_runs SET state = '${RUN_STATE.cancelled}', finished_at = now()
+      WHERE workflow_id = $1 AND state = '${RUN_STATE.pending}' AND ($2 OR kind = '${RUN_KIND.scheduled}')`,
+    [workflowId, opts.manualToo]
+  );
+}
+
+/** Whether a workflow with this id was ever stored (deleted ones included: their executions stay readable). */
+export async function workflowEverExisted(db: Db, id: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM workflows WHERE id = $1', [id]);
+  return rows.length > 0;
+}
+
+/** A push workflow's row, locked until the transaction ends, so concurrent pushes move its next check in order. */
+export async function lockPushWorkflow(
+  client: PoolClient,
+  id: string
+): Promise<Pick<WorkflowRow, 'mode' | 'push_expected_ms' | 'push_grace_ms'> | undefined> {
+  const { rows } = await client.query<Pick<WorkflowRow, 'mode' | 'push_expected_ms' | 'push_grace_ms'>>(
+    'SELECT mode, push_expected_ms, push_grace_ms FROM workflows WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
+    [id]
+  );
+  return rows[0];
+}
+
+/** A result was pushed: last_push_at only moves forward, and the next check follows from it. */
+export async function notePush(client: PoolClient, id: string, finishedAt: Date, push: { expected: number; grace: number }): Promise<void> {
+  await client.query(
+    `UPDATE workflows SET last_push_at = greatest(coalesce(last_push_at, $2), $2),
+            next_slot_at = ${pushNextCheckSql('greatest(coalesce(last_push_at, $2), $2)', '$3::int', '$4::int')}
+      WHERE id = $1`,
+    [id, finishedAt, push.expected, push.grace]
+  );
+}
+
+/** A stored workflow whose definition no longer validates: not scheduled, and says why. */
+export async function markDefinitionProblem(client: PoolClient, id: string, problem: { path: string; message: string }): Promise<void> {
+  await client.query('UPDATE workflows SET load_error = $2, next_slot_at = NULL WHERE id = $1', [id, JSON.stringify(problem)]);
+  await cancelPendingSlots(client, id, { manualToo: true });
+}
+
+/** A stored workflow that validates again: scheduled from now (push workflows: from their last push). */
+export async function clearDefinitionProblem(db: Db, id: string, nextSlotAt: Date | null, nowMs: number): Promise<void> {
+  await db.query(
+    `UPDATE workflows
+        SET load_error = NULL,
+            next_slot_at = CASE WHEN mode = 'push'
+                                THEN ${pushNextCheckSql('coalesce(last_push_at, $3::timestamptz)', 'push_expected_ms', 'push_grace_ms')}
+                                ELSE $2::timestamptz END
+      WHERE id = $1 AND load_error IS NOT NULL`,
+    [id, nextSlotAt, new Date(nowMs)]
   );
 }
 
@@ -160,8 +213,7 @@ export async function deleteWorkflow(db: Db, id: string): Promise<boolean> {
   if (!rowCount) {
     return false;
   }
-  await cancelPendingSlots(db, id);
-  await db.query(`UPDATE scheduled_runs SET state = 'cancelled', finished_at = now() WHERE workflow_id = $1 AND state = 'pending'`, [id]);
+  await cancelPendingSlots(db, id, { manualToo: true });
   return true;
 }
 
@@ -177,6 +229,16 @@ export async function removeVanishedFileWorkflows(db: Db, keepIds: string[]): Pr
   return rows.map((r) => r.id);
 }
 
+/** Id, name and labels of the workflows carrying every given label, by name (Grafana template variables). */
+export async function listWorkflowNames(db: Db, labels?: Record<string, string>): Promise<Array<Pick<WorkflowRow, 'id' | 'name' | 'labels'>>> {
+  const filtered = labels !== undefined && Object.keys(labels).length > 0;
+  const { rows } = await db.query<Pick<WorkflowRow, 'id' | 'name' | 'labels'>>(
+    `SELECT id, name, labels FROM workflows WHERE deleted_at IS NULL${filtered ? ' AND labels @> $1::jsonb' : ''} ORDER BY name`,
+    filtered ? [JSON.stringify(labels)] : []
+  );
+  return rows;
+}
+
 export interface WorkflowListRow extends WorkflowRow {
   last_execution_id: number | null;
   last_status: string | null;
@@ -189,7 +251,7 @@ const LIST_SQL = `
 SELECT w.*, le.id AS last_execution_id, le.status AS last_status, le.started_at AS last_started_at,
        le.duration_ms AS last_duration_ms,
        CASE WHEN w.mode = 'push' THEN w.next_slot_at
-            ELSE coalesce((SELECT min(r.slot_at) FROM scheduled_runs r WHERE r.workflow_id = w.id AND r.state = 'pending'), w.next_slot_at)
+            ELSE coalesce((SELECT min(r.slot_at) FROM scheduled_runs r WHERE r.workflow_id = w.id AND r.state = '${RUN_STATE.pending}'), w.next_slot_at)
        END AS next_run_at
 FROM workflows w
 LEFT JOIN LATERAL (

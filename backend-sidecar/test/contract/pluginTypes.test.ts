@@ -260,7 +260,7 @@ describe('the plugin client types agree with the OpenAPI document', () => {
 describe('the OpenAPI copy the plugin tests use', () => {
   it('is the document the sidecar serves', async () => {
     const served = await (await sidecar.api('/api/v1/openapi.json')).json();
-    const fixture = path.resolve(__dirname, '../../../src/__tests__/fixtures/openapi.json');
+    const fixture = path.resolve(__dirname, '../../../tests/contract/openapi.json');
     if (process.env.UPDATE_FIXTURES || process.env.UPDATE_OPENAPI_FIXTURE) {
       fs.writeFileSync(fixture, `${JSON.stringify(served, null, 2)}\n`);
     }

@@ -9,12 +9,12 @@ import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar'
 
 /**
  * The data-frame fixture the plugin's src/__tests__/queryFrames.test.ts reads
- * (src/__tests__/fixtures/queryResponse.json) is this sidecar's answer to QUERY over the executions
+ * (tests/contract/queryResponse.json) is this sidecar's answer to QUERY over the executions
  * below, stored through the real store into a real database at fixed times. The plugin tests run
  * before the sidecar's in `npm test`, so the file is committed; this test fails when the sidecar's
  * answer no longer matches it. Rewrite it with: cd backend-sidecar && UPDATE_FIXTURES=1 npx jest test/contract
  */
-const FIXTURE = path.resolve(__dirname, '../../../src/__tests__/fixtures/queryResponse.json');
+const FIXTURE = path.resolve(__dirname, '../../../tests/contract/queryResponse.json');
 const HOUR = 3_600_000;
 /** 2026-11-25T02:00:00Z: three whole hours from here. */
 const T0 = Date.UTC(2026, 10, 25, 2);

@@ -1,6 +1,7 @@
 import { workflowsFeature } from '../../src/app/features/workflows';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { startTestSidecar } from '../support/startTestSidecar';
+import { metricValue, scrapeMetrics } from '../support/prometheusText';
 import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';
 
 jest.setTimeout(180_000);
@@ -32,6 +33,7 @@ it('after downtime records the missed slots as missed instead of replaying them 
   await db.pool.query(`UPDATE workflows SET next_slot_at = next_slot_at - interval '10 minutes' WHERE id = 'tick'`);
   await db.pool.query(`UPDATE scheduled_runs SET slot_at = slot_at - interval '10 minutes' WHERE workflow_id = 'tick' AND state = 'pending'`);
   const hitsBefore = target.hits.get('/tick') ?? 0;
+  const { rows: clock } = await db.pool.query<{ now: Date }>('SELECT now()');
 
   const second = await startTestSidecar({ db, features: [workflowsFeature], env });
   try {
@@ -40,6 +42,16 @@ it('after downtime records the missed slots as missed instead of replaying them 
       return rows[0]!.slots >= 590 ? rows[0]!.slots : undefined;
     });
     expect(missed).toBeLessThanOrEqual(610);
+    // The counter counts slots, not rows: every slot this sidecar recorded as missed, collapsed ones included.
+    const counted = await eventually(async () => {
+      const value = metricValue(await scrapeMetrics(second.url), 'workflow_monitor_scheduler_missed_slots_total');
+      const { rows } = await db.pool.query<{ slots: number }>(
+        `SELECT coalesce(sum(missed_slots), 0)::int AS slots FROM scheduled_runs WHERE state = 'missed' AND finished_at >= $1`,
+        [clock[0]!.now]
+      );
+      return value !== undefined && value >= 590 && value === rows[0]!.slots ? value : undefined;
+    });
+    expect(counted).toBeGreaterThanOrEqual(missed);
     await eventually(() => (target.hits.get('/tick') ?? 0) >= hitsBefore + 2);
     // Resumed on schedule: a couple of runs, not six hundred.
     await new Promise((resolve) => setTimeout(resolve, 1_500));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { InMemorySpanExporter, SimpleSpanProcessor, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { runWorkflow } from '../../src/executor/runWorkflow';
 import { BreakerRegistry } from '../../src/retry/breakerRegistry';
-import { parseWorkflowDefinition, type WorkflowDefinition } from '../../src/workflows/definitionSchema';
+import { parseWorkflowDefinition, type WorkflowDefinition } from '../../src/model/workflowDefinition';
 import { loadWorkflowDirectory } from '../../src/workflows/loadWorkflowFiles';
 
 type Reply = { status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number };

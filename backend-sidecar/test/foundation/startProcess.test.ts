@@ -41,6 +41,18 @@ describe('npm start (src/main.ts as a process)', () => {
     expect(sidecar.stderr()).toMatch(/must be one of .*debug.*info/);
   });
 
+  it('stops with the same exit code on a bad RETENTION_* value, before touching the database', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wm-retention-'));
+    const sidecar = spawnSidecar({ RETENTION_RAW: '10s', DATA_DIR: dataDir, PORT: '0' });
+    try {
+      expect(await sidecar.exited).toBe(2);
+      expect(sidecar.stderr()).toContain('RETENTION_RAW="10s"');
+      expect(fs.readdirSync(dataDir)).toEqual([]);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('uses DATABASE_URL when set; two sidecars starting together apply every migration exactly once', async () => {
     const db = await createTestDatabase({ migrated: false });
     const env = { DATABASE_URL: db.url, PORT: '0', DEMO: 'off', SCHEDULER: 'false', SIDECAR_API_TOKEN: 'race-test-token-0123456789' };

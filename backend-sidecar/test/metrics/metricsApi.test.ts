@@ -4,8 +4,7 @@ import { periodWindow, type Period } from '../../src/metricsApi/periods';
 import { DURATION_BOUNDS_MS, bucketIndex } from '../../src/rollups/histogram';
 import { applyRetention } from '../../src/rollups/retention';
 import { rebuildRollups } from '../../src/rollups/rebuild';
-import { recordExecution } from '../../src/store/recordExecution';
-import { recordExecutionBatch } from '../../src/store/recordExecutionBatch';
+import { recordExecution, recordExecutionBatch } from '../../src/store/recordExecution';
 import type { ExecutionResult } from '../../src/model/execution';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runWorkflow } from '../../src/executor/runWorkflow';
 import { BreakerRegistry } from '../../src/retry/breakerRegistry';
-import { parseWorkflowDefinition, type WorkflowDefinition } from '../../src/workflows/definitionSchema';
+import { parseWorkflowDefinition, type WorkflowDefinition } from '../../src/model/workflowDefinition';
 
 /**
  * Targets that misbehave: one that never answers, one that streams a body forever, one that

@@ -1,36 +1,16 @@
 import { z } from 'zod';
 import type { Feature, FeatureFactory } from '../feature';
-import { ConfigError, ValidationError, coerceError } from '../../errors/errors';
+import { ValidationError, coerceError } from '../../errors/errors';
 import { applyRetention } from '../../rollups/retention';
-import { durationMs } from '../../schema/duration';
-import { timestamp } from '../../schema/timestamp';
-import { monitoringMetrics } from '../../metricsApi/monitoringMetrics';
-import { PERIODS, type Period } from '../../metricsApi/periods';
+import { metricsQuerySchema, monitoringMetrics } from '../../metricsApi/monitoringMetrics';
 import { queryRequestSchema, runQuery } from '../../metricsApi/queryApi';
 import { labelFilterSchema } from '../../schema/labelFilter';
-
-const retentionEnvSchema = z.object({
-  RETENTION_RAW: durationMs({ min: 3_600_000, max: 3650 * 86_400_000 }).default(30 * 86_400_000),
-  RETENTION_ROLLUPS: durationMs({ min: 86_400_000, max: 3650 * 86_400_000 }).default(400 * 86_400_000),
-  RETENTION_INTERVAL: durationMs({ min: 1_000, max: 86_400_000 }).default(3_600_000),
-});
-
-const periodNames = Object.keys(PERIODS) as Period[];
-const metricsQuerySchema = z
-  .object({
-    period: z.enum(periodNames as [Period, ...Period[]], { message: `period must be one of ${periodNames.join(', ')}` }).default('24h'),
-    details: z.enum(['true', 'false'], { message: 'details must be one of true, false' }).default('false'),
-  })
-  .strict();
+import { alertAnnotations, annotationsQuerySchema } from '../../metricsApi/annotations';
+import { listWorkflowNames } from '../../workflows/workflowStore';
 
 /** Rollups upkeep, the metrics summary, the Grafana query API, template variables, annotations. */
 export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
-  const env = retentionEnvSchema.safeParse(process.env);
-  if (!env.success) {
-    const issue = env.error.issues[0]!;
-    throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
-  }
-  const retention = env.data;
+  const retention = ctx.config;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const sweep = () => {
@@ -72,41 +52,20 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
         tags: ['metrics'],
         query: z.object({ label: labelFilterSchema }),
         responses: { 200: { description: 'Workflows', schema: z.object({ workflows: z.array(z.object({ id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()) })) }) } },
-        handler: async ({ query }) => {
-          const params: unknown[] = [];
-          let where = 'deleted_at IS NULL';
-          if (query.label && Object.keys(query.label).length > 0) {
-            params.push(JSON.stringify(query.label));
-            where += ' AND labels @> $1::jsonb';
-          }
-          const { rows } = await ctx.pool.query(`SELECT id, name, labels FROM workflows WHERE ${where} ORDER BY name`, params);
-          return { body: { workflows: rows } };
-        },
+        handler: async ({ query }) => ({ body: { workflows: await listWorkflowNames(ctx.pool, query.label) } }),
       });
       routes.add({
         method: 'get',
         path: '/api/v1/annotations',
         summary: 'Alert openings, acknowledgements and resolutions as Grafana annotation events',
         tags: ['metrics'],
-        query: z.object({ from: timestamp('past'), to: timestamp('past'), workflowId: z.string().optional() }).strict(),
+        query: annotationsQuerySchema,
         responses: { 200: { description: 'Annotation events', schema: z.object({ annotations: z.array(z.record(z.string(), z.unknown())) }) } },
         handler: async ({ query }) => {
           if (query.from > query.to) {
             throw new ValidationError('invalid query: from is after to', [{ path: 'query.from', message: 'must not be after to' }]);
           }
-          const { rows: exists } = await ctx.pool.query<{ t: string | null }>(`SELECT to_regclass('alert_events')::text AS t`);
-          if (!exists[0]?.t) {
-            return { body: { annotations: [] } };
-          }
-          const { rows } = await ctx.pool.query(
-            `SELECT (extract(epoch FROM e.at) * 1000)::bigint AS time, a.title, coalesce(e.comment, a.message) AS text,
-                    e.type, a.id AS "alertId", a.workflow_id AS "workflowId", a.severity
-               FROM alert_events e JOIN alerts a ON a.id = e.alert_id
-              WHERE e.at >= $1 AND e.at <= $2 AND ($3::text IS NULL OR a.workflow_id = $3)
-              ORDER BY e.at LIMIT 5000`,
-            [query.from, query.to, query.workflowId ?? null]
-          );
-          return { body: { annotations: rows.map((r) => ({ ...r, time: Number(r.time), tags: [r.severity, r.type, r.workflowId].filter(Boolean) })) } };
+          return { body: { annotations: await alertAnnotations(ctx.pool, query) } };
         },
       });
     },

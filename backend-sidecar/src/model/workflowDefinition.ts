@@ -1,9 +1,9 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import '../http/openapiRegistry';
+import '../schema/zodOpenApi';
 import { retrySettingsSchema } from '../retry/retrySettings';
 import { durationMs } from '../schema/duration';
-import { parseAssertion, parseExtractSource } from './assertions';
+import { parseAssertion, parseExtractSource } from '../executor/assertions';
 import { REQUEST_TEMPLATE_FIELDS, missingRequestEnv, resolveRequestEnv } from './requestEnv';
 import { formatIssues } from '../schema/issues';
 

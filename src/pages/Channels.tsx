@@ -4,18 +4,34 @@ import { Alert, Badge, Button, ConfirmModal, Modal, Stack, Switch, useStyles2 } 
 import { SidecarError } from '../api/client';
 import type { Channel, ChannelInput, ChannelTestResult } from '../api/types';
 import { ChannelEditor } from '../components/Channels/ChannelEditor';
-import { channelErrorsByField, channelSummary, channelToForm, CHANNEL_TYPE_LABEL, emptyChannelForm, formToInput, type ChannelFormState } from '../components/Channels/channelForm';
+import {
+  channelErrorsByField,
+  channelSummary,
+  channelToForm,
+  CHANNEL_TYPE_LABEL,
+  emptyChannelForm,
+  formToInput,
+  type ChannelFormState,
+} from '../components/Channels/channelForm';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
 import { currentUser, notify, useAsync, useSidecar } from '../hooks/useSidecar';
 import { ms } from '../utils/format';
 
-type TestOutcome = { sending: true } | { sending: false; result: ChannelTestResult } | { sending: false; failure: string };
+type TestOutcome =
+  { sending: true } | { sending: false; result: ChannelTestResult } | { sending: false; failure: string };
 
 /** The public settings of a stored channel as a PUT body: secrets left out, so the sidecar keeps them. */
 function withoutBookkeeping(channel: Channel, patch: Partial<ChannelInput>): ChannelInput {
-  return { id: channel.id, name: channel.name, type: channel.type, enabled: channel.enabled, config: { ...channel.config }, ...patch };
+  return {
+    id: channel.id,
+    name: channel.name,
+    type: channel.type,
+    enabled: channel.enabled,
+    config: { ...channel.config },
+    ...patch,
+  };
 }
 
 function TestResult({ outcome }: { outcome: TestOutcome }) {
@@ -23,12 +39,20 @@ function TestResult({ outcome }: { outcome: TestOutcome }) {
     return <Alert severity="info" title="Sending a test notification…" />;
   }
   if ('failure' in outcome) {
-    return <Alert severity="error" title="The test could not be sent">{outcome.failure}</Alert>;
+    return (
+      <Alert severity="error" title="The test could not be sent">
+        {outcome.failure}
+      </Alert>
+    );
   }
   const r = outcome.result;
-  const facts = [r.httpStatus !== undefined ? `HTTP ${r.httpStatus}` : undefined, `in ${ms(r.durationMs)}`].filter(Boolean).join(' · ');
+  const facts = [r.httpStatus !== undefined ? `HTTP ${r.httpStatus}` : undefined, `in ${ms(r.durationMs)}`]
+    .filter(Boolean)
+    .join(' · ');
   return r.delivered ? (
-    <Alert severity="success" title="Delivered: the receiver accepted the test notification">{facts}</Alert>
+    <Alert severity="success" title="Delivered: the receiver accepted the test notification">
+      {facts}
+    </Alert>
   ) : (
     <Alert severity="error" title={`Not delivered${r.errorType ? ` (${r.errorType})` : ''}`}>
       <div>{r.error}</div>
@@ -53,7 +77,11 @@ function Channels() {
   const [deleting, setDeleting] = useState<Channel>();
   const [tests, setTests] = useState<Record<string, TestOutcome>>({});
   if (!client) {
-    return <PluginPage><NoDataSource /></PluginPage>;
+    return (
+      <PluginPage>
+        <NoDataSource />
+      </PluginPage>
+    );
   }
 
   const open = (channel?: Channel) => {
@@ -62,9 +90,12 @@ function Channels() {
       setEditing({ form: emptyChannelForm('slack'), isNew: true });
       return;
     }
-    const readOnlyReason = channel.source === 'file'
-      ? `Defined in ${channel.sourceFile ?? 'a file'}: change it there`
-      : user.canEdit ? undefined : 'Viewers cannot change channels';
+    const readOnlyReason =
+      channel.source === 'file'
+        ? `Defined in ${channel.sourceFile ?? 'a file'}: change it there`
+        : user.canEdit
+          ? undefined
+          : 'Viewers cannot change channels';
     setEditing({ form: channelToForm(channel), isNew: false, readOnlyReason });
   };
 
@@ -131,13 +162,29 @@ function Channels() {
       <div data-testid={testIds.channels.container}>
         {user.canEdit && (
           <div className={s.toolbar}>
-            <Button icon="plus" onClick={() => open()}>New channel</Button>
+            <Button icon="plus" onClick={() => open()}>
+              New channel
+            </Button>
           </div>
         )}
-        <LoadState loading={channels.loading} error={channels.error} empty={!channels.loading && all.length === 0} emptyMessage="No channels yet: create one, or list them in alerting/*.yaml next to the workflows" onRetry={channels.reload}>
+        <LoadState
+          loading={channels.loading}
+          error={channels.error}
+          empty={!channels.loading && all.length === 0}
+          emptyMessage="No channels yet: create one, or list them in alerting/*.yaml next to the workflows"
+          onRetry={channels.reload}
+        >
           <table className={s.table}>
             <thead>
-              <tr><th>Enabled</th><th>Channel</th><th>Type</th><th>Sends to</th><th>Secrets</th><th>Source</th><th /></tr>
+              <tr>
+                <th>Enabled</th>
+                <th>Channel</th>
+                <th>Type</th>
+                <th>Sends to</th>
+                <th>Secrets</th>
+                <th>Source</th>
+                <th />
+              </tr>
             </thead>
             <tbody>
               {all.map((c) => {
@@ -155,37 +202,71 @@ function Channels() {
                           onChange={() => toggle(c)}
                         />
                       </td>
-                      <td>{c.name}<div className={s.muted}>{c.id}</div></td>
+                      <td>
+                        {c.name}
+                        <div className={s.muted}>{c.id}</div>
+                      </td>
                       <td>{CHANNEL_TYPE_LABEL[c.type]}</td>
                       <td className={s.muted}>
                         {channelSummary(c)}
-                        {c.type === 'email' && c.config.tls?.rejectUnauthorized === false && <div><Badge color="orange" icon="exclamation-triangle" text="certificate not verified" /></div>}
+                        {c.type === 'email' && c.config.tls?.rejectUnauthorized === false && (
+                          <div>
+                            <Badge color="orange" icon="exclamation-triangle" text="certificate not verified" />
+                          </div>
+                        )}
                       </td>
                       <td>
-                        {c.secretsConfigured.length > 0
-                          ? <Stack gap={0.5} wrap="wrap">{c.secretsConfigured.map((k) => <Badge key={k} color="green" icon="lock" text={`${k} configured`} />)}</Stack>
-                          : <span className={s.muted}>none</span>}
+                        {c.secretsConfigured.length > 0 ? (
+                          <Stack gap={0.5} wrap="wrap">
+                            {c.secretsConfigured.map((k) => (
+                              <Badge key={k} color="green" icon="lock" text={`${k} configured`} />
+                            ))}
+                          </Stack>
+                        ) : (
+                          <span className={s.muted}>none</span>
+                        )}
                       </td>
                       <td className={s.muted}>{fromFile ? `defined in ${c.sourceFile ?? 'a file'}` : 'API'}</td>
                       <td>
                         <Stack gap={1}>
                           {user.canEdit && (
-                            <Button size="sm" variant="secondary" icon="message" data-testid={testIds.channels.sendTest(c.id)} disabled={outcome?.sending} onClick={() => sendTest(c)}>
+                            <Button
+                              size="sm"
+                              variant="secondary"
+                              icon="message"
+                              data-testid={testIds.channels.sendTest(c.id)}
+                              disabled={outcome?.sending}
+                              onClick={() => sendTest(c)}
+                            >
                               Send test
                             </Button>
                           )}
-                          <Button size="sm" variant="secondary" data-testid={testIds.channels.edit(c.id)} onClick={() => open(c)}>
+                          <Button
+                            size="sm"
+                            variant="secondary"
+                            data-testid={testIds.channels.edit(c.id)}
+                            onClick={() => open(c)}
+                          >
                             {user.canEdit && !fromFile ? 'Edit' : 'View'}
                           </Button>
                           {user.canEdit && !fromFile && (
-                            <Button size="sm" variant="destructive" icon="trash-alt" aria-label={`Delete ${c.name}`} data-testid={testIds.channels.remove(c.id)} onClick={() => setDeleting(c)} />
+                            <Button
+                              size="sm"
+                              variant="destructive"
+                              icon="trash-alt"
+                              aria-label={`Delete ${c.name}`}
+                              data-testid={testIds.channels.remove(c.id)}
+                              onClick={() => setDeleting(c)}
+                            />
                           )}
                         </Stack>
                       </td>
                     </tr>
                     {outcome && (
                       <tr>
-                        <td colSpan={7} data-testid={testIds.channels.testResult(c.id)}><TestResult outcome={outcome} /></td>
+                        <td colSpan={7} data-testid={testIds.channels.testResult(c.id)}>
+                          <TestResult outcome={outcome} />
+                        </td>
                       </tr>
                     )}
                   </React.Fragment>
@@ -195,12 +276,33 @@ function Channels() {
           </table>
         </LoadState>
         {editing && (
-          <Modal title={editing.isNew ? 'New channel' : `${editing.readOnlyReason ? 'Channel' : 'Edit'} ${editing.form.id}`} isOpen onDismiss={() => setEditing(undefined)}>
-            <form onSubmit={(e) => { e.preventDefault(); void save(); }}>
-              <ChannelEditor form={editing.form} onChange={(form) => setEditing({ ...editing, form })} errors={errors} isNew={editing.isNew} readOnlyReason={editing.readOnlyReason} />
+          <Modal
+            title={editing.isNew ? 'New channel' : `${editing.readOnlyReason ? 'Channel' : 'Edit'} ${editing.form.id}`}
+            isOpen
+            onDismiss={() => setEditing(undefined)}
+          >
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                void save();
+              }}
+            >
+              <ChannelEditor
+                form={editing.form}
+                onChange={(form) => setEditing({ ...editing, form })}
+                errors={errors}
+                isNew={editing.isNew}
+                readOnlyReason={editing.readOnlyReason}
+              />
               <Modal.ButtonRow>
-                <Button variant="secondary" type="button" onClick={() => setEditing(undefined)}>{editing.readOnlyReason ? 'Close' : 'Cancel'}</Button>
-                {!editing.readOnlyReason && <Button type="submit" data-testid={testIds.channels.save} disabled={saving}>Save</Button>}
+                <Button variant="secondary" type="button" onClick={() => setEditing(undefined)}>
+                  {editing.readOnlyReason ? 'Close' : 'Cancel'}
+                </Button>
+                {!editing.readOnlyReason && (
+                  <Button type="submit" data-testid={testIds.channels.save} disabled={saving}>
+                    Save
+                  </Button>
+                )}
               </Modal.ButtonRow>
             </form>
           </Modal>

@@ -25,7 +25,14 @@ interface PolicyForm {
 const DEFAULT_POLICY_ID = 'default';
 const MAX_TIERS = 10;
 
-const EMPTY: PolicyForm = { id: '', name: '', tiers: [{ after: '0s', channels: [] }], remind: false, every: '30m', max: '' };
+const EMPTY: PolicyForm = {
+  id: '',
+  name: '',
+  tiers: [{ after: '0s', channels: [] }],
+  remind: false,
+  every: '30m',
+  max: '',
+};
 
 function toForm(p: EscalationPolicy): PolicyForm {
   return {
@@ -38,7 +45,9 @@ function toForm(p: EscalationPolicy): PolicyForm {
   };
 }
 
-function toInput(f: PolicyForm): { input: EscalationPolicyInput; errors?: undefined } | { input?: undefined; errors: Record<string, string> } {
+function toInput(
+  f: PolicyForm
+): { input: EscalationPolicyInput; errors?: undefined } | { input?: undefined; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   if (!f.id) {
     errors.id = 'required';
@@ -115,7 +124,11 @@ function EscalationPolicies() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
   if (!client) {
-    return <PluginPage><NoDataSource /></PluginPage>;
+    return (
+      <PluginPage>
+        <NoDataSource />
+      </PluginPage>
+    );
   }
 
   const channelList: Channel[] = channels.value?.channels ?? [];
@@ -129,9 +142,12 @@ function EscalationPolicies() {
       setEditing({ form: EMPTY, isNew: true });
       return;
     }
-    const readOnlyReason = policy.source === 'file'
-      ? `Defined in ${policy.sourceFile ?? 'a file'}: change it there`
-      : user.canEdit ? undefined : 'Viewers cannot change escalation policies';
+    const readOnlyReason =
+      policy.source === 'file'
+        ? `Defined in ${policy.sourceFile ?? 'a file'}: change it there`
+        : user.canEdit
+          ? undefined
+          : 'Viewers cannot change escalation policies';
     setEditing({ form: toForm(policy), isNew: false, readOnlyReason });
   };
 
@@ -163,13 +179,21 @@ function EscalationPolicies() {
 
   const f = editing?.form;
   const readOnly = editing?.readOnlyReason !== undefined;
-  const set = (patch: Partial<PolicyForm>) => editing && setEditing({ ...editing, form: { ...editing.form, ...patch } });
-  const setTier = (i: number, patch: Partial<PolicyForm['tiers'][number]>) => f && set({ tiers: f.tiers.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
+  const set = (patch: Partial<PolicyForm>) =>
+    editing && setEditing({ ...editing, form: { ...editing.form, ...patch } });
+  const setTier = (i: number, patch: Partial<PolicyForm['tiers'][number]>) =>
+    f && set({ tiers: f.tiers.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
   const fieldProps = (key: string) => ({ invalid: Boolean(errors[key]), error: errors[key] });
   // A policy may still name a channel that was deleted since: keep it selectable so it shows.
   const channelOptions = (selected: string[]) => [
-    ...channelList.map((c) => ({ label: c.name, value: c.id, description: `${c.id} · ${c.type}${c.enabled ? '' : ' · disabled'}` })),
-    ...selected.filter((id) => !channelList.some((c) => c.id === id)).map((id) => ({ label: id, value: id, description: 'no such channel' })),
+    ...channelList.map((c) => ({
+      label: c.name,
+      value: c.id,
+      description: `${c.id} · ${c.type}${c.enabled ? '' : ' · disabled'}`,
+    })),
+    ...selected
+      .filter((id) => !channelList.some((c) => c.id === id))
+      .map((id) => ({ label: id, value: id, description: 'no such channel' })),
   ];
 
   return (
@@ -177,29 +201,61 @@ function EscalationPolicies() {
       <div data-testid={testIds.escalationPolicies.container}>
         {user.canEdit && (
           <div className={s.toolbar}>
-            <Button icon="plus" onClick={() => open()}>New escalation policy</Button>
+            <Button icon="plus" onClick={() => open()}>
+              New escalation policy
+            </Button>
           </div>
         )}
-        {rules.error && <Alert severity="warning" title="Could not load the rules that use each policy">{rules.error.message}</Alert>}
-        <LoadState loading={policies.loading} error={policies.error} empty={!policies.loading && all.length === 0} emptyMessage="No escalation policies yet" onRetry={policies.reload}>
+        {rules.error && (
+          <Alert severity="warning" title="Could not load the rules that use each policy">
+            {rules.error.message}
+          </Alert>
+        )}
+        <LoadState
+          loading={policies.loading}
+          error={policies.error}
+          empty={!policies.loading && all.length === 0}
+          emptyMessage="No escalation policies yet"
+          onRetry={policies.reload}
+        >
           <table className={s.table}>
             <thead>
-              <tr><th>Policy</th><th>Tiers</th><th>Reminders</th><th>Used by rules</th><th>Source</th><th /></tr>
+              <tr>
+                <th>Policy</th>
+                <th>Tiers</th>
+                <th>Reminders</th>
+                <th>Used by rules</th>
+                <th>Source</th>
+                <th />
+              </tr>
             </thead>
             <tbody>
               {all.map((p) => {
                 const users = rulesUsing(p.id, allRules);
                 return (
                   <tr key={p.id} data-testid={testIds.escalationPolicies.row(p.id)}>
-                    <td>{p.name}<div className={s.muted}>{p.id}</div></td>
+                    <td>
+                      {p.name}
+                      <div className={s.muted}>{p.id}</div>
+                    </td>
                     <td>
                       <ol>
-                        {p.tiers.map((t, i) => <li key={i}>after {t.after} → {t.channels.map(channelName).join(', ')}</li>)}
+                        {p.tiers.map((t, i) => (
+                          <li key={i}>
+                            after {t.after} → {t.channels.map(channelName).join(', ')}
+                          </li>
+                        ))}
                       </ol>
                     </td>
-                    <td className={s.muted}>{p.reminder ? `every ${p.reminder.every}${p.reminder.max !== undefined ? `, at most ${p.reminder.max}` : ''}` : 'none'}</td>
+                    <td className={s.muted}>
+                      {p.reminder
+                        ? `every ${p.reminder.every}${p.reminder.max !== undefined ? `, at most ${p.reminder.max}` : ''}`
+                        : 'none'}
+                    </td>
                     <td data-testid={testIds.escalationPolicies.usedBy(p.id)}>
-                      {users.length === 0 ? <span className={s.muted}>{rules.loading ? '…' : 'no rule'}</span> : (
+                      {users.length === 0 ? (
+                        <span className={s.muted}>{rules.loading ? '…' : 'no rule'}</span>
+                      ) : (
                         <Stack direction="column" gap={0.5}>
                           {users.map(({ rule, byDefault }) => (
                             <span key={rule.id}>
@@ -210,9 +266,16 @@ function EscalationPolicies() {
                         </Stack>
                       )}
                     </td>
-                    <td className={s.muted}>{p.source === 'file' ? `defined in ${p.sourceFile ?? 'a file'}` : 'API'}</td>
+                    <td className={s.muted}>
+                      {p.source === 'file' ? `defined in ${p.sourceFile ?? 'a file'}` : 'API'}
+                    </td>
                     <td>
-                      <Button size="sm" variant="secondary" data-testid={testIds.escalationPolicies.edit(p.id)} onClick={() => open(p)}>
+                      <Button
+                        size="sm"
+                        variant="secondary"
+                        data-testid={testIds.escalationPolicies.edit(p.id)}
+                        onClick={() => open(p)}
+                      >
                         {user.canEdit && p.source !== 'file' ? 'Edit' : 'View'}
                       </Button>
                     </td>
@@ -223,65 +286,158 @@ function EscalationPolicies() {
           </table>
         </LoadState>
         {editing && f && (
-          <Modal title={editing.isNew ? 'New escalation policy' : `${readOnly ? 'Escalation policy' : 'Edit'} ${f.id}`} isOpen onDismiss={() => setEditing(undefined)}>
-            <form data-testid={testIds.escalationPolicies.form} onSubmit={(e) => { e.preventDefault(); void save(); }}>
+          <Modal
+            title={editing.isNew ? 'New escalation policy' : `${readOnly ? 'Escalation policy' : 'Edit'} ${f.id}`}
+            isOpen
+            onDismiss={() => setEditing(undefined)}
+          >
+            <form
+              data-testid={testIds.escalationPolicies.form}
+              onSubmit={(e) => {
+                e.preventDefault();
+                void save();
+              }}
+            >
               {editing.readOnlyReason && <Alert severity="info" title={editing.readOnlyReason} />}
-              {errors[''] && <Alert severity="error" title="The sidecar refused the policy">{errors['']}</Alert>}
-              <Field label="Id" description="Rules name the policy by it; a policy called “default” serves rules with neither a policy nor channels" required {...fieldProps('id')}>
-                <Input id="policy-id" data-testid={testIds.escalationPolicies.field('id')} value={f.id} disabled={readOnly || !editing.isNew} onChange={(e) => set({ id: e.currentTarget.value.trim() })} />
+              {errors[''] && (
+                <Alert severity="error" title="The sidecar refused the policy">
+                  {errors['']}
+                </Alert>
+              )}
+              <Field
+                label="Id"
+                description="Rules name the policy by it; a policy called “default” serves rules with neither a policy nor channels"
+                required
+                {...fieldProps('id')}
+              >
+                <Input
+                  id="policy-id"
+                  data-testid={testIds.escalationPolicies.field('id')}
+                  value={f.id}
+                  disabled={readOnly || !editing.isNew}
+                  onChange={(e) => set({ id: e.currentTarget.value.trim() })}
+                />
               </Field>
               <Field label="Name" required {...fieldProps('name')}>
-                <Input id="policy-name" data-testid={testIds.escalationPolicies.field('name')} value={f.name} disabled={readOnly} onChange={(e) => set({ name: e.currentTarget.value })} />
+                <Input
+                  id="policy-name"
+                  data-testid={testIds.escalationPolicies.field('name')}
+                  value={f.name}
+                  disabled={readOnly}
+                  onChange={(e) => set({ name: e.currentTarget.value })}
+                />
               </Field>
-              <Field label="Tiers" description="In order: while the alert is unacknowledged, each tier is notified once its delay since the alert opened has passed" {...fieldProps('tiers')}>
-                <Stack direction="column" gap={1}>
-                  {f.tiers.map((t, i) => (
-                    <Stack key={i} gap={1} alignItems="flex-start">
-                      <Field label={`Tier ${i + 1}: after`} {...fieldProps(`tiers.${i}.after`)}>
-                        <Input id={`policy-tier-${i}-after`} data-testid={testIds.escalationPolicies.tierAfter(i)} width={12} placeholder="15m" value={t.after} disabled={readOnly} onChange={(e) => setTier(i, { after: e.currentTarget.value })} />
-                      </Field>
-                      <Field label="notify" {...fieldProps(`tiers.${i}.channels`)}>
-                        <MultiSelect
-                          inputId={`policy-tier-${i}-channels`}
-                          width={40}
-                          placeholder="Channels"
-                          options={channelOptions(t.channels)}
-                          value={t.channels}
-                          disabled={readOnly}
-                          isLoading={channels.loading}
-                          onChange={(items) => setTier(i, { channels: items.map((item) => item.value!).filter(Boolean) })}
-                        />
-                      </Field>
-                      {!readOnly && f.tiers.length > 1 && (
-                        <IconButton name="trash-alt" tooltip={`Remove tier ${i + 1}`} data-testid={testIds.escalationPolicies.removeTier(i)} onClick={() => set({ tiers: f.tiers.filter((_, j) => j !== i) })} />
-                      )}
-                    </Stack>
-                  ))}
-                  {!readOnly && f.tiers.length < MAX_TIERS && (
-                    <div>
-                      <Button size="sm" variant="secondary" icon="plus" type="button" data-testid={testIds.escalationPolicies.addTier} onClick={() => set({ tiers: [...f.tiers, { after: '', channels: [] }] })}>
-                        Add tier
-                      </Button>
-                    </div>
-                  )}
-                </Stack>
+              <Field
+                label="Tiers"
+                description="In order: while the alert is unacknowledged, each tier is notified once its delay since the alert opened has passed"
+                {...fieldProps('tiers')}
+              >
+                {/* a fragment: Field hands any other child `invalid`, which a Stack or div would put on the DOM */}
+                <>
+                  <Stack direction="column" gap={1}>
+                    {f.tiers.map((t, i) => (
+                      <Stack key={i} gap={1} alignItems="flex-start">
+                        <Field label={`Tier ${i + 1}: after`} {...fieldProps(`tiers.${i}.after`)}>
+                          <Input
+                            id={`policy-tier-${i}-after`}
+                            data-testid={testIds.escalationPolicies.tierAfter(i)}
+                            width={12}
+                            placeholder="15m"
+                            value={t.after}
+                            disabled={readOnly}
+                            onChange={(e) => setTier(i, { after: e.currentTarget.value })}
+                          />
+                        </Field>
+                        <Field label="notify" {...fieldProps(`tiers.${i}.channels`)}>
+                          {/* MultiSelect, not MultiCombobox: the latter measures text on a canvas and virtualises its menu, neither of which jsdom can do */}
+                          <MultiSelect
+                            inputId={`policy-tier-${i}-channels`}
+                            width={40}
+                            placeholder="Channels"
+                            options={channelOptions(t.channels)}
+                            value={t.channels}
+                            disabled={readOnly}
+                            isLoading={channels.loading}
+                            onChange={(items) =>
+                              setTier(i, { channels: items.flatMap((item) => (item.value ? [item.value] : [])) })
+                            }
+                          />
+                        </Field>
+                        {!readOnly && f.tiers.length > 1 && (
+                          <IconButton
+                            name="trash-alt"
+                            tooltip={`Remove tier ${i + 1}`}
+                            data-testid={testIds.escalationPolicies.removeTier(i)}
+                            onClick={() => set({ tiers: f.tiers.filter((_, j) => j !== i) })}
+                          />
+                        )}
+                      </Stack>
+                    ))}
+                    {!readOnly && f.tiers.length < MAX_TIERS && (
+                      <div>
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          icon="plus"
+                          type="button"
+                          data-testid={testIds.escalationPolicies.addTier}
+                          onClick={() => set({ tiers: [...f.tiers, { after: '', channels: [] }] })}
+                        >
+                          Add tier
+                        </Button>
+                      </div>
+                    )}
+                  </Stack>
+                </>
               </Field>
-              <Field label="Reminders" description="Repeat to every tier reached so far until the alert is acknowledged or resolved">
-                <Switch id="policy-remind" data-testid={testIds.escalationPolicies.field('remind')} value={f.remind} disabled={readOnly} onChange={() => set({ remind: !f.remind })} />
+              <Field
+                label="Reminders"
+                description="Repeat to every tier reached so far until the alert is acknowledged or resolved"
+              >
+                <Switch
+                  id="policy-remind"
+                  data-testid={testIds.escalationPolicies.field('remind')}
+                  value={f.remind}
+                  disabled={readOnly}
+                  onChange={() => set({ remind: !f.remind })}
+                />
               </Field>
               {f.remind && (
                 <Stack gap={1}>
                   <Field label="Every" description="1s to 7d" {...fieldProps('reminder.every')}>
-                    <Input id="policy-every" data-testid={testIds.escalationPolicies.field('every')} width={12} value={f.every} disabled={readOnly} onChange={(e) => set({ every: e.currentTarget.value })} />
+                    <Input
+                      id="policy-every"
+                      data-testid={testIds.escalationPolicies.field('every')}
+                      width={12}
+                      value={f.every}
+                      disabled={readOnly}
+                      onChange={(e) => set({ every: e.currentTarget.value })}
+                    />
                   </Field>
                   <Field label="At most" description="Empty: until acknowledged" {...fieldProps('reminder.max')}>
-                    <Input id="policy-max" data-testid={testIds.escalationPolicies.field('max')} width={12} type="number" min={1} max={1000} value={f.max} disabled={readOnly} onChange={(e) => set({ max: e.currentTarget.value })} />
+                    <Input
+                      id="policy-max"
+                      data-testid={testIds.escalationPolicies.field('max')}
+                      width={12}
+                      type="number"
+                      min={1}
+                      max={1000}
+                      value={f.max}
+                      disabled={readOnly}
+                      onChange={(e) => set({ max: e.currentTarget.value })}
+                    />
                   </Field>
                 </Stack>
               )}
               <Modal.ButtonRow>
-                <Button variant="secondary" type="button" onClick={() => setEditing(undefined)}>{readOnly ? 'Close' : 'Cancel'}</Button>
-                {!readOnly && <Button type="submit" data-testid={testIds.escalationPolicies.save} disabled={saving}>Save</Button>}
+                <Button variant="secondary" type="button" onClick={() => setEditing(undefined)}>
+                  {readOnly ? 'Close' : 'Cancel'}
+                </Button>
+                {!readOnly && (
+                  <Button type="submit" data-testid={testIds.escalationPolicies.save} disabled={saving}>
+                    Save
+                  </Button>
+                )}
               </Modal.ButtonRow>
             </form>
           </Modal>

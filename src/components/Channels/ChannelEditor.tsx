@@ -1,10 +1,27 @@
 import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Button, Field, IconButton, Input, RadioButtonGroup, SecretInput, Stack, Switch, useStyles2 } from '@grafana/ui';
+import {
+  Alert,
+  Button,
+  Field,
+  IconButton,
+  Input,
+  RadioButtonGroup,
+  SecretInput,
+  Stack,
+  Switch,
+  useStyles2,
+} from '@grafana/ui';
 import { CHANNEL_TYPES, type ChannelType } from '../../api/types';
 import { testIds } from '../testIds';
-import { CHANNEL_SETTINGS, CHANNEL_TYPE_LABEL, emptyChannelForm, type ChannelFormState, type SettingSpec } from './channelForm';
+import {
+  CHANNEL_SETTINGS,
+  CHANNEL_TYPE_LABEL,
+  emptyChannelForm,
+  type ChannelFormState,
+  type SettingSpec,
+} from './channelForm';
 
 interface Props {
   form: ChannelFormState;
@@ -27,7 +44,11 @@ export function ChannelEditor({ form, onChange, errors, isNew, readOnlyReason }:
   return (
     <div data-testid={testIds.channels.form}>
       {readOnlyReason && <Alert severity="info" title={readOnlyReason} />}
-      {errors[''] && <Alert severity="error" title="The sidecar refused the channel">{errors['']}</Alert>}
+      {errors[''] && (
+        <Alert severity="error" title="The sidecar refused the channel">
+          {errors['']}
+        </Alert>
+      )}
       <Field label="Type" {...fieldProps('type')}>
         <RadioButtonGroup
           data-testid={testIds.channels.type}
@@ -37,26 +58,80 @@ export function ChannelEditor({ form, onChange, errors, isNew, readOnlyReason }:
           onChange={(type: ChannelType) => onChange(emptyChannelForm(type, form))}
         />
       </Field>
-      <Field label="Id" description="Lower-case letters, digits, “.”, “_” or “-”; rules and policies name the channel by it" required {...fieldProps('id')}>
-        <Input id="channel-id" data-testid={testIds.channels.field('id')} value={form.id} disabled={readOnly || !isNew} onChange={(e) => set({ id: e.currentTarget.value.trim() })} />
+      <Field
+        label="Id"
+        description="Lower-case letters, digits, “.”, “_” or “-”; rules and policies name the channel by it"
+        required
+        {...fieldProps('id')}
+      >
+        <Input
+          id="channel-id"
+          data-testid={testIds.channels.field('id')}
+          value={form.id}
+          disabled={readOnly || !isNew}
+          onChange={(e) => set({ id: e.currentTarget.value.trim() })}
+        />
       </Field>
       <Field label="Name" required {...fieldProps('name')}>
-        <Input id="channel-name" data-testid={testIds.channels.field('name')} value={form.name} disabled={readOnly} onChange={(e) => set({ name: e.currentTarget.value })} />
+        <Input
+          id="channel-name"
+          data-testid={testIds.channels.field('name')}
+          value={form.name}
+          disabled={readOnly}
+          onChange={(e) => set({ name: e.currentTarget.value })}
+        />
       </Field>
-      <Field label="Enabled" description="A disabled channel is skipped (the alert’s timeline says so)" {...fieldProps('enabled')}>
-        <Switch id="channel-enabled" value={form.enabled} disabled={readOnly} onChange={() => set({ enabled: !form.enabled })} />
+      <Field
+        label="Enabled"
+        description="A disabled channel is skipped (the alert’s timeline says so)"
+        {...fieldProps('enabled')}
+      >
+        <Switch
+          id="channel-enabled"
+          value={form.enabled}
+          disabled={readOnly}
+          onChange={() => set({ enabled: !form.enabled })}
+        />
       </Field>
       {CHANNEL_SETTINGS[form.type].map((spec) => (
-        <Setting key={`${form.type}.${spec.key}`} spec={spec} form={form} set={set} error={errors[spec.key]} readOnly={readOnly} warning={styles.warning} />
+        <Setting
+          key={`${form.type}.${spec.key}`}
+          spec={spec}
+          form={form}
+          set={set}
+          error={errors[spec.key]}
+          readOnly={readOnly}
+          warning={styles.warning}
+        />
       ))}
     </div>
   );
 }
 
-function Setting({ spec, form, set, error, readOnly, warning }: { spec: SettingSpec; form: ChannelFormState; set: (patch: Partial<ChannelFormState>) => void; error?: string; readOnly: boolean; warning: string }) {
+function Setting({
+  spec,
+  form,
+  set,
+  error,
+  readOnly,
+  warning,
+}: {
+  spec: SettingSpec;
+  form: ChannelFormState;
+  set: (patch: Partial<ChannelFormState>) => void;
+  error?: string;
+  readOnly: boolean;
+  warning: string;
+}) {
   const id = `channel-${spec.key}`;
   const testId = testIds.channels.field(spec.key);
-  const common = { label: spec.label, description: spec.description, required: spec.required, invalid: Boolean(error), error };
+  const common = {
+    label: spec.label,
+    description: spec.description,
+    required: spec.required,
+    invalid: Boolean(error),
+    error,
+  };
   const isReset = form.stored.includes(spec.key) && !form.configured.includes(spec.key);
   const resetNote = 'Type the new value; left empty, the stored one is kept';
   switch (spec.kind) {
@@ -79,7 +154,13 @@ function Setting({ spec, form, set, error, readOnly, warning }: { spec: SettingS
     case 'switch':
       return (
         <Field {...common}>
-          <Switch id={id} data-testid={testId} value={form.flags[spec.key] ?? false} disabled={readOnly} onChange={() => set({ flags: { ...form.flags, [spec.key]: !form.flags[spec.key] } })} />
+          <Switch
+            id={id}
+            data-testid={testId}
+            value={form.flags[spec.key] ?? false}
+            disabled={readOnly}
+            onChange={() => set({ flags: { ...form.flags, [spec.key]: !form.flags[spec.key] } })}
+          />
         </Field>
       );
     case 'tlsVerify': {
@@ -87,7 +168,13 @@ function Setting({ spec, form, set, error, readOnly, warning }: { spec: SettingS
       return (
         <>
           <Field {...common}>
-            <Switch id={id} data-testid={testId} value={verify} disabled={readOnly} onChange={() => set({ flags: { ...form.flags, [spec.key]: !verify } })} />
+            <Switch
+              id={id}
+              data-testid={testId}
+              value={verify}
+              disabled={readOnly}
+              onChange={() => set({ flags: { ...form.flags, [spec.key]: !verify } })}
+            />
           </Field>
           {!verify && (
             <div className={warning} data-testid={testIds.channels.tlsWarning}>
@@ -104,7 +191,12 @@ function Setting({ spec, form, set, error, readOnly, warning }: { spec: SettingS
       return (
         <Field {...common} description={isReset ? resetNote : spec.description}>
           {readOnly ? (
-            <Input id={id} data-testid={testId} disabled value={form.stored.includes(spec.key) ? 'configured' : 'not set'} />
+            <Input
+              id={id}
+              data-testid={testId}
+              disabled
+              value={form.stored.includes(spec.key) ? 'configured' : 'not set'}
+            />
           ) : (
             <SecretInput
               id={id}
@@ -114,13 +206,28 @@ function Setting({ spec, form, set, error, readOnly, warning }: { spec: SettingS
               placeholder={spec.placeholder}
               autoComplete="off"
               onChange={(e) => set({ secrets: { ...form.secrets, [spec.key]: e.currentTarget.value } })}
-              onReset={() => set({ configured: form.configured.filter((k) => k !== spec.key), secrets: { ...form.secrets, [spec.key]: '' } })}
+              onReset={() =>
+                set({
+                  configured: form.configured.filter((k) => k !== spec.key),
+                  secrets: { ...form.secrets, [spec.key]: '' },
+                })
+              }
             />
           )}
         </Field>
       );
     case 'headers':
-      return <HeadersSetting common={common} spec={spec} form={form} set={set} readOnly={readOnly} isReset={isReset} resetNote={resetNote} />;
+      return (
+        <HeadersSetting
+          common={common}
+          spec={spec}
+          form={form}
+          set={set}
+          readOnly={readOnly}
+          isReset={isReset}
+          resetNote={resetNote}
+        />
+      );
   }
 }
 
@@ -141,7 +248,12 @@ function HeadersSetting(props: {
     return (
       <Field {...common}>
         {readOnly ? (
-          <Input id={`channel-${spec.key}`} data-testid={testId} disabled value={form.stored.includes(spec.key) ? 'configured' : 'not set'} />
+          <Input
+            id={`channel-${spec.key}`}
+            data-testid={testId}
+            disabled
+            value={form.stored.includes(spec.key) ? 'configured' : 'not set'}
+          />
         ) : (
           <SecretInput
             id={`channel-${spec.key}`}
@@ -155,23 +267,52 @@ function HeadersSetting(props: {
       </Field>
     );
   }
-  const setRow = (i: number, patch: Partial<{ name: string; value: string }>) => set({ headers: form.headers.map((h, j) => (j === i ? { ...h, ...patch } : h)) });
+  const setRow = (i: number, patch: Partial<{ name: string; value: string }>) =>
+    set({ headers: form.headers.map((h, j) => (j === i ? { ...h, ...patch } : h)) });
   return (
     <Field {...common} description={isReset ? resetNote : common.description}>
-      <Stack direction="column" gap={1}>
-        {form.headers.map((h, i) => (
-          <Stack key={i} gap={1} alignItems="center">
-            <Input aria-label={`Header ${i + 1} name`} data-testid={testIds.channels.headerName(i)} placeholder="Authorization" value={h.name} onChange={(e) => setRow(i, { name: e.currentTarget.value })} />
-            <Input aria-label={`Header ${i + 1} value`} data-testid={testIds.channels.headerValue(i)} type="password" autoComplete="off" placeholder="value" value={h.value} onChange={(e) => setRow(i, { value: e.currentTarget.value })} />
-            <IconButton name="trash-alt" tooltip="Remove this header" onClick={() => set({ headers: form.headers.filter((_, j) => j !== i) })} />
-          </Stack>
-        ))}
-        <div>
-          <Button size="sm" variant="secondary" icon="plus" type="button" data-testid={testIds.channels.addHeader} onClick={() => set({ headers: [...form.headers, { name: '', value: '' }] })}>
-            Add header
-          </Button>
-        </div>
-      </Stack>
+      {/* a fragment: Field hands any other child `invalid`, which a Stack or div would put on the DOM */}
+      <>
+        <Stack direction="column" gap={1}>
+          {form.headers.map((h, i) => (
+            <Stack key={i} gap={1} alignItems="center">
+              <Input
+                aria-label={`Header ${i + 1} name`}
+                data-testid={testIds.channels.headerName(i)}
+                placeholder="Authorization"
+                value={h.name}
+                onChange={(e) => setRow(i, { name: e.currentTarget.value })}
+              />
+              <Input
+                aria-label={`Header ${i + 1} value`}
+                data-testid={testIds.channels.headerValue(i)}
+                type="password"
+                autoComplete="off"
+                placeholder="value"
+                value={h.value}
+                onChange={(e) => setRow(i, { value: e.currentTarget.value })}
+              />
+              <IconButton
+                name="trash-alt"
+                tooltip="Remove this header"
+                onClick={() => set({ headers: form.headers.filter((_, j) => j !== i) })}
+              />
+            </Stack>
+          ))}
+          <div>
+            <Button
+              size="sm"
+              variant="secondary"
+              icon="plus"
+              type="button"
+              data-testid={testIds.channels.addHeader}
+              onClick={() => set({ headers: [...form.headers, { name: '', value: '' }] })}
+            >
+              Add header
+            </Button>
+          </div>
+        </Stack>
+      </>
     </Field>
   );
 }

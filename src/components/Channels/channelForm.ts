@@ -31,35 +31,102 @@ export const CHANNEL_TYPE_LABEL: Record<ChannelType, string> = {
 /** Each type's settings, in the order the form shows them (channelSchema.ts is the source of truth). */
 export const CHANNEL_SETTINGS: Record<ChannelType, SettingSpec[]> = {
   slack: [
-    { key: 'url', label: 'Incoming webhook URL', kind: 'secret', required: true, placeholder: 'https://hooks.slack.com/services/…', description: 'It grants posting rights, so it is kept like a password' },
-    { key: 'channel', label: 'Channel', kind: 'text', placeholder: '#alerts', description: 'Overrides the webhook’s own channel where Slack allows it' },
+    {
+      key: 'url',
+      label: 'Incoming webhook URL',
+      kind: 'secret',
+      required: true,
+      placeholder: 'https://hooks.slack.com/services/…',
+      description: 'It grants posting rights, so it is kept like a password',
+    },
+    {
+      key: 'channel',
+      label: 'Channel',
+      kind: 'text',
+      placeholder: '#alerts',
+      description: 'Overrides the webhook’s own channel where Slack allows it',
+    },
     { key: 'username', label: 'Username', kind: 'text', placeholder: 'Workflow Monitor' },
   ],
   discord: [
-    { key: 'url', label: 'Webhook URL', kind: 'secret', required: true, placeholder: 'https://discord.com/api/webhooks/…', description: 'It grants posting rights, so it is kept like a password' },
+    {
+      key: 'url',
+      label: 'Webhook URL',
+      kind: 'secret',
+      required: true,
+      placeholder: 'https://discord.com/api/webhooks/…',
+      description: 'It grants posting rights, so it is kept like a password',
+    },
     { key: 'username', label: 'Username', kind: 'text', placeholder: 'Workflow Monitor' },
   ],
   email: [
     { key: 'host', label: 'SMTP host', kind: 'text', required: true, placeholder: 'smtp.example.com' },
     { key: 'port', label: 'Port', kind: 'number', placeholder: '587', description: 'Empty: 587' },
-    { key: 'secure', label: 'Implicit TLS', kind: 'switch', description: 'On for port 465; off: STARTTLS whenever the server offers it' },
+    {
+      key: 'secure',
+      label: 'Implicit TLS',
+      kind: 'switch',
+      description: 'On for port 465; off: STARTTLS whenever the server offers it',
+    },
     { key: 'user', label: 'User', kind: 'text' },
     { key: 'password', label: 'Password', kind: 'secret' },
     { key: 'from', label: 'From', kind: 'text', required: true, placeholder: 'alerts@example.com' },
-    { key: 'to', label: 'To', kind: 'list', required: true, placeholder: 'oncall@example.com, team@example.com', description: 'Comma-separated addresses (at most 50)' },
-    { key: 'tls', label: 'Verify the server’s certificate', kind: 'tlsVerify', description: 'For a relay with a certificate from a private CA, give the sidecar NODE_EXTRA_CA_CERTS instead of turning this off' },
+    {
+      key: 'to',
+      label: 'To',
+      kind: 'list',
+      required: true,
+      placeholder: 'oncall@example.com, team@example.com',
+      description: 'Comma-separated addresses (at most 50)',
+    },
+    {
+      key: 'tls',
+      label: 'Verify the server’s certificate',
+      kind: 'tlsVerify',
+      description:
+        'For a relay with a certificate from a private CA, give the sidecar NODE_EXTRA_CA_CERTS instead of turning this off',
+    },
   ],
   sms: [
-    { key: 'baseUrl', label: 'Gateway base URL', kind: 'text', placeholder: 'https://api.twilio.com', description: 'Twilio’s Messages API or a gateway that speaks it. Empty: https://api.twilio.com' },
+    {
+      key: 'baseUrl',
+      label: 'Gateway base URL',
+      kind: 'text',
+      placeholder: 'https://api.twilio.com',
+      description: 'Twilio’s Messages API or a gateway that speaks it. Empty: https://api.twilio.com',
+    },
     { key: 'accountSid', label: 'Account SID', kind: 'text', required: true },
     { key: 'authToken', label: 'Auth token', kind: 'secret', required: true },
     { key: 'from', label: 'From number', kind: 'text', required: true, placeholder: '+15551234567' },
-    { key: 'to', label: 'To numbers', kind: 'list', required: true, placeholder: '+15557654321, +15550001111', description: 'Comma-separated phone numbers (at most 20)' },
+    {
+      key: 'to',
+      label: 'To numbers',
+      kind: 'list',
+      required: true,
+      placeholder: '+15557654321, +15550001111',
+      description: 'Comma-separated phone numbers (at most 20)',
+    },
   ],
   webhook: [
-    { key: 'url', label: 'URL', kind: 'text', required: true, placeholder: 'https://receiver.example.com/hooks/workflow-monitor' },
-    { key: 'secret', label: 'Signing secret', kind: 'secret', description: 'HMAC-SHA256 key for X-Workflow-Monitor-Signature (at least 8 characters)' },
-    { key: 'headers', label: 'Headers', kind: 'headers', description: 'Sent with every request, e.g. Authorization; write-only like a secret' },
+    {
+      key: 'url',
+      label: 'URL',
+      kind: 'text',
+      required: true,
+      placeholder: 'https://receiver.example.com/hooks/workflow-monitor',
+    },
+    {
+      key: 'secret',
+      label: 'Signing secret',
+      kind: 'secret',
+      description: 'HMAC-SHA256 key for X-Workflow-Monitor-Signature (at least 8 characters)',
+    },
+    {
+      key: 'headers',
+      label: 'Headers',
+      kind: 'headers',
+      description: 'Sent with every request, e.g. Authorization; write-only like a secret',
+    },
   ],
   alertmanager: [
     { key: 'url', label: 'Alertmanager URL', kind: 'text', required: true, placeholder: 'http://alertmanager:9093' },
@@ -93,14 +160,28 @@ export interface ChannelFormState {
 
 const FLAG_DEFAULTS: Record<string, boolean> = { secure: false, tls: true };
 
-export function emptyChannelForm(type: ChannelType, keep: Partial<Pick<ChannelFormState, 'id' | 'name' | 'enabled'>> = {}): ChannelFormState {
+export function emptyChannelForm(
+  type: ChannelType,
+  keep: Partial<Pick<ChannelFormState, 'id' | 'name' | 'enabled'>> = {}
+): ChannelFormState {
   const flags: Record<string, boolean> = {};
   for (const spec of CHANNEL_SETTINGS[type]) {
     if (spec.kind === 'switch' || spec.kind === 'tlsVerify') {
       flags[spec.key] = FLAG_DEFAULTS[spec.key] ?? false;
     }
   }
-  return { id: keep.id ?? '', name: keep.name ?? '', enabled: keep.enabled ?? true, type, text: {}, flags, secrets: {}, headers: [], stored: [], configured: [] };
+  return {
+    id: keep.id ?? '',
+    name: keep.name ?? '',
+    enabled: keep.enabled ?? true,
+    type,
+    text: {},
+    flags,
+    secrets: {},
+    headers: [],
+    stored: [],
+    configured: [],
+  };
 }
 
 /** The form for a stored channel: its public settings, and which secrets are set (never their values). */
@@ -124,14 +205,20 @@ export function channelToForm(channel: Channel): ChannelFormState {
   return form;
 }
 
-const listItems = (text: string) => text.split(/[,\n]/).map((t) => t.trim()).filter(Boolean);
+const listItems = (text: string) =>
+  text
+    .split(/[,\n]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
 
 /**
  * The body of a POST or PUT, or the fields the form can tell are missing without asking the
  * sidecar. A secret goes out only when the user typed one: a configured secret (not reset) and a
  * reset one left empty are left out, and the sidecar keeps what it has.
  */
-export function formToInput(form: ChannelFormState): { input: ChannelInput; errors?: undefined } | { input?: undefined; errors: Record<string, string> } {
+export function formToInput(
+  form: ChannelFormState
+): { input: ChannelInput; errors?: undefined } | { input?: undefined; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const config: Record<string, unknown> = {};
   if (!form.id.trim()) {
@@ -218,7 +305,12 @@ export function channelErrorsByField(error: SidecarError, type: ChannelType): Re
     const key = inConfig ? segments[1]! : segments[0]!;
     const field = keys.has(key) ? key : '';
     const rest = segments.slice(inConfig ? 2 : 1);
-    const text = field && rest.length > 0 ? `${key}${rest.map((r) => (/^\d+$/.test(r) ? `[${r}]` : `.${r}`)).join('')}: ${message}` : field ? message : `${path}: ${message}`;
+    const text =
+      field && rest.length > 0
+        ? `${key}${rest.map((r) => (/^\d+$/.test(r) ? `[${r}]` : `.${r}`)).join('')}: ${message}`
+        : field
+          ? message
+          : `${path}: ${message}`;
     out[field] = out[field] ? `${out[field]}; ${text}` : text;
   }
   return out;

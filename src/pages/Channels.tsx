@@ -23,7 +23,7 @@ type TestOutcome =
   { sending: true } | { sending: false; result: ChannelTestResult } | { sending: false; failure: string };
 
 /** The public settings of a stored channel as a PUT body: secrets left out, so the sidecar keeps them. */
-function withoutBookkeeping(channel: Channel, patch: Partial<ChannelInput>): ChannelInput {
+function storedAsInput(channel: Channel, patch: Partial<ChannelInput>): ChannelInput {
   return {
     id: channel.id,
     name: channel.name,
@@ -127,7 +127,7 @@ function Channels() {
 
   const toggle = async (channel: Channel) => {
     try {
-      await client.saveChannel(withoutBookkeeping(channel, { enabled: !channel.enabled }));
+      await client.saveChannel(storedAsInput(channel, { enabled: !channel.enabled }));
       notify.success(`Channel ${channel.id} ${channel.enabled ? 'disabled' : 'enabled'}`);
     } catch (error) {
       notify.error((error as Error).message);

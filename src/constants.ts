@@ -8,4 +8,6 @@ export enum ROUTES {
   Workflows = 'workflows',
   Alerts = 'alerts',
   Rules = 'rules',
+  Channels = 'channels',
+  EscalationPolicies = 'escalation-policies',
 }

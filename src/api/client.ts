@@ -4,6 +4,11 @@ import type {
   Alert,
   AlertDetail,
   AlertFilter,
+  Channel,
+  ChannelInput,
+  ChannelTestResult,
+  EscalationPolicy,
+  EscalationPolicyInput,
   ExecutionDetail,
   ExecutionSummary,
   MonitoringMetrics,
@@ -140,6 +145,31 @@ export class SidecarClient {
   }
   saveRule(rule: RuleInput) {
     return this.request<Rule>('PUT', `api/v1/rules/${encodeURIComponent(rule.id)}`, { data: rule });
+  }
+  listChannels() {
+    return this.request<{ channels: Channel[] }>('GET', 'api/v1/channels');
+  }
+  createChannel(channel: ChannelInput) {
+    return this.request<Channel>('POST', 'api/v1/channels', { data: channel });
+  }
+  /** Replaces the channel; secret fields left out of `config` keep their stored value. */
+  saveChannel(channel: ChannelInput) {
+    return this.request<Channel>('PUT', `api/v1/channels/${encodeURIComponent(channel.id)}`, { data: channel });
+  }
+  deleteChannel(id: string) {
+    return this.request<void>('DELETE', `api/v1/channels/${encodeURIComponent(id)}`);
+  }
+  testChannel(id: string, user: string) {
+    return this.request<ChannelTestResult>('POST', `api/v1/channels/${encodeURIComponent(id)}/test`, { data: { user } });
+  }
+  listEscalationPolicies() {
+    return this.request<{ policies: EscalationPolicy[] }>('GET', 'api/v1/escalation-policies');
+  }
+  createEscalationPolicy(policy: EscalationPolicyInput) {
+    return this.request<EscalationPolicy>('POST', 'api/v1/escalation-policies', { data: policy });
+  }
+  saveEscalationPolicy(policy: EscalationPolicyInput) {
+    return this.request<EscalationPolicy>('PUT', `api/v1/escalation-policies/${encodeURIComponent(policy.id)}`, { data: policy });
   }
 }
 

@@ -283,6 +283,8 @@ export interface EmailChannelConfig {
   user?: string;
   from: string;
   to: string[];
+  /** Present when set; `rejectUnauthorized: false` accepts any certificate from the relay. */
+  tls?: { rejectUnauthorized?: boolean };
 }
 
 export interface EmailChannel extends ChannelFields {
@@ -326,6 +328,33 @@ export interface AlertmanagerChannel extends ChannelFields {
 }
 
 export type Channel = SlackChannel | DiscordChannel | EmailChannel | SmsChannel | WebhookChannel | AlertmanagerChannel;
+
+export type ChannelType = Channel['type'];
+export const CHANNEL_TYPES: ChannelType[] = ['slack', 'discord', 'email', 'sms', 'webhook', 'alertmanager'];
+
+/**
+ * What POST and PUT /api/v1/channels take: `config` holds the public settings and any secret the
+ * user typed; a PUT that leaves a secret field out keeps the stored value.
+ */
+export interface ChannelInput {
+  id: string;
+  name: string;
+  type: ChannelType;
+  enabled?: boolean;
+  config: Record<string, unknown>;
+}
+
+/** The answer of POST /api/v1/channels/{id}/test: what the receiver said, or the error and its classification. */
+export interface ChannelTestResult {
+  delivered: boolean;
+  httpStatus?: number;
+  errorType?: string;
+  error?: string;
+  durationMs: number;
+}
+
+/** What POST and PUT /api/v1/escalation-policies take (durations as text, e.g. "15m"). */
+export type EscalationPolicyInput = Omit<EscalationPolicy, 'source' | 'sourceFile'>;
 
 export interface QueryTarget {
   refId: string;

@@ -8,6 +8,8 @@ const Workflows = React.lazy(() => import('../../pages/Workflows'));
 const WorkflowDetail = React.lazy(() => import('../../pages/WorkflowDetail'));
 const Alerts = React.lazy(() => import('../../pages/Alerts'));
 const Rules = React.lazy(() => import('../../pages/Rules'));
+const Channels = React.lazy(() => import('../../pages/Channels'));
+const EscalationPolicies = React.lazy(() => import('../../pages/EscalationPolicies'));
 
 function App(_props: AppRootProps) {
   return (
@@ -16,6 +18,8 @@ function App(_props: AppRootProps) {
       <Route path={`${ROUTES.Workflows}/:id`} element={<WorkflowDetail />} />
       <Route path={ROUTES.Alerts} element={<Alerts />} />
       <Route path={ROUTES.Rules} element={<Rules />} />
+      <Route path={ROUTES.Channels} element={<Channels />} />
+      <Route path={ROUTES.EscalationPolicies} element={<EscalationPolicies />} />
       <Route path="*" element={<Overview />} />
     </Routes>
   );

@@ -8,4 +8,8 @@ export enum ROUTES {
   Workflows = 'workflows',
   Alerts = 'alerts',
   Rules = 'rules',
+  WorkflowNew = 'workflows/new',
 }
+
+/** The editor of a saved workflow (`workflows/:id/edit`). */
+export const workflowEditRoute = (id: string) => `${ROUTES.Workflows}/${encodeURIComponent(id)}/edit`;

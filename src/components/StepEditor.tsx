@@ -1,4 +1,4 @@
-import React, { useState } from 'react';
+import React, { useId, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, Field, IconButton, Input, RadioButtonGroup, Select, Stack, TextArea, useStyles2 } from '@grafana/ui';
@@ -55,6 +55,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
   error: css({ color: theme.colors.error.text, fontSize: theme.typography.bodySmall.fontSize }),
   note: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
   assertion: css({ marginBottom: theme.spacing(1) }),
+  // Labels for screen readers where a visible label per row would only repeat the column.
+  srOnly: css({ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' }),
   subheading: css({ fontSize: theme.typography.h6.fontSize, margin: theme.spacing(2, 0, 1) }),
   mono: css({ fontFamily: theme.typography.fontFamilyMonospace }),
 });
@@ -63,6 +65,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
 function AssertionEditor(props: { row: AssertionRow; disabled: boolean; error?: string; testId: string; onChange: (row: AssertionRow) => void; onRemove: () => void }) {
   const { row, disabled, onChange } = props;
   const s = useStyles2(getStyles);
+  const subjectId = useId();
+  const operatorId = useId();
   const [unreadable, setUnreadable] = useState<string>();
   const setParts = (patch: Partial<AssertionParts>) => row.mode === 'builder' && onChange({ mode: 'builder', parts: { ...row.parts, ...patch } });
   const toBuilder = () => {
@@ -82,13 +86,15 @@ function AssertionEditor(props: { row: AssertionRow; disabled: boolean; error?: 
       <Stack gap={1} alignItems="center" wrap="wrap">
         {row.mode === 'builder' ? (
           <>
+            <label htmlFor={subjectId} className={s.srOnly}>Assertion subject</label>
+            {/* Select, not Combobox: Combobox measures text on a canvas, which jsdom lacks. */}
             <Select
-              aria-label="Assertion subject"
+              inputId={subjectId}
               width={18}
               disabled={disabled}
               options={SUBJECT_OPTIONS}
               value={row.parts.subject}
-              onChange={(v) => v.value && setParts({ subject: v.value, ...(v.value === 'body.path' || v.value === 'header' ? {} : { target: '' }) })}
+              onChange={(v) => v.value && setParts({ subject: v.value!, ...(v.value === 'body.path' || v.value === 'header' ? {} : { target: '' }) })}
             />
             {(row.parts.subject === 'body.path' || row.parts.subject === 'header') && (
               <Input
@@ -100,9 +106,10 @@ function AssertionEditor(props: { row: AssertionRow; disabled: boolean; error?: 
                 onChange={(e) => setParts({ target: e.currentTarget.value.trim() })}
               />
             )}
+            <label htmlFor={operatorId} className={s.srOnly}>Assertion operator</label>
             <Select
-              aria-label="Assertion operator"
-              width={14}
+              inputId={operatorId}
+              width={16}
               disabled={disabled}
               options={OPERATOR_OPTIONS}
               value={row.parts.operator}
@@ -148,6 +155,7 @@ export function StepEditor(props: {
 }) {
   const { step, index: i, disabled, error } = props;
   const s = useStyles2(getStyles);
+  const methodId = useId();
   const set = (patch: Partial<StepDraft>) => props.onChange({ ...step, ...patch });
   const key = (field: string) => `steps[${i}].${field}`;
   const fieldError = (field: string) => ({ invalid: Boolean(error(key(field))), error: error(key(field)) });
@@ -172,7 +180,7 @@ export function StepEditor(props: {
       {error(`steps[${i}]`) && <div role="alert" className={s.error}>{error(`steps[${i}]`)}</div>}
       <Stack gap={1} alignItems="flex-start" wrap="wrap">
         <Field label="Method" {...fieldError('request.method')}>
-          <Select aria-label={`Step ${i + 1} method`} width={14} disabled={disabled} options={methodOptions} value={step.method} onChange={(v) => v.value && set({ method: v.value })} />
+          <Select inputId={methodId} width={14} disabled={disabled} options={methodOptions} value={step.method} onChange={(v) => v.value && set({ method: v.value })} />
         </Field>
         <div className={s.grow}>
           <Field label="URL" description="Absolute http(s) URL; {{name}} inserts a value extracted by an earlier step" {...fieldError('request.url')}>

@@ -46,6 +46,11 @@ function renderAt(path: string) {
 
 const type = (testId: string, value: string) => fireEvent.change(screen.getByTestId(testId), { target: { value } });
 const inputIn = (container: HTMLElement, label: string, index = 0) => within(container).getAllByLabelText(label)[index] as HTMLInputElement;
+/** Picks an option of a Grafana Select by its label. */
+async function choose(input: HTMLElement, label: string) {
+  fireEvent.keyDown(input, { key: 'ArrowDown' });
+  fireEvent.click(await screen.findByText(label, { selector: '[role="option"] *, [role="option"]' }));
+}
 const posted = (fake: ReturnType<typeof installFakeSidecar>, method: string, path: string) => fake.requests.filter((r) => r.method === method && r.path === path);
 
 describe('Workflow editor', () => {
@@ -175,9 +180,22 @@ describe('Workflow editor', () => {
     expect(within(odd).getByRole('status')).toHaveTextContent('cannot show this assertion as written');
     expect(within(odd).getByLabelText('Assertion text')).toHaveValue('status   ==   200');
 
+    fireEvent.click(screen.getByTestId(ids.addAssertion(0)));
+    const picked = screen.getByTestId(ids.assertion(0, 2));
+    await choose(within(picked).getByLabelText('Assertion subject'), 'header.<name>');
+    fireEvent.change(within(picked).getByLabelText('Header name'), { target: { value: 'content-type' } });
+    await choose(within(picked).getByLabelText('Assertion operator'), 'contains');
+    fireEvent.change(within(picked).getByLabelText('Assertion value'), { target: { value: 'json' } });
+    fireEvent.click(within(picked).getByText('Edit as text'));
+    expect(within(picked).getByLabelText('Assertion text')).toHaveValue('header.content-type contains json');
+
     fireEvent.click(screen.getByTestId(ids.save));
     await waitFor(() => expect(posted(fake, 'POST', 'api/v1/workflows')).toHaveLength(1));
-    expect((posted(fake, 'POST', 'api/v1/workflows')[0]!.data as { steps: Array<{ assert: string[] }> }).steps[0]!.assert).toEqual(['body.items[0].id in [3, 5]', 'status   ==   200']);
+    expect((posted(fake, 'POST', 'api/v1/workflows')[0]!.data as { steps: Array<{ assert: string[] }> }).steps[0]!.assert).toEqual([
+      'body.items[0].id in [3, 5]',
+      'status   ==   200',
+      'header.content-type contains json',
+    ]);
   });
 
   it('puts the server field errors on their fields, and the rest in a summary', async () => {

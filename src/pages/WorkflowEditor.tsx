@@ -563,7 +563,7 @@ function WorkflowEditor() {
     return <PluginPage><NoDataSource /></PluginPage>;
   }
   return (
-    <PluginPage>
+    <PluginPage pageNav={{ text: id ? `Edit ${id}` : 'New workflow' }}>
       {id ? (
         <LoadState loading={loaded.loading} error={loaded.error} onRetry={loaded.reload}>
           {loaded.value && loaded.value.id === id ? <Editor key={id} client={client} workflow={loaded.value} /> : null}

@@ -84,7 +84,10 @@ function Workflows() {
                         <Button size="sm" variant="secondary" icon="play" data-testid={testIds.workflows.runNow(w.id)} onClick={() => run(w.id)}>Run now</Button>
                       )}
                       {user.canEdit && w.source === 'api' && (
-                        <Link data-testid={testIds.workflows.edit(w.id)} to={prefixRoute(workflowEditRoute(w.id))}> Edit</Link>
+                        <>
+                          {' '}
+                          <Link data-testid={testIds.workflows.edit(w.id)} to={prefixRoute(workflowEditRoute(w.id))}>Edit</Link>
+                        </>
                       )}
                     </td>
                   </tr>

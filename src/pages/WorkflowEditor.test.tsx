@@ -224,6 +224,11 @@ describe('Workflow editor', () => {
     fireEvent.click(screen.getByTestId(ids.save));
     const step = screen.getByTestId(ids.step(0));
     expect(await within(step).findByText('must be an absolute http:// or https:// URL (after ${ENV} interpolation)')).toBeInTheDocument();
+    // Under that step's URL field: the field's own validation message, which the input points at.
+    const url = screen.getByTestId(ids.stepField(0, 'url'));
+    expect(document.getElementById(url.getAttribute('aria-describedby') ?? '')).toHaveTextContent('must be an absolute http:// or https:// URL');
+    const maxAttempts = screen.getByTestId(ids.retry('maxAttempts'));
+    expect(document.getElementById(maxAttempts.getAttribute('aria-describedby') ?? '')).toHaveTextContent('maxAttempts must be between 1 and 10');
     expect(within(step).getByText('"status = 200": expected an operator')).toBeInTheDocument();
     expect(within(step).getByText('X Bad: header names are tokens')).toBeInTheDocument();
     expect(screen.getByText('maxAttempts must be between 1 and 10')).toBeInTheDocument();

@@ -10,4 +10,8 @@ export enum ROUTES {
   Rules = 'rules',
   Channels = 'channels',
   EscalationPolicies = 'escalation-policies',
+  WorkflowNew = 'workflows/new',
 }
+
+/** The editor of a saved workflow (`workflows/:id/edit`). */
+export const workflowEditRoute = (id: string) => `${ROUTES.Workflows}/${encodeURIComponent(id)}/edit`;

@@ -9,6 +9,7 @@ import type {
   ChannelTestResult,
   EscalationPolicy,
   EscalationPolicyInput,
+  DryRunResult,
   ExecutionDetail,
   ExecutionSummary,
   MonitoringMetrics,
@@ -115,6 +116,20 @@ export class SidecarClient {
   }
   getWorkflow(id: string) {
     return this.request<Workflow>('GET', `api/v1/workflows/${encodeURIComponent(id)}`);
+  }
+  createWorkflow(definition: Record<string, unknown>) {
+    return this.request<Workflow>('POST', 'api/v1/workflows', { data: definition });
+  }
+  /** Replaces an API-defined workflow (the sidecar answers 409 for a file-defined one). */
+  saveWorkflow(id: string, definition: Record<string, unknown>) {
+    return this.request<Workflow>('PUT', `api/v1/workflows/${encodeURIComponent(id)}`, { data: definition });
+  }
+  deleteWorkflow(id: string) {
+    return this.request<void>('DELETE', `api/v1/workflows/${encodeURIComponent(id)}`);
+  }
+  /** Runs a definition once now and stores nothing (Editor only; 429 when too many are in flight). */
+  dryRun(definition: unknown): Promise<DryRunResult> {
+    return this.request<DryRunResult>('POST', 'api/v1/dry-runs', { data: definition });
   }
   runWorkflow(id: string) {
     return this.request<{ runId: number }>('POST', `api/v1/workflows/${encodeURIComponent(id)}/run`);

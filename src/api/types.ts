@@ -81,6 +81,8 @@ export interface Workflow {
   schedule: { every?: string; cron?: string; timezone?: string; push?: { expected: string; grace: string } };
   /** The stored definition failed a check on start (e.g. a regex RE2 cannot run): not scheduled until saved again. */
   loadError?: { path: string; message: string };
+  /** The definition as it was saved (API) or read from its file: what the editor opens. */
+  definition: Record<string, unknown>;
   version: number;
   lastExecution: { id: number; status: ExecutionStatus; startedAt: string; durationMs: number } | null;
   nextRunAt: string | null;
@@ -122,6 +124,8 @@ export interface Step {
   errorType: string | null;
   errorMessage: string | null;
   assertions: Array<{ assertion: string; passed: boolean; expected?: unknown; actual?: unknown; message?: string }>;
+  /** Names of the variables the step extracted (never their values). */
+  extracted: string[];
   attempts: Attempt[];
 }
 
@@ -380,6 +384,15 @@ export interface FrameJson {
 
 export interface QueryResponse {
   results: Record<string, { frames: FrameJson[]; error?: string }>;
+}
+
+/** POST /api/v1/dry-runs: the execution as GET /api/v1/executions/{id} shows it, but stored nowhere (so no id). */
+export interface DryRunResult {
+  status: ExecutionStatus;
+  durationMs: number;
+  errorType?: ExecutionDetail['errorType'];
+  errorMessage?: ExecutionDetail['errorMessage'];
+  steps: ExecutionDetail['steps'];
 }
 
 /** The sidecar's error body. */

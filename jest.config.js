@@ -3,6 +3,7 @@
 process.env.TZ = 'UTC';
 
 const base = require('./.config/jest.config');
+const { grafanaESModules, nodeModulesToTransform } = require('./.config/jest/utils');
 
 // Newer d3-* packages (pulled in by @grafana/ui) resolve to `.mjs`; route them through the same
 // @swc/jest transform as our sources, or jest fails with "Unexpected token 'export'".
@@ -14,6 +15,8 @@ module.exports = {
     ...base.transform,
     '^.+\\.mjs$': swcTransform,
   },
+  // `yaml` (the workflow editor's YAML tab) resolves to its ES-module browser build under jsdom.
+  transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, 'yaml'])],
   moduleFileExtensions: ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'json', 'node'],
   // Deadlines only bound a hang: rendering @grafana/ui under jsdom on a loaded 2-core CI machine is slow.
   testTimeout: 120_000,

@@ -8,4 +8,10 @@ export enum ROUTES {
   Workflows = 'workflows',
   Alerts = 'alerts',
   Rules = 'rules',
+  Channels = 'channels',
+  EscalationPolicies = 'escalation-policies',
+  WorkflowNew = 'workflows/new',
 }
+
+/** The editor of a saved workflow (`workflows/:id/edit`). */
+export const workflowEditRoute = (id: string) => `${ROUTES.Workflows}/${encodeURIComponent(id)}/edit`;

@@ -4,6 +4,11 @@ import type {
   Alert,
   AlertDetail,
   AlertFilter,
+  Channel,
+  ChannelInput,
+  ChannelTestResult,
+  EscalationPolicy,
+  EscalationPolicyInput,
   DryRunResult,
   ExecutionDetail,
   ExecutionSummary,
@@ -112,6 +117,24 @@ export class SidecarClient {
   getWorkflow(id: string) {
     return this.request<Workflow>('GET', `api/v1/workflows/${encodeURIComponent(id)}`);
   }
+  createWorkflow(definition: Record<string, unknown>) {
+    return this.request<Workflow>('POST', 'api/v1/workflows', { data: definition });
+  }
+  /** Replaces an API-defined workflow (the sidecar answers 409 for a file-defined one). */
+  saveWorkflow(id: string, definition: Record<string, unknown>) {
+    return this.request<Workflow>('PUT', `api/v1/workflows/${encodeURIComponent(id)}`, { data: definition });
+  }
+  deleteWorkflow(id: string) {
+    return this.request<void>('DELETE', `api/v1/workflows/${encodeURIComponent(id)}`);
+  }
+  /**
+   * Runs a definition once now (the shape POST /api/v1/workflows takes; id and schedule optional) and
+   * answers with its execution; nothing is stored. Editor only; 429 `too_many_dry_runs` when the
+   * sidecar's DRY_RUN_CONCURRENCY are in flight, 400 with field details when it does not validate.
+   */
+  dryRun(definition: unknown): Promise<DryRunResult> {
+    return this.request<DryRunResult>('POST', 'api/v1/dry-runs', { data: definition });
+  }
   runWorkflow(id: string) {
     return this.request<{ runId: number }>('POST', `api/v1/workflows/${encodeURIComponent(id)}/run`);
   }
@@ -120,14 +143,6 @@ export class SidecarClient {
   }
   getExecution(id: number) {
     return this.request<ExecutionDetail>('GET', `api/v1/executions/${id}`);
-  }
-  /**
-   * Runs a definition once now (the shape POST /api/v1/workflows takes; id and schedule optional) and
-   * answers with its execution; nothing is stored. Editor only; 429 `too_many_dry_runs` when the
-   * sidecar's DRY_RUN_CONCURRENCY are in flight, 400 with field details when it does not validate.
-   */
-  dryRun(definition: Record<string, unknown>) {
-    return this.request<DryRunResult>('POST', 'api/v1/dry-runs', { data: definition });
   }
   listAlerts(filter: AlertFilter = {}) {
     return this.request<{ alerts: Alert[]; nextCursor: string | null }>('GET', 'api/v1/alerts', { params: { ...filter } });
@@ -149,6 +164,31 @@ export class SidecarClient {
   }
   saveRule(rule: RuleInput) {
     return this.request<Rule>('PUT', `api/v1/rules/${encodeURIComponent(rule.id)}`, { data: rule });
+  }
+  listChannels() {
+    return this.request<{ channels: Channel[] }>('GET', 'api/v1/channels');
+  }
+  createChannel(channel: ChannelInput) {
+    return this.request<Channel>('POST', 'api/v1/channels', { data: channel });
+  }
+  /** Replaces the channel; secret fields left out of `config` keep their stored value. */
+  saveChannel(channel: ChannelInput) {
+    return this.request<Channel>('PUT', `api/v1/channels/${encodeURIComponent(channel.id)}`, { data: channel });
+  }
+  deleteChannel(id: string) {
+    return this.request<void>('DELETE', `api/v1/channels/${encodeURIComponent(id)}`);
+  }
+  testChannel(id: string, user: string) {
+    return this.request<ChannelTestResult>('POST', `api/v1/channels/${encodeURIComponent(id)}/test`, { data: { user } });
+  }
+  listEscalationPolicies() {
+    return this.request<{ policies: EscalationPolicy[] }>('GET', 'api/v1/escalation-policies');
+  }
+  createEscalationPolicy(policy: EscalationPolicyInput) {
+    return this.request<EscalationPolicy>('POST', 'api/v1/escalation-policies', { data: policy });
+  }
+  saveEscalationPolicy(policy: EscalationPolicyInput) {
+    return this.request<EscalationPolicy>('PUT', `api/v1/escalation-policies/${encodeURIComponent(policy.id)}`, { data: policy });
   }
 }
 

@@ -81,6 +81,8 @@ export interface Workflow {
   schedule: { every?: string; cron?: string; timezone?: string; push?: { expected: string; grace: string } };
   /** The stored definition failed a check on start (e.g. a regex RE2 cannot run): not scheduled until saved again. */
   loadError?: { path: string; message: string };
+  /** The definition as it was saved (API) or read from its file: what the editor opens. */
+  definition: Record<string, unknown>;
   version: number;
   lastExecution: { id: number; status: ExecutionStatus; startedAt: string; durationMs: number } | null;
   nextRunAt: string | null;
@@ -122,6 +124,8 @@ export interface Step {
   errorType: string | null;
   errorMessage: string | null;
   assertions: Array<{ assertion: string; passed: boolean; expected?: unknown; actual?: unknown; message?: string }>;
+  /** Names of the variables the step extracted (never their values). */
+  extracted: string[];
   attempts: Attempt[];
 }
 
@@ -283,6 +287,8 @@ export interface EmailChannelConfig {
   user?: string;
   from: string;
   to: string[];
+  /** Present when set; `rejectUnauthorized: false` accepts any certificate from the relay. */
+  tls?: { rejectUnauthorized?: boolean };
 }
 
 export interface EmailChannel extends ChannelFields {
@@ -327,6 +333,33 @@ export interface AlertmanagerChannel extends ChannelFields {
 
 export type Channel = SlackChannel | DiscordChannel | EmailChannel | SmsChannel | WebhookChannel | AlertmanagerChannel;
 
+export type ChannelType = Channel['type'];
+export const CHANNEL_TYPES: ChannelType[] = ['slack', 'discord', 'email', 'sms', 'webhook', 'alertmanager'];
+
+/**
+ * What POST and PUT /api/v1/channels take: `config` holds the public settings and any secret the
+ * user typed; a PUT that leaves a secret field out keeps the stored value.
+ */
+export interface ChannelInput {
+  id: string;
+  name: string;
+  type: ChannelType;
+  enabled?: boolean;
+  config: Record<string, unknown>;
+}
+
+/** The answer of POST /api/v1/channels/{id}/test: what the receiver said, or the error and its classification. */
+export interface ChannelTestResult {
+  delivered: boolean;
+  httpStatus?: number;
+  errorType?: string;
+  error?: string;
+  durationMs: number;
+}
+
+/** What POST and PUT /api/v1/escalation-policies take (durations as text, e.g. "15m"). */
+export type EscalationPolicyInput = Omit<EscalationPolicy, 'source' | 'sourceFile'>;
+
 export interface QueryTarget {
   refId: string;
   metric: string;
@@ -358,10 +391,9 @@ export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-/** A step of a dry run: a stored execution's step, with when it started and the names (never values) of what it extracted. */
+/** A step of a dry run: a stored execution's step, with when it started. */
 export interface DryRunStep extends Step {
   startedAt: string;
-  extracted: string[];
 }
 
 /**

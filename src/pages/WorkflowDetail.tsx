@@ -1,59 +1,24 @@
 import React, { useState } from 'react';
-import { useParams } from 'react-router-dom';
+import { useNavigate, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { Button, Field, Select, useStyles2 } from '@grafana/ui';
-import type { ExecutionDetail } from '../api/types';
 import { StatusBadge } from '../components/Badges';
+import { ExecutionSteps } from '../components/ExecutionSteps';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
-import { useAsync, useSidecar } from '../hooks/useSidecar';
+import { workflowEditRoute } from '../constants';
+import { currentUser, useAsync, useSidecar } from '../hooks/useSidecar';
 import { ms } from '../utils/format';
-
-/** `exists` / `not exists` never store the value: their message says what kind of value was there. */
-function failureText(as: { expected?: unknown; actual?: unknown; message?: string }): string {
-  return as.actual === undefined && as.message ? as.message : `expected ${JSON.stringify(as.expected)}, got ${JSON.stringify(as.actual)}`;
-}
-
-function Attempts({ execution }: { execution: ExecutionDetail }) {
-  const s = useStyles2(getTableStyles);
-  return (
-    <table className={s.table} data-testid={testIds.workflowDetail.attempts}>
-      <thead>
-        <tr><th>Step</th><th>Attempt</th><th>Waited before</th><th>Took</th><th>HTTP</th><th>Error type</th><th>Error / assertions</th></tr>
-      </thead>
-      <tbody>
-        {execution.steps.flatMap((step) =>
-          (step.attempts.length > 0 ? step.attempts : [null]).map((a, i) => (
-            <tr key={`${step.position}-${i}`}>
-              <td>{i === 0 ? `${step.position + 1}. ${step.name} (${step.status})` : ''}</td>
-              <td>{a ? a.number : '–'}</td>
-              <td>{a ? ms(a.delayMs) : '–'}</td>
-              <td>{a ? ms(a.durationMs) : '–'}</td>
-              <td>{a?.httpStatus ?? ''}</td>
-              <td>{a?.errorType ?? ''}</td>
-              <td>
-                {a?.errorMessage ?? ''}
-                {i === step.attempts.length - 1 &&
-                  step.assertions.map((as) => (
-                    <div key={as.assertion} className={as.passed ? s.muted : undefined}>
-                      {as.passed ? '✓' : '✗'} {as.assertion}{as.passed ? '' : ` — ${failureText(as)}`}
-                    </div>
-                  ))}
-              </td>
-            </tr>
-          ))
-        )}
-      </tbody>
-    </table>
-  );
-}
+import { prefixRoute } from '../utils/utils.routing';
 
 /** A workflow's executions with a status filter; drill into steps and every attempt. */
 function WorkflowDetail() {
   const { id = '' } = useParams<{ id: string }>();
   const client = useSidecar();
   const s = useStyles2(getTableStyles);
+  const navigate = useNavigate();
+  const canEdit = currentUser().canEdit;
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState<number>();
   const workflow = useAsync(client ? () => client.getWorkflow(id) : undefined, [client, id]);
@@ -70,7 +35,10 @@ function WorkflowDetail() {
           {workflow.value && (
             <p className={s.muted}>
               {workflow.value.name} · {workflow.value.mode === 'push' ? 'push' : workflow.value.schedule.every ? `every ${workflow.value.schedule.every}` : workflow.value.schedule.cron}
-              {workflow.value.sourceFile ? ` · ${workflow.value.sourceFile}` : ''}
+              {workflow.value.sourceFile ? ` · ${workflow.value.sourceFile}` : ''}{' '}
+              <Button size="sm" variant="secondary" icon={canEdit && workflow.value.source === 'api' ? 'pen' : 'eye'} data-testid={testIds.workflowDetail.edit} onClick={() => navigate(prefixRoute(workflowEditRoute(id)))}>
+                {canEdit && workflow.value.source === 'api' ? 'Edit' : 'View definition'}
+              </Button>
             </p>
           )}
         </LoadState>
@@ -105,7 +73,7 @@ function WorkflowDetail() {
                     <tr>
                       <td colSpan={7}>
                         <LoadState loading={detail.loading} error={detail.error}>
-                          {detail.value && detail.value.id === e.id ? <Attempts execution={detail.value} /> : null}
+                          {detail.value && detail.value.id === e.id ? <ExecutionSteps steps={detail.value.steps} testId={testIds.workflowDetail.attempts} /> : null}
                         </LoadState>
                       </td>
                     </tr>

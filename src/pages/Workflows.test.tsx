@@ -36,6 +36,26 @@ describe('Workflows page', () => {
     expect(screen.queryByTestId(testIds.workflows.runNow('checkout'))).not.toBeInTheDocument();
   });
 
+  it('Editors get New workflow and an Edit link on API-defined rows; Viewers neither', async () => {
+    const list = handlers['GET api/v1/workflows']!({} as never) as { workflows: Array<Record<string, unknown>>; loadErrors: unknown[] };
+    const withApiRow: Handlers = {
+      ...handlers,
+      'GET api/v1/workflows': () => ({ ...list, workflows: [...list.workflows, { ...list.workflows[0], id: 'login', name: 'Login', source: 'api', lastExecution: null }] }),
+    };
+    installFakeSidecar(withApiRow);
+    const view = render(<MemoryRouter><Workflows /></MemoryRouter>);
+    expect(await screen.findByTestId(testIds.workflows.edit('login'))).toHaveAttribute('href', '/a/workflowmonitor-workflowmonitor-app/workflows/login/edit');
+    expect(screen.queryByTestId(testIds.workflows.edit('checkout'))).not.toBeInTheDocument();
+    expect(screen.getByTestId(testIds.workflows.newWorkflow)).toBeInTheDocument();
+    view.unmount();
+
+    installFakeSidecar(withApiRow, { role: 'Viewer' });
+    render(<MemoryRouter><Workflows /></MemoryRouter>);
+    await screen.findByTestId(testIds.workflows.row('login'));
+    expect(screen.queryByTestId(testIds.workflows.edit('login'))).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.workflows.newWorkflow)).not.toBeInTheDocument();
+  });
+
   it('has an empty state', async () => {
     installFakeSidecar({ ...handlers, 'GET api/v1/workflows': () => ({ workflows: [], loadErrors: [] }) });
     render(<MemoryRouter><Workflows /></MemoryRouter>);

@@ -1,12 +1,12 @@
 import React from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { Alert as Callout, Button, useStyles2 } from '@grafana/ui';
 import { StatusBadge } from '../components/Badges';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
-import { ROUTES } from '../constants';
+import { ROUTES, workflowEditRoute } from '../constants';
 import { currentUser, notify, useAsync, useSidecar } from '../hooks/useSidecar';
 import { age, ms, pct } from '../utils/format';
 import { prefixRoute } from '../utils/utils.routing';
@@ -16,6 +16,7 @@ function Workflows() {
   const client = useSidecar();
   const s = useStyles2(getTableStyles);
   const user = currentUser();
+  const navigate = useNavigate();
   const data = useAsync(client ? async () => {
     const [list, metrics, p95] = await Promise.all([
       client.listWorkflows(),
@@ -49,6 +50,11 @@ function Workflows() {
   return (
     <PluginPage>
       <div data-testid={testIds.workflows.container}>
+        {user.canEdit && (
+          <div className={s.toolbar}>
+            <Button icon="plus" data-testid={testIds.workflows.newWorkflow} onClick={() => navigate(prefixRoute(ROUTES.WorkflowNew))}>New workflow</Button>
+          </div>
+        )}
         {v && v.loadErrors.length > 0 && (
           <Callout severity="warning" title={`${v.loadErrors.length} workflow definition(s) rejected`}>
             {v.loadErrors.map((e) => <div key={`${e.file}:${e.path}`}>{e.file} — {e.path}: {e.message}</div>)}
@@ -76,6 +82,12 @@ function Workflows() {
                     <td>
                       {user.canEdit && w.mode === 'scheduled' && (
                         <Button size="sm" variant="secondary" icon="play" data-testid={testIds.workflows.runNow(w.id)} onClick={() => run(w.id)}>Run now</Button>
+                      )}
+                      {user.canEdit && w.source === 'api' && (
+                        <>
+                          {' '}
+                          <Link data-testid={testIds.workflows.edit(w.id)} to={prefixRoute(workflowEditRoute(w.id))}>Edit</Link>
+                        </>
                       )}
                     </td>
                   </tr>

@@ -8,14 +8,22 @@ const Workflows = React.lazy(() => import('../../pages/Workflows'));
 const WorkflowDetail = React.lazy(() => import('../../pages/WorkflowDetail'));
 const Alerts = React.lazy(() => import('../../pages/Alerts'));
 const Rules = React.lazy(() => import('../../pages/Rules'));
+const Channels = React.lazy(() => import('../../pages/Channels'));
+const EscalationPolicies = React.lazy(() => import('../../pages/EscalationPolicies'));
+const WorkflowEditor = React.lazy(() => import('../../pages/WorkflowEditor'));
 
 function App(_props: AppRootProps) {
   return (
     <Routes>
       <Route path={ROUTES.Workflows} element={<Workflows />} />
+      {/* A static segment outranks `:id` in react-router 6, so `workflows/new` is never read as a workflow id. */}
+      <Route path={ROUTES.WorkflowNew} element={<WorkflowEditor />} />
+      <Route path={`${ROUTES.Workflows}/:id/edit`} element={<WorkflowEditor />} />
       <Route path={`${ROUTES.Workflows}/:id`} element={<WorkflowDetail />} />
       <Route path={ROUTES.Alerts} element={<Alerts />} />
       <Route path={ROUTES.Rules} element={<Rules />} />
+      <Route path={ROUTES.Channels} element={<Channels />} />
+      <Route path={ROUTES.EscalationPolicies} element={<EscalationPolicies />} />
       <Route path="*" element={<Overview />} />
     </Routes>
   );

@@ -53,7 +53,7 @@ export function spawnSidecar(env: Record<string, string>): SidecarProcess {
     lines,
     exited,
     stderr: () => errText,
-    waitFor(predicate, timeoutMs = 60_000) {
+    waitFor(predicate, timeoutMs = 180_000) {
       const seen = lines.find(predicate);
       if (seen) {
         return Promise.resolve(seen);
@@ -93,7 +93,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls /ready until the process answers (or exits). */
-export async function waitUntilReady(p: SidecarProcess, url: string, timeoutMs = 90_000): Promise<void> {
+export async function waitUntilReady(p: SidecarProcess, url: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void p.exited.then(() => (exited = true));

@@ -8,4 +8,5 @@ export enum ROUTES {
   Workflows = 'workflows',
   Alerts = 'alerts',
   Rules = 'rules',
+  Silences = 'silences',
 }

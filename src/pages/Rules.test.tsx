@@ -279,7 +279,7 @@ describe('Rules page: the list', () => {
     await screen.findByTestId(testIds.rules.row('api-rule'));
     expect(screen.queryByTestId(testIds.rules.remove('low-success-rate'))).not.toBeInTheDocument();
     fireEvent.click(screen.getByTestId(testIds.rules.remove('api-rule')));
-    fireEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(fake.requests.some((r) => r.method === 'DELETE')).toBe(true));
     expect(fake.requests.find((r) => r.method === 'DELETE')!.path).toBe('api/v1/rules/api-rule');
   });

@@ -8,6 +8,7 @@ const Workflows = React.lazy(() => import('../../pages/Workflows'));
 const WorkflowDetail = React.lazy(() => import('../../pages/WorkflowDetail'));
 const Alerts = React.lazy(() => import('../../pages/Alerts'));
 const Rules = React.lazy(() => import('../../pages/Rules'));
+const Silences = React.lazy(() => import('../../pages/Silences'));
 
 function App(_props: AppRootProps) {
   return (
@@ -16,6 +17,7 @@ function App(_props: AppRootProps) {
       <Route path={`${ROUTES.Workflows}/:id`} element={<WorkflowDetail />} />
       <Route path={ROUTES.Alerts} element={<Alerts />} />
       <Route path={ROUTES.Rules} element={<Rules />} />
+      <Route path={ROUTES.Silences} element={<Silences />} />
       <Route path="*" element={<Overview />} />
     </Routes>
   );

@@ -195,7 +195,7 @@ export function RuleEditor({ client, rule, readOnly, workflows, channels, polici
           </Alert>
         )}
 
-        <Collapse label="JSON" collapsible isOpen={showJson} onToggle={() => setShowJson(!showJson)}>
+        <Collapse label="JSON" isOpen={showJson} onToggle={() => setShowJson(!showJson)}>
           <pre className={styles.json}>{preview.errors ? 'Fix the fields marked above to see the request body.' : JSON.stringify(preview.input satisfies RuleInput, null, 2)}</pre>
         </Collapse>
 

@@ -13,20 +13,40 @@ configure({ asyncUtilTimeout: 30_000 });
 
 const low = ruleFixture();
 
-function setup(opts: { rules?: Rule[]; role?: 'Viewer' | 'Editor'; post?: (body: unknown) => Handled | undefined } = {}) {
+function setup(
+  opts: { rules?: Rule[]; role?: 'Viewer' | 'Editor'; post?: (body: unknown) => Handled | undefined } = {}
+) {
   const fake = installFakeSidecar(
     {
       'GET api/v1/rules': () => ({ rules: opts.rules ?? [low] }),
-      'GET api/v1/workflows': () => ({ workflows: [workflowFixture('checkout', 'Checkout flow'), workflowFixture('login', 'Login flow')], loadErrors: [] }),
-      'GET api/v1/channels': () => ({ channels: [channelFixture('ops-slack', 'Ops Slack'), channelFixture('oncall-sms', 'On-call SMS')] }),
+      'GET api/v1/workflows': () => ({
+        workflows: [workflowFixture('checkout', 'Checkout flow'), workflowFixture('login', 'Login flow')],
+        loadErrors: [],
+      }),
+      'GET api/v1/channels': () => ({
+        channels: [channelFixture('ops-slack', 'Ops Slack'), channelFixture('oncall-sms', 'On-call SMS')],
+      }),
       'GET api/v1/escalation-policies': () => ({ policies: [policyFixture('payments', 'Payments on-call')] }),
-      'POST api/v1/rules': (req) => opts.post?.(req.data) ?? { status: 201, body: ruleFixture({ id: (req.data as Rule).id, name: (req.data as Rule).name, predefined: false, source: 'api' }) },
+      'POST api/v1/rules': (req) =>
+        opts.post?.(req.data) ?? {
+          status: 201,
+          body: ruleFixture({
+            id: (req.data as Rule).id,
+            name: (req.data as Rule).name,
+            predefined: false,
+            source: 'api',
+          }),
+        },
       'PUT api/v1/rules/{id}': (req) => ({ ...low, ...ruleFixture({ id: (req.data as Rule).id }) }),
       'DELETE api/v1/rules/{id}': () => ({ status: 204, body: undefined }),
     },
     { role: opts.role ?? 'Editor' }
   );
-  render(<MemoryRouter><Rules /></MemoryRouter>);
+  render(
+    <MemoryRouter>
+      <Rules />
+    </MemoryRouter>
+  );
   return fake;
 }
 
@@ -40,7 +60,9 @@ function choose(path: string, label: string) {
 }
 async function pick(inputId: string, option: string) {
   fireEvent.keyDown(document.getElementById(inputId)!, { key: 'ArrowDown' });
-  fireEvent.click(await screen.findByText(option));
+  // The menu (a portal opened last) comes after the value shown in the control.
+  const matches = await screen.findAllByText(option);
+  fireEvent.click(matches[matches.length - 1]!);
 }
 
 async function newRule(id: string) {
@@ -56,7 +78,16 @@ async function savedBody(fake: ReturnType<typeof setup>, method: 'POST' | 'PUT')
   return fake.requests.find((r) => r.method === method)!;
 }
 
-const base = (id: string) => ({ id, name: `Rule ${id}`, enabled: true, severity: 'warning', scope: {}, cooldown: '0s', flapping: { window: '30m', threshold: 6 }, channels: [] });
+const base = (id: string) => ({
+  id,
+  name: `Rule ${id}`,
+  enabled: true,
+  severity: 'warning',
+  scope: {},
+  cooldown: '0s',
+  flapping: { window: '30m', threshold: 6 },
+  channels: [],
+});
 
 describe('Rules page: a structured form per condition type', () => {
   it.each([
@@ -69,7 +100,14 @@ describe('Rules page: a structured form per condition type', () => {
         type('condition.window', '30m');
         type('condition.minSamples', '20');
       },
-      condition: { type: 'threshold', metric: 'duration_p95', operator: '>=', value: 1500, window: '30m', minSamples: 20 },
+      condition: {
+        type: 'threshold',
+        metric: 'duration_p95',
+        operator: '>=',
+        value: 1500,
+        window: '30m',
+        minSamples: 20,
+      },
     },
     {
       label: 'Failure rate',
@@ -113,12 +151,16 @@ describe('Rules page: a structured form per condition type', () => {
         type('condition.window', '30m');
         expect(await screen.findByText(/^Parses, and uses only documented names/)).toBeInTheDocument();
       },
-      condition: { type: 'custom', expression: 'window.successRate < 90 && execution.errorType == "timeout"', window: '30m' },
+      condition: {
+        type: 'custom',
+        expression: 'window.successRate < 90 && execution.errorType == "timeout"',
+        window: '30m',
+      },
     },
   ])('$label: fills the form and POSTs exactly the fields of that condition', async ({ label, fill, condition }) => {
     const fake = setup();
     await newRule('my-rule');
-    choose('condition.type', label);
+    await pick('rule-condition-type', label);
     await fill();
     const post = await savedBody(fake, 'POST');
     expect(post.path).toBe('api/v1/rules');
@@ -129,10 +171,15 @@ describe('Rules page: a structured form per condition type', () => {
   it('a pattern rule without a window leaves it out (only the latest execution is judged)', async () => {
     const fake = setup();
     await newRule('errors');
-    choose('condition.type', 'Error pattern');
+    await pick('rule-condition-type', 'Error pattern');
     type('condition.regex', '5\\d\\d');
     const post = await savedBody(fake, 'POST');
-    expect((post.data as Rule).condition).toEqual({ type: 'pattern', regex: '5\\d\\d', caseInsensitive: false, minMatches: 1 });
+    expect((post.data as Rule).condition).toEqual({
+      type: 'pattern',
+      regex: '5\\d\\d',
+      caseInsensitive: false,
+      minMatches: 1,
+    });
   });
 
   it('sends scope (workflows, labels, critical), severity, cooldown, flapping and channels picked from the lists', async () => {
@@ -178,9 +225,15 @@ describe('Rules page: a structured form per condition type', () => {
     const put = await savedBody(fake, 'PUT');
     expect(put.path).toBe('api/v1/rules/low-success-rate');
     expect(put.data).toEqual({
-      id: 'low-success-rate', name: 'Low success rate', enabled: true, severity: 'warning', scope: {},
+      id: 'low-success-rate',
+      name: 'Low success rate',
+      enabled: true,
+      severity: 'warning',
+      scope: {},
       condition: { type: 'threshold', metric: 'success_rate', operator: '<', value: 75, window: '1h', minSamples: 10 },
-      cooldown: '5m', flapping: { window: '30m', threshold: 6 }, channels: [],
+      cooldown: '5m',
+      flapping: { window: '30m', threshold: 6 },
+      channels: [],
     });
   });
 
@@ -198,13 +251,21 @@ describe('Rules page: custom expressions and server errors', () => {
   it('checks the custom expression as it is typed: syntax and unknown names, before any request', async () => {
     const fake = setup();
     await newRule('custom');
-    choose('condition.type', 'Custom');
+    await pick('rule-condition-type', 'Custom');
     type('condition.expression', 'window.successRate < 90 &&');
-    expect(await within(field('condition.expression')).findByText(/^does not parse: Unexpected end of expression/)).toBeInTheDocument();
+    expect(
+      await within(field('condition.expression')).findByText(/^does not parse: Unexpected end of expression/)
+    ).toBeInTheDocument();
     type('condition.expression', 'build.failed == true');
-    expect(await within(field('condition.expression')).findByText('unknown name "build"; use execution, window, workflow, consecutiveFailures')).toBeInTheDocument();
+    expect(
+      await within(field('condition.expression')).findByText(
+        'unknown name "build"; use execution, window, workflow, consecutiveFailures'
+      )
+    ).toBeInTheDocument();
     type('condition.expression', 'execution.errorMessage|upper == "X"');
-    expect(await within(field('condition.expression')).findByText('unknown transform "upper"; known: matches, lower')).toBeInTheDocument();
+    expect(
+      await within(field('condition.expression')).findByText('unknown transform "upper"; known: matches, lower')
+    ).toBeInTheDocument();
     expect(fake.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
 
@@ -219,23 +280,36 @@ describe('Rules page: custom expressions and server errors', () => {
         ]),
     });
     await newRule('bad');
-    choose('condition.type', 'Error pattern');
+    await pick('rule-condition-type', 'Error pattern');
     type('condition.regex', '(?<name>x)');
     choose('notify', 'Channels');
     await pick('rule-channels', 'Ops Slack');
     type('flapping.window', '10s');
     fireEvent.click(screen.getByTestId(testIds.rules.save));
-    expect(await within(field('condition.regex')).findByText('cannot be used: invalid or unsupported Perl syntax: `(?<`')).toBeInTheDocument();
-    expect(within(field('scope.workflowIds')).getByText('Too small: expected string to have >=1 characters')).toBeInTheDocument();
+    expect(
+      await within(field('condition.regex')).findByText('cannot be used: invalid or unsupported Perl syntax: `(?<`')
+    ).toBeInTheDocument();
+    expect(
+      within(field('scope.workflowIds')).getByText('Too small: expected string to have >=1 characters')
+    ).toBeInTheDocument();
     expect(within(field('channels')).getByText('channel "ops-slack" does not exist')).toBeInTheDocument();
     expect(within(field('flapping.window')).getByText('10s is below the minimum 1m')).toBeInTheDocument();
     expect(screen.queryByTestId(testIds.rules.formErrors)).not.toBeInTheDocument();
   });
 
-  it('puts the sidecar\'s verdict on a custom expression on the expression field', async () => {
-    setup({ post: () => validationError([{ path: 'condition.expression', message: 'a member read with [...] needs a literal key, such as ["name"] or [0]; computed keys are not allowed' }]) });
+  it("puts the sidecar's verdict on a custom expression on the expression field", async () => {
+    setup({
+      post: () =>
+        validationError([
+          {
+            path: 'condition.expression',
+            message:
+              'a member read with [...] needs a literal key, such as ["name"] or [0]; computed keys are not allowed',
+          },
+        ]),
+    });
     await newRule('sneaky');
-    choose('condition.type', 'Custom');
+    await pick('rule-condition-type', 'Custom');
     type('condition.expression', 'execution["constr" + "uctor"] == 1');
     await screen.findByText(/^Parses/);
     fireEvent.click(screen.getByTestId(testIds.rules.save));
@@ -243,7 +317,9 @@ describe('Rules page: custom expressions and server errors', () => {
   });
 
   it('shows an error the form has no field for, and a conflict without details, above the buttons', async () => {
-    setup({ post: () => ({ status: 409, body: { error: { code: 'conflict', message: 'rule "low-success-rate" exists' } } }) });
+    setup({
+      post: () => ({ status: 409, body: { error: { code: 'conflict', message: 'rule "low-success-rate" exists' } } }),
+    });
     await newRule('low-success-rate');
     fireEvent.click(screen.getByTestId(testIds.rules.save));
     expect(await screen.findByTestId(testIds.rules.formErrors)).toHaveTextContent('rule "low-success-rate" exists');
@@ -257,11 +333,28 @@ describe('Rules page: the list', () => {
     await waitFor(() => expect(fake.requests.some((r) => r.method === 'PUT')).toBe(true));
     const put = fake.requests.find((r) => r.method === 'PUT')!;
     expect(put.path).toBe('api/v1/rules/low-success-rate');
-    expect(put.data).toEqual({ id: 'low-success-rate', name: 'Low success rate', enabled: false, severity: 'warning', scope: {}, condition: low.condition, cooldown: '5m', flapping: { window: '30m', threshold: 6 }, channels: [] });
+    expect(put.data).toEqual({
+      id: 'low-success-rate',
+      name: 'Low success rate',
+      enabled: false,
+      severity: 'warning',
+      scope: {},
+      condition: low.condition,
+      cooldown: '5m',
+      flapping: { window: '30m', threshold: 6 },
+      channels: [],
+    });
   });
 
   it('enables a rule the sidecar disabled without sending its disabledReason back (the schema is strict)', async () => {
-    const fake = setup({ rules: [ruleFixture({ enabled: false, disabledReason: 'condition.regex: cannot be used: backreferences are not supported' })] });
+    const fake = setup({
+      rules: [
+        ruleFixture({
+          enabled: false,
+          disabledReason: 'condition.regex: cannot be used: backreferences are not supported',
+        }),
+      ],
+    });
     fireEvent.click(await screen.findByTestId(testIds.rules.toggle('low-success-rate')));
     await waitFor(() => expect(fake.requests.some((r) => r.method === 'PUT')).toBe(true));
     const put = fake.requests.find((r) => r.method === 'PUT')!;
@@ -270,12 +363,26 @@ describe('Rules page: the list', () => {
   });
 
   it('shows why the sidecar disabled a rule', async () => {
-    setup({ rules: [ruleFixture({ id: 'stale', enabled: false, predefined: false, source: 'api', disabledReason: 'condition.regex: cannot be used: backreferences are not supported' })] });
-    expect(await screen.findByTestId(testIds.rules.disabledReason('stale'))).toHaveTextContent('backreferences are not supported');
+    setup({
+      rules: [
+        ruleFixture({
+          id: 'stale',
+          enabled: false,
+          predefined: false,
+          source: 'api',
+          disabledReason: 'condition.regex: cannot be used: backreferences are not supported',
+        }),
+      ],
+    });
+    expect(await screen.findByTestId(testIds.rules.disabledReason('stale'))).toHaveTextContent(
+      'backreferences are not supported'
+    );
   });
 
   it('deletes an API-defined rule after confirmation; predefined ones offer no delete', async () => {
-    const fake = setup({ rules: [low, ruleFixture({ id: 'api-rule', name: 'Mine', predefined: false, source: 'api' })] });
+    const fake = setup({
+      rules: [low, ruleFixture({ id: 'api-rule', name: 'Mine', predefined: false, source: 'api' })],
+    });
     await screen.findByTestId(testIds.rules.row('api-rule'));
     expect(screen.queryByTestId(testIds.rules.remove('low-success-rate'))).not.toBeInTheDocument();
     fireEvent.click(screen.getByTestId(testIds.rules.remove('api-rule')));
@@ -285,7 +392,17 @@ describe('Rules page: the list', () => {
   });
 
   it('shows a file-defined rule read-only with the file it is defined in', async () => {
-    setup({ rules: [ruleFixture({ id: 'from-file', name: 'From a file', predefined: false, source: 'file', sourceFile: 'alerting/payments.yaml' })] });
+    setup({
+      rules: [
+        ruleFixture({
+          id: 'from-file',
+          name: 'From a file',
+          predefined: false,
+          source: 'file',
+          sourceFile: 'alerting/payments.yaml',
+        }),
+      ],
+    });
     const row = await screen.findByTestId(testIds.rules.row('from-file'));
     expect(row).toHaveTextContent('defined in alerting/payments.yaml');
     expect(screen.getByTestId(testIds.rules.toggle('from-file'))).toBeDisabled();
@@ -298,7 +415,10 @@ describe('Rules page: the list', () => {
   });
 
   it('a Viewer sees every rule read-only: no create, edit, delete or toggle', async () => {
-    const fake = setup({ role: 'Viewer', rules: [low, ruleFixture({ id: 'api-rule', predefined: false, source: 'api' })] });
+    const fake = setup({
+      role: 'Viewer',
+      rules: [low, ruleFixture({ id: 'api-rule', predefined: false, source: 'api' })],
+    });
     await screen.findByTestId(testIds.rules.row('low-success-rate'));
     expect(screen.queryByText('New rule')).not.toBeInTheDocument();
     expect(screen.queryByTestId(testIds.rules.edit('low-success-rate'))).not.toBeInTheDocument();

@@ -14,7 +14,9 @@ function scopeText(rule: Rule): string {
   const parts = [
     ...(rule.scope.workflowIds?.length ? [rule.scope.workflowIds.join(', ')] : []),
     ...Object.entries(rule.scope.labels ?? {}).map(([k, v]) => `${k}=${v}`),
-    ...(rule.scope.critical === undefined ? [] : [rule.scope.critical ? 'critical workflows' : 'non-critical workflows']),
+    ...(rule.scope.critical === undefined
+      ? []
+      : [rule.scope.critical ? 'critical workflows' : 'non-critical workflows']),
   ];
   return parts.length > 0 ? parts.join(' · ') : 'all workflows';
 }
@@ -32,14 +34,20 @@ function Rules() {
   const s = useStyles2(getTableStyles);
   const user = currentUser();
   const rules = useAsync(client ? () => client.listRules() : undefined, [client]);
-  // What the form offers to pick from; a list that fails to load leaves the form usable with the ids the rule names.
-  const workflows = useAsync(client ? () => client.listWorkflows() : undefined, [client]);
-  const channels = useAsync(client ? () => client.listChannels() : undefined, [client]);
-  const policies = useAsync(client ? () => client.listEscalationPolicies() : undefined, [client]);
   const [editing, setEditing] = useState<{ rule?: Rule; readOnly: boolean }>();
+  // What the form offers to pick from, read each time it opens; a list that fails to load leaves the
+  // form usable with the ids the rule already names.
+  const formOpen = editing !== undefined;
+  const workflows = useAsync(client && formOpen ? () => client.listWorkflows() : undefined, [client, formOpen]);
+  const channels = useAsync(client && formOpen ? () => client.listChannels() : undefined, [client, formOpen]);
+  const policies = useAsync(client && formOpen ? () => client.listEscalationPolicies() : undefined, [client, formOpen]);
   const [deleting, setDeleting] = useState<Rule>();
   if (!client) {
-    return <PluginPage><NoDataSource /></PluginPage>;
+    return (
+      <PluginPage>
+        <NoDataSource />
+      </PluginPage>
+    );
   }
 
   const toggle = async (rule: Rule) => {
@@ -68,13 +76,28 @@ function Rules() {
       <div data-testid={testIds.rules.container}>
         {user.canEdit && (
           <div className={s.toolbar}>
-            <Button icon="plus" onClick={() => setEditing({ readOnly: false })}>New rule</Button>
+            <Button icon="plus" onClick={() => setEditing({ readOnly: false })}>
+              New rule
+            </Button>
           </div>
         )}
-        <LoadState loading={rules.loading} error={rules.error} empty={!rules.loading && all.length === 0} onRetry={rules.reload}>
+        <LoadState
+          loading={rules.loading}
+          error={rules.error}
+          empty={!rules.loading && all.length === 0}
+          onRetry={rules.reload}
+        >
           <table className={s.table}>
             <thead>
-              <tr><th>Enabled</th><th>Rule</th><th>Severity</th><th>Condition</th><th>Scope</th><th>Notifies</th><th /></tr>
+              <tr>
+                <th>Enabled</th>
+                <th>Rule</th>
+                <th>Severity</th>
+                <th>Condition</th>
+                <th>Scope</th>
+                <th>Notifies</th>
+                <th />
+              </tr>
             </thead>
             <tbody>
               {all.map((r) => {
@@ -83,9 +106,25 @@ function Rules() {
                 return (
                   <tr key={r.id} data-testid={testIds.rules.row(r.id)}>
                     <td>
-                      <Tooltip content={fromFile ? `Defined in ${r.sourceFile ?? 'a file'}` : user.canEdit ? (r.enabled ? 'Disable' : 'Enable') : 'Editors can enable or disable rules'}>
+                      <Tooltip
+                        content={
+                          fromFile
+                            ? `Defined in ${r.sourceFile ?? 'a file'}`
+                            : user.canEdit
+                              ? r.enabled
+                                ? 'Disable'
+                                : 'Enable'
+                              : 'Editors can enable or disable rules'
+                        }
+                      >
                         <span>
-                          <Switch data-testid={testIds.rules.toggle(r.id)} aria-label={`Rule ${r.id} enabled`} value={r.enabled} disabled={!canChange} onChange={() => toggle(r)} />
+                          <Switch
+                            data-testid={testIds.rules.toggle(r.id)}
+                            aria-label={`Rule ${r.id} enabled`}
+                            value={r.enabled}
+                            disabled={!canChange}
+                            onChange={() => toggle(r)}
+                          />
                         </span>
                       </Tooltip>
                     </td>
@@ -98,23 +137,49 @@ function Rules() {
                       </div>
                       {r.disabledReason && (
                         <div data-testid={testIds.rules.disabledReason(r.id)}>
-                          <Badge color="orange" icon="exclamation-triangle" text="Disabled by the sidecar" /> {r.disabledReason}
+                          <Badge color="orange" icon="exclamation-triangle" text="Disabled by the sidecar" />{' '}
+                          {r.disabledReason}
                         </div>
                       )}
                     </td>
-                    <td><SeverityBadge severity={r.severity} /></td>
+                    <td>
+                      <SeverityBadge severity={r.severity} />
+                    </td>
                     <td className={s.muted}>{describeCondition(r.condition)}</td>
                     <td className={s.muted}>{scopeText(r)}</td>
                     <td className={s.muted}>{notifiesText(r)}</td>
                     <td>
                       <Stack gap={1}>
                         {canChange ? (
-                          <Button size="sm" variant="secondary" icon="pen" data-testid={testIds.rules.edit(r.id)} onClick={() => setEditing({ rule: r, readOnly: false })}>Edit</Button>
+                          <Button
+                            size="sm"
+                            variant="secondary"
+                            icon="pen"
+                            data-testid={testIds.rules.edit(r.id)}
+                            onClick={() => setEditing({ rule: r, readOnly: false })}
+                          >
+                            Edit
+                          </Button>
                         ) : (
-                          <Button size="sm" variant="secondary" icon="eye" data-testid={testIds.rules.view(r.id)} onClick={() => setEditing({ rule: r, readOnly: true })}>View</Button>
+                          <Button
+                            size="sm"
+                            variant="secondary"
+                            icon="eye"
+                            data-testid={testIds.rules.view(r.id)}
+                            onClick={() => setEditing({ rule: r, readOnly: true })}
+                          >
+                            View
+                          </Button>
                         )}
                         {canChange && r.source === 'api' && !r.predefined && (
-                          <Button size="sm" variant="destructive" icon="trash-alt" aria-label={`Delete rule ${r.id}`} data-testid={testIds.rules.remove(r.id)} onClick={() => setDeleting(r)} />
+                          <Button
+                            size="sm"
+                            variant="destructive"
+                            icon="trash-alt"
+                            aria-label={`Delete rule ${r.id}`}
+                            data-testid={testIds.rules.remove(r.id)}
+                            onClick={() => setDeleting(r)}
+                          />
                         )}
                         {fromFile && (
                           <Tooltip content={`Defined in ${r.sourceFile ?? 'a file'}: change it there`}>

@@ -13,30 +13,69 @@ configure({ asyncUtilTimeout: 30_000 });
 
 const live: Silence[] = [
   silenceFixture(1, { matchers: { workflowIds: ['checkout'] }, comment: 'deploying' }),
-  silenceFixture(2, { matchers: { severities: ['info'] }, startsAt: '2098-01-01T00:00:00.000Z', activeNow: false, comment: 'next year' }),
-  silenceFixture(3, { matchers: { labels: { team: 'search' } }, recurrence: { cron: '0 2 * * 0', window: 7_200_000, timezone: 'Europe/Berlin' }, activeNow: false, comment: 'weekly reindex' }),
+  silenceFixture(2, {
+    matchers: { severities: ['info'] },
+    startsAt: '2098-01-01T00:00:00.000Z',
+    activeNow: false,
+    comment: 'next year',
+  }),
+  silenceFixture(3, {
+    matchers: { labels: { team: 'search' } },
+    recurrence: { cron: '0 2 * * 0', window: 7_200_000, timezone: 'Europe/Berlin' },
+    activeNow: false,
+    comment: 'weekly reindex',
+  }),
 ];
-const ended = silenceFixture(4, { startsAt: '2021-01-01T00:00:00.000Z', endsAt: '2021-01-02T00:00:00.000Z', activeNow: false, comment: 'long ago' });
+const ended = silenceFixture(4, {
+  startsAt: '2021-01-01T00:00:00.000Z',
+  endsAt: '2021-01-02T00:00:00.000Z',
+  activeNow: false,
+  comment: 'long ago',
+});
 
 const openAlerts: Alert[] = [
-  alertFixture(11, { workflowId: 'checkout', severity: 'error', labels: { team: 'payments' }, title: 'Checkout failing' }),
-  alertFixture(12, { workflowId: 'checkout', severity: 'critical', state: 'acknowledged', labels: { team: 'payments', env: 'prod' }, title: 'Checkout down' }),
+  alertFixture(11, {
+    workflowId: 'checkout',
+    severity: 'error',
+    labels: { team: 'payments' },
+    title: 'Checkout failing',
+  }),
+  alertFixture(12, {
+    workflowId: 'checkout',
+    severity: 'critical',
+    state: 'acknowledged',
+    labels: { team: 'payments', env: 'prod' },
+    title: 'Checkout down',
+  }),
   alertFixture(13, { workflowId: 'login', severity: 'error', labels: { team: 'payments' }, title: 'Login failing' }),
   alertFixture(14, { workflowId: 'checkout', severity: 'warning', labels: { team: 'search' }, title: 'Checkout slow' }),
-  alertFixture(15, { workflowId: 'checkout', severity: 'critical', state: 'resolved', labels: { team: 'payments' }, title: 'Checkout was down' }),
+  alertFixture(15, {
+    workflowId: 'checkout',
+    severity: 'critical',
+    state: 'resolved',
+    labels: { team: 'payments' },
+    title: 'Checkout was down',
+  }),
 ];
 
 function setup(opts: { role?: 'Viewer' | 'Editor'; post?: (body: SilenceInput) => Handled | undefined } = {}) {
   let silences = [...live];
   const fake = installFakeSidecar(
     {
-      'GET api/v1/silences': (req) => ({ silences: (req.params as { expired?: string } | undefined)?.expired === 'true' ? [...silences, ended] : silences }),
+      'GET api/v1/silences': (req) => ({
+        silences:
+          (req.params as { expired?: string } | undefined)?.expired === 'true' ? [...silences, ended] : silences,
+      }),
       'POST api/v1/silences': (req) => {
         const answer = opts.post?.(req.data as SilenceInput);
         if (answer) {
           return answer;
         }
-        const created = silenceFixture(9, { matchers: (req.data as SilenceInput).matchers, createdBy: 'alice', comment: (req.data as SilenceInput).comment ?? '' });
+        const created = silenceFixture(9, {
+          matchers: (req.data as SilenceInput).matchers,
+          createdBy: 'alice',
+          comment: (req.data as SilenceInput).comment ?? '',
+        });
         silences = [...silences, created];
         return { status: 201, body: created };
       },
@@ -44,7 +83,10 @@ function setup(opts: { role?: 'Viewer' | 'Editor'; post?: (body: SilenceInput) =
         silences = silences.filter((x) => !req.path.endsWith(`/${x.id}`));
         return { status: 204, body: undefined };
       },
-      'GET api/v1/workflows': () => ({ workflows: [workflowFixture('checkout', 'Checkout flow'), workflowFixture('login', 'Login flow')], loadErrors: [] }),
+      'GET api/v1/workflows': () => ({
+        workflows: [workflowFixture('checkout', 'Checkout flow'), workflowFixture('login', 'Login flow')],
+        loadErrors: [],
+      }),
       // Answers like the sidecar: only the states asked for.
       'GET api/v1/alerts': (req) => {
         const states = String((req.params as { state?: string }).state ?? '').split(',');
@@ -53,7 +95,11 @@ function setup(opts: { role?: 'Viewer' | 'Editor'; post?: (body: SilenceInput) =
     },
     { role: opts.role ?? 'Editor', login: 'alice' }
   );
-  render(<MemoryRouter><Silences /></MemoryRouter>);
+  render(
+    <MemoryRouter>
+      <Silences />
+    </MemoryRouter>
+  );
   return fake;
 }
 
@@ -92,7 +138,9 @@ describe('Silences page', () => {
     expect(await screen.findByTestId(testIds.silences.row(4))).toHaveTextContent('long ago');
     expect(screen.queryByTestId(testIds.silences.row(1))).not.toBeInTheDocument();
     expect(screen.queryByTestId(testIds.silences.expire(4))).not.toBeInTheDocument();
-    expect(fake.requests.find((r) => r.path === 'api/v1/silences' && (r.params as { expired?: string }).expired === 'true')).toBeDefined();
+    expect(
+      fake.requests.find((r) => r.path === 'api/v1/silences' && (r.params as { expired?: string }).expired === 'true')
+    ).toBeDefined();
   });
 
   it('creates a silence with workflow, label and severity matchers as the signed-in user', async () => {
@@ -143,11 +191,16 @@ describe('Silences page', () => {
     const fake = setup();
     await openForm();
     const preview = screen.getByTestId(testIds.silences.preview);
-    expect(await within(preview).findByText('Add a workflow, label or severity to see the open alerts this silence covers.')).toBeInTheDocument();
+    expect(
+      await within(preview).findByText('Add a workflow, label or severity to see the open alerts this silence covers.')
+    ).toBeInTheDocument();
     await pickWorkflow('Checkout flow');
     addLabel(0, 'team', 'payments');
     expect(await within(preview).findByText('2 open alerts would be silenced now.')).toBeInTheDocument();
-    const shown = () => within(preview).queryAllByTestId(/silence-preview-alert-/).map((row) => row.getAttribute('data-testid'));
+    const shown = () =>
+      within(preview)
+        .queryAllByTestId(/silence-preview-alert-/)
+        .map((row) => row.getAttribute('data-testid'));
     expect(shown()).toEqual([testIds.silences.previewRow(11), testIds.silences.previewRow(12)]);
     fireEvent.click(screen.getByTestId(testIds.silences.severity('critical')));
     expect(await within(preview).findByText('1 open alert would be silenced now.')).toBeInTheDocument();
@@ -163,23 +216,36 @@ describe('Silences page', () => {
     await pickWorkflow('Login flow');
     fireEvent.click(within(field('startsAt')).getByLabelText('At'));
     fireEvent.change(within(field('startsAt')).getByLabelText('Starts at'), { target: { value: '2099-01-01T00:00' } });
-    expect(await within(screen.getByTestId(testIds.silences.preview)).findByText(/nothing is suppressed before then\. 1 open alert match now\.$/)).toBeInTheDocument();
-    expect(within(screen.getByTestId(testIds.silences.preview)).getByTestId(testIds.silences.previewRow(13))).toBeInTheDocument();
+    expect(
+      await within(screen.getByTestId(testIds.silences.preview)).findByText(
+        /nothing is suppressed before then\. 1 open alert match now\.$/
+      )
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId(testIds.silences.preview)).getByTestId(testIds.silences.previewRow(13))
+    ).toBeInTheDocument();
   });
 
   it('refuses a silence without matchers before asking the sidecar', async () => {
     const fake = setup();
     await openForm();
     fireEvent.click(screen.getByTestId(testIds.silences.save));
-    expect(await within(field('matchers')).findByText('add at least one workflow, label or severity: a silence never matches everything')).toBeInTheDocument();
+    expect(
+      await within(field('matchers')).findByText(
+        'add at least one workflow, label or severity: a silence never matches everything'
+      )
+    ).toBeInTheDocument();
     expect(fake.requests.some((r) => r.method === 'POST')).toBe(false);
   });
 
-  it('puts the sidecar\'s field errors on their fields', async () => {
+  it("puts the sidecar's field errors on their fields", async () => {
     setup({
       post: () =>
         validationError([
-          { path: 'recurrence.cron', message: 'not a cron expression: Validation error, got value 61 expected range 0-59' },
+          {
+            path: 'recurrence.cron',
+            message: 'not a cron expression: Validation error, got value 61 expected range 0-59',
+          },
           { path: 'matchers.labels.team', message: 'Too big: expected string to have <=200 characters' },
           { path: 'duration', message: '10s is below the minimum 1m' },
         ]),
@@ -189,8 +255,14 @@ describe('Silences page', () => {
     addLabel(0, 'team', 'x');
     fireEvent.change(within(field('recurrence.cron')).getByRole('textbox'), { target: { value: '61 * * * *' } });
     fireEvent.click(screen.getByTestId(testIds.silences.save));
-    expect(await within(field('recurrence.cron')).findByText('not a cron expression: Validation error, got value 61 expected range 0-59')).toBeInTheDocument();
-    expect(within(field('matchers.labels')).getByText('Too big: expected string to have <=200 characters')).toBeInTheDocument();
+    expect(
+      await within(field('recurrence.cron')).findByText(
+        'not a cron expression: Validation error, got value 61 expected range 0-59'
+      )
+    ).toBeInTheDocument();
+    expect(
+      within(field('matchers.labels')).getByText('Too big: expected string to have <=200 characters')
+    ).toBeInTheDocument();
     expect(within(field('end')).getByText('10s is below the minimum 1m')).toBeInTheDocument();
   });
 
@@ -201,7 +273,10 @@ describe('Silences page', () => {
     await waitFor(() => expect(fake.requests.some((r) => r.method === 'DELETE')).toBe(true));
     expect(fake.requests.find((r) => r.method === 'DELETE')!.path).toBe('api/v1/silences/1');
     await waitFor(() => expect(screen.queryByTestId(testIds.silences.row(1))).not.toBeInTheDocument());
-    expect(fake.toasts).toContainEqual({ type: 'alert-success', payload: ['Silence #1 ended; the alerts it suppressed are active again'] });
+    expect(fake.toasts).toContainEqual({
+      type: 'alert-success',
+      payload: ['Silence #1 ended; the alerts it suppressed are active again'],
+    });
   });
 
   it('a Viewer sees the silences but cannot create or expire them', async () => {

@@ -18,7 +18,12 @@ const TABS: Array<{ tab: SilenceTab; label: string; empty: string }> = [
 
 /** "2h", "90m", "45s" from milliseconds, the way the sidecar writes durations. */
 function durationText(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= size && ms % size === 0) {
       return `${ms / size}${unit}`;
     }
@@ -61,18 +66,30 @@ function Silences() {
   const [creating, setCreating] = useState(false);
   const [expiring, setExpiring] = useState<Silence>();
   // Each list is sorted into tabs by the time it was read, so a reload is what moves silences along.
-  const live = useAsync(client ? () => client.listSilences().then((r) => ({ ...r, readAt: Date.now() })) : undefined, [client]);
+  const live = useAsync(client ? () => client.listSilences().then((r) => ({ ...r, readAt: Date.now() })) : undefined, [
+    client,
+  ]);
   // Ended silences only come with ?expired=true (with the live ones); read them when that tab is open.
-  const all = useAsync(client && tab === 'expired' ? () => client.listSilences(true).then((r) => ({ ...r, readAt: Date.now() })) : undefined, [client, tab]);
+  const all = useAsync(
+    client && tab === 'expired'
+      ? () => client.listSilences(true).then((r) => ({ ...r, readAt: Date.now() }))
+      : undefined,
+    [client, tab]
+  );
   const workflows = useAsync(client && creating ? () => client.listWorkflows() : undefined, [client, creating]);
   if (!client) {
-    return <PluginPage><NoDataSource /></PluginPage>;
+    return (
+      <PluginPage>
+        <NoDataSource />
+      </PluginPage>
+    );
   }
 
   const source = tab === 'expired' ? all : live;
   const now = source.value?.readAt ?? 0;
   const listed = (source.value?.silences ?? []).filter((x) => silenceTabs(x, now).includes(tab));
-  const count = (t: SilenceTab) => (live.value?.silences ?? []).filter((x) => silenceTabs(x, live.value!.readAt).includes(t)).length;
+  const count = (t: SilenceTab) =>
+    (live.value?.silences ?? []).filter((x) => silenceTabs(x, live.value!.readAt).includes(t)).length;
   const reload = () => {
     live.reload();
     all.reload();
@@ -94,9 +111,13 @@ function Silences() {
       <div data-testid={testIds.silences.container}>
         <div className={s.toolbar}>
           {user.canEdit && (
-            <Button icon="plus" data-testid={testIds.silences.create} onClick={() => setCreating(true)}>New silence</Button>
+            <Button icon="plus" data-testid={testIds.silences.create} onClick={() => setCreating(true)}>
+              New silence
+            </Button>
           )}
-          <Button variant="secondary" icon="sync" onClick={reload}>Refresh</Button>
+          <Button variant="secondary" icon="sync" onClick={reload}>
+            Refresh
+          </Button>
         </div>
         <TabsBar>
           {TABS.map((t) => (
@@ -111,27 +132,57 @@ function Silences() {
           ))}
         </TabsBar>
         <TabContent>
-          <LoadState loading={source.loading} error={source.error} empty={!source.loading && listed.length === 0} emptyMessage={TABS.find((t) => t.tab === tab)!.empty} onRetry={source.reload}>
+          <LoadState
+            loading={source.loading}
+            error={source.error}
+            empty={!source.loading && listed.length === 0}
+            emptyMessage={TABS.find((t) => t.tab === tab)!.empty}
+            onRetry={source.reload}
+          >
             <table className={s.table}>
               <thead>
-                <tr><th>Status</th><th>Matches</th><th>Starts</th><th>Ends</th><th>Schedule</th><th>Created by</th><th>Comment</th><th /></tr>
+                <tr>
+                  <th>Status</th>
+                  <th>Matches</th>
+                  <th>Starts</th>
+                  <th>Ends</th>
+                  <th>Schedule</th>
+                  <th>Created by</th>
+                  <th>Comment</th>
+                  <th />
+                </tr>
               </thead>
               <tbody>
                 {listed.map((x) => (
                   <tr key={x.id} data-testid={testIds.silences.row(x.id)}>
-                    <td><StatusBadge silence={x} now={now} /></td>
+                    <td>
+                      <StatusBadge silence={x} now={now} />
+                    </td>
                     <td>{matchersText(x)}</td>
-                    <td><When iso={x.startsAt} /></td>
-                    <td><When iso={x.endsAt} /></td>
+                    <td>
+                      <When iso={x.startsAt} />
+                    </td>
+                    <td>
+                      <When iso={x.endsAt} />
+                    </td>
                     <td className={s.muted}>
-                      {x.recurrence ? `${x.recurrence.cron}${x.recurrence.timezone ? ` (${x.recurrence.timezone})` : ''}, ${durationText(x.recurrence.window)} each` : ''}
+                      {x.recurrence
+                        ? `${x.recurrence.cron}${x.recurrence.timezone ? ` (${x.recurrence.timezone})` : ''}, ${durationText(x.recurrence.window)} each`
+                        : ''}
                     </td>
                     <td>{x.createdBy}</td>
                     <td className={s.muted}>{x.comment}</td>
                     <td>
                       {tab !== 'expired' &&
                         (user.canEdit ? (
-                          <Button size="sm" variant="destructive" data-testid={testIds.silences.expire(x.id)} onClick={() => setExpiring(x)}>Expire</Button>
+                          <Button
+                            size="sm"
+                            variant="destructive"
+                            data-testid={testIds.silences.expire(x.id)}
+                            onClick={() => setExpiring(x)}
+                          >
+                            Expire
+                          </Button>
                         ) : (
                           <Tooltip content="Editors can end silences">
                             <span className={s.muted}>—</span>
@@ -160,7 +211,11 @@ function Silences() {
         <ConfirmModal
           isOpen={Boolean(expiring)}
           title={`Expire silence #${expiring?.id ?? ''}`}
-          body={expiring ? `It stops suppressing now (${matchersText(expiring)}): matching alerts become active again and escalation starts.` : ''}
+          body={
+            expiring
+              ? `It stops suppressing now (${matchersText(expiring)}): matching alerts become active again and escalation starts.`
+              : ''
+          }
           description={`Recorded as ended by ${user.login} when Grafana forwards the signed-in user to the sidecar.`}
           confirmText="Expire"
           onConfirm={() => (expiring ? expire(expiring) : undefined)}

@@ -2,9 +2,15 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { Checkbox, Field, Input, RadioButtonGroup, Select, Stack, TextArea } from '@grafana/ui';
 import { testIds } from '../testIds';
 import { expressionProblem } from './expressionCheck';
-import { COMPARISON_OPERATORS, THRESHOLD_METRICS, type ConditionDrafts, type ConditionType, type FieldErrors } from './ruleDraft';
+import {
+  COMPARISON_OPERATORS,
+  THRESHOLD_METRICS,
+  type ConditionDrafts,
+  type ConditionType,
+  type FieldErrors,
+} from './ruleDraft';
 
-const WINDOW_HINT = 'A duration such as 15m, 1h or 2d (1m to 7d)';
+const WINDOW_HINT = 'a duration such as 15m, 1h or 2d (1m to 7d)';
 const ops = <T extends string>(values: readonly T[]) => values.map((value) => ({ label: value, value }));
 
 /** The typed value settles for `delayMs` before it is checked, so a half-typed expression is not flagged. */
@@ -17,7 +23,12 @@ function useSettled<T>(value: T, delayMs: number): T {
   return settled;
 }
 
-function ExpressionField(props: { value: string; onChange: (value: string) => void; serverError?: string; disabled?: boolean }) {
+function ExpressionField(props: {
+  value: string;
+  onChange: (value: string) => void;
+  serverError?: string;
+  disabled?: boolean;
+}) {
   const settled = useSettled(props.value, 300);
   const problem = useMemo(() => (settled.trim() ? expressionProblem(settled) : undefined), [settled]);
   const checked = settled === props.value && props.value.trim() !== '';
@@ -28,14 +39,16 @@ function ExpressionField(props: { value: string; onChange: (value: string) => vo
       data-testid={testIds.rules.field('condition.expression')}
       description={
         <>
-          Jexl over <code>execution</code>, <code>window</code>, <code>workflow</code> and <code>consecutiveFailures</code>; functions abs, min, max,
-          round; transforms |matches(&quot;re&quot;), |lower. Fires when true.
+          Jexl over <code>execution</code>, <code>window</code>, <code>workflow</code> and{' '}
+          <code>consecutiveFailures</code>; functions abs, min, max, round; transforms |matches(&quot;re&quot;), |lower.
+          Fires when true.
         </>
       }
       invalid={Boolean(error)}
       error={error}
     >
-      <div>
+      {/* A fragment: Field hands invalid/disabled to an element child, and a div would put them in the DOM. */}
+      <>
         <TextArea
           rows={3}
           aria-label="Expression"
@@ -45,9 +58,11 @@ function ExpressionField(props: { value: string; onChange: (value: string) => vo
           onChange={(e) => props.onChange(e.currentTarget.value)}
         />
         <div data-testid={testIds.rules.expressionCheck}>
-          {checked && !error ? 'Parses, and uses only documented names; the sidecar checks it fully when the rule is saved.' : ''}
+          {checked && !error
+            ? 'Parses, and uses only documented names; the sidecar checks it fully when the rule is saved.'
+            : ''}
         </div>
-      </div>
+      </>
     </Field>
   );
 }
@@ -55,11 +70,34 @@ function ExpressionField(props: { value: string; onChange: (value: string) => vo
 export type ConditionChange = <K extends ConditionType>(type: K, patch: Partial<ConditionDrafts[K]>) => void;
 
 /** The fields of one condition type: exactly what the sidecar's conditionSchema takes for it. */
-export function ConditionFields(props: { type: ConditionType; drafts: ConditionDrafts; onChange: ConditionChange; errors: FieldErrors; disabled?: boolean }) {
+export function ConditionFields(props: {
+  type: ConditionType;
+  drafts: ConditionDrafts;
+  onChange: ConditionChange;
+  errors: FieldErrors;
+  disabled?: boolean;
+}) {
   const { errors, disabled, drafts, onChange } = props;
-  const field = (name: string) => ({ 'data-testid': testIds.rules.field(`condition.${name}`), invalid: Boolean(errors[`condition.${name}`]), error: errors[`condition.${name}`] });
-  const text = (name: string, value: string, set: (value: string) => void, placeholder?: string, type: 'text' | 'number' = 'text') => (
-    <Input aria-label={name} type={type} value={value} placeholder={placeholder} disabled={disabled} onChange={(e) => set(e.currentTarget.value)} />
+  const field = (name: string) => ({
+    'data-testid': testIds.rules.field(`condition.${name}`),
+    invalid: Boolean(errors[`condition.${name}`]),
+    error: errors[`condition.${name}`],
+  });
+  const text = (
+    name: string,
+    value: string,
+    set: (value: string) => void,
+    placeholder?: string,
+    type: 'text' | 'number' = 'text'
+  ) => (
+    <Input
+      aria-label={name}
+      type={type}
+      value={value}
+      placeholder={placeholder}
+      disabled={disabled}
+      onChange={(e) => set(e.currentTarget.value)}
+    />
   );
   switch (props.type) {
     case 'threshold': {
@@ -74,18 +112,37 @@ export function ConditionFields(props: { type: ConditionType; drafts: ConditionD
                 width={28}
                 disabled={disabled}
                 value={d.metric}
-                options={THRESHOLD_METRICS.map((m) => ({ label: m.label, value: m.value, description: m.unit ? `in ${m.unit}` : undefined }))}
+                options={THRESHOLD_METRICS.map((m) => ({
+                  label: m.label,
+                  value: m.value,
+                  description: m.unit ? `in ${m.unit}` : undefined,
+                }))}
                 onChange={(v) => v.value && set({ metric: v.value })}
               />
             </Field>
             <Field label="Operator" {...field('operator')}>
-              <RadioButtonGroup options={ops(COMPARISON_OPERATORS)} value={d.operator} disabled={disabled} onChange={(operator) => set({ operator })} />
+              <RadioButtonGroup
+                options={ops(COMPARISON_OPERATORS)}
+                value={d.operator}
+                disabled={disabled}
+                onChange={(operator) => set({ operator })}
+              />
             </Field>
-            <Field label="Value" {...field('value')}>{text('value', d.value, (value) => set({ value }), '80', 'number')}</Field>
+            <Field label="Value" {...field('value')}>
+              {text('value', d.value, (value) => set({ value }), '80', 'number')}
+            </Field>
           </Stack>
           <Stack gap={2} wrap="wrap">
-            <Field label="Window" description={WINDOW_HINT} {...field('window')}>{text('window', d.window, (window) => set({ window }), '15m')}</Field>
-            <Field label="Minimum executions" description="Fewer in the window: no verdict (0 to 100000)" {...field('minSamples')}>{text('minSamples', d.minSamples, (minSamples) => set({ minSamples }), '1', 'number')}</Field>
+            <Field label="Window" description={`Over ${WINDOW_HINT}`} {...field('window')}>
+              {text('window', d.window, (window) => set({ window }), '15m')}
+            </Field>
+            <Field
+              label="Minimum executions"
+              description="Fewer in the window: no verdict (0 to 100000)"
+              {...field('minSamples')}
+            >
+              {text('minSamples', d.minSamples, (minSamples) => set({ minSamples }), '1', 'number')}
+            </Field>
           </Stack>
         </>
       );
@@ -96,11 +153,22 @@ export function ConditionFields(props: { type: ConditionType; drafts: ConditionD
       return (
         <Stack gap={2} wrap="wrap">
           <Field label="Operator" {...field('operator')}>
-            <RadioButtonGroup options={ops(['>', '>='] as const)} value={d.operator} disabled={disabled} onChange={(operator) => set({ operator })} />
+            <RadioButtonGroup
+              options={ops(['>', '>='] as const)}
+              value={d.operator}
+              disabled={disabled}
+              onChange={(operator) => set({ operator })}
+            />
           </Field>
-          <Field label="Failure rate (%)" description="0 to 100" {...field('value')}>{text('value', d.value, (value) => set({ value }), '50', 'number')}</Field>
-          <Field label="Window" description={WINDOW_HINT} {...field('window')}>{text('window', d.window, (window) => set({ window }), '15m')}</Field>
-          <Field label="Minimum executions" description="1 to 100000" {...field('minSamples')}>{text('minSamples', d.minSamples, (minSamples) => set({ minSamples }), '5', 'number')}</Field>
+          <Field label="Failure rate (%)" description="0 to 100" {...field('value')}>
+            {text('value', d.value, (value) => set({ value }), '50', 'number')}
+          </Field>
+          <Field label="Window" description={`Over ${WINDOW_HINT}`} {...field('window')}>
+            {text('window', d.window, (window) => set({ window }), '15m')}
+          </Field>
+          <Field label="Minimum executions" description="1 to 100000" {...field('minSamples')}>
+            {text('minSamples', d.minSamples, (minSamples) => set({ minSamples }), '5', 'number')}
+          </Field>
         </Stack>
       );
     }
@@ -109,15 +177,32 @@ export function ConditionFields(props: { type: ConditionType; drafts: ConditionD
       const set = (patch: Partial<ConditionDrafts['pattern']>) => onChange('pattern', patch);
       return (
         <>
-          <Field label="Regular expression" description="RE2 syntax (no backreferences or lookaround), matched against error messages" {...field('regex')}>
+          <Field
+            label="Regular expression"
+            description="RE2 syntax (no backreferences or lookaround), matched against error messages"
+            {...field('regex')}
+          >
             {text('regex', d.regex, (regex) => set({ regex }), 'timeout|ECONNRESET')}
           </Field>
           <Field {...field('caseInsensitive')}>
-            <Checkbox label="Case-insensitive" value={d.caseInsensitive} disabled={disabled} onChange={(e) => set({ caseInsensitive: e.currentTarget.checked })} />
+            <Checkbox
+              label="Case-insensitive"
+              value={d.caseInsensitive}
+              disabled={disabled}
+              onChange={(e) => set({ caseInsensitive: e.currentTarget.checked })}
+            />
           </Field>
           <Stack gap={2} wrap="wrap">
-            <Field label="Window (optional)" description="Empty: only the latest execution is looked at" {...field('window')}>{text('window', d.window, (window) => set({ window }), '1h')}</Field>
-            <Field label="Minimum matching executions" description="In the window; 1 to 100" {...field('minMatches')}>{text('minMatches', d.minMatches, (minMatches) => set({ minMatches }), '1', 'number')}</Field>
+            <Field
+              label="Window (optional)"
+              description="Empty: only the latest execution is looked at"
+              {...field('window')}
+            >
+              {text('window', d.window, (window) => set({ window }), '1h')}
+            </Field>
+            <Field label="Minimum matching executions" description="In the window; 1 to 100" {...field('minMatches')}>
+              {text('minMatches', d.minMatches, (minMatches) => set({ minMatches }), '1', 'number')}
+            </Field>
           </Stack>
         </>
       );
@@ -129,33 +214,60 @@ export function ConditionFields(props: { type: ConditionType; drafts: ConditionD
         <Stack gap={2} wrap="wrap">
           <Field label="Of" {...field('of')}>
             <RadioButtonGroup<ConditionDrafts['duration']['of']>
-              options={[{ label: 'The execution', value: 'execution' }, { label: 'A step', value: 'step' }]}
+              options={[
+                { label: 'The execution', value: 'execution' },
+                { label: 'A step', value: 'step' },
+              ]}
               value={d.of}
               disabled={disabled}
               onChange={(of) => set({ of })}
             />
           </Field>
           {d.of === 'step' && (
-            <Field label="Step name (optional)" description="Empty: the slowest step" {...field('step')}>{text('step', d.step, (step) => set({ step }), 'login')}</Field>
+            <Field label="Step name (optional)" description="Empty: the slowest step" {...field('step')}>
+              {text('step', d.step, (step) => set({ step }), 'login')}
+            </Field>
           )}
           <Field label="Operator" {...field('operator')}>
-            <RadioButtonGroup options={ops(['>', '>='] as const)} value={d.operator} disabled={disabled} onChange={(operator) => set({ operator })} />
+            <RadioButtonGroup
+              options={ops(['>', '>='] as const)}
+              value={d.operator}
+              disabled={disabled}
+              onChange={(operator) => set({ operator })}
+            />
           </Field>
-          <Field label="Threshold" description="A duration such as 500ms, 30s, 2m" {...field('threshold')}>{text('threshold', d.threshold, (threshold) => set({ threshold }), '30s')}</Field>
+          <Field label="Threshold" description="A duration such as 500ms, 30s, 2m" {...field('threshold')}>
+            {text('threshold', d.threshold, (threshold) => set({ threshold }), '30s')}
+          </Field>
         </Stack>
       );
     }
     case 'consecutive_failures': {
       const d = drafts.consecutive_failures;
-      return <Field label="Failures in a row" description="1 to 100" {...field('count')}>{text('count', d.count, (count) => onChange('consecutive_failures', { count }), '3', 'number')}</Field>;
+      return (
+        <Field label="Failures in a row" description="1 to 100" {...field('count')}>
+          {text('count', d.count, (count) => onChange('consecutive_failures', { count }), '3', 'number')}
+        </Field>
+      );
     }
     case 'custom': {
       const d = drafts.custom;
       const set = (patch: Partial<ConditionDrafts['custom']>) => onChange('custom', patch);
       return (
         <>
-          <ExpressionField value={d.expression} serverError={errors['condition.expression']} disabled={disabled} onChange={(expression) => set({ expression })} />
-          <Field label="Window" description={`The figures under window.*; ${WINDOW_HINT}`} {...field('window')}>{text('window', d.window, (window) => set({ window }), '15m')}</Field>
+          <ExpressionField
+            value={d.expression}
+            serverError={errors['condition.expression']}
+            disabled={disabled}
+            onChange={(expression) => set({ expression })}
+          />
+          <Field
+            label="Window"
+            description={`The figures under window.* are over this: ${WINDOW_HINT}`}
+            {...field('window')}
+          >
+            {text('window', d.window, (window) => set({ window }), '15m')}
+          </Field>
         </>
       );
     }

@@ -23,7 +23,9 @@ function names(node: Ast, problems: string[]): void {
     case 'FunctionCall': {
       const known = node.pool === 'transforms' ? TRANSFORMS : FUNCTIONS;
       if (!known.includes(node.name)) {
-        problems.push(`unknown ${node.pool === 'transforms' ? 'transform' : 'function'} "${node.name}"; known: ${known.join(', ')}`);
+        problems.push(
+          `unknown ${node.pool === 'transforms' ? 'transform' : 'function'} "${node.name}"; known: ${known.join(', ')}`
+        );
       }
       node.args.forEach((arg) => names(arg, problems));
       return;

@@ -10,12 +10,20 @@ import { labelRecord, labelRows, type LabelRow } from '../labelRows';
 export type ConditionType = Condition['type'];
 
 export const CONDITION_TYPES: Array<{ value: ConditionType; label: string; description: string }> = [
-  { value: 'threshold', label: 'Threshold', description: 'A figure over a window (success rate, durations, counts) compared with a value' },
+  {
+    value: 'threshold',
+    label: 'Threshold',
+    description: 'A figure over a window (success rate, durations, counts) compared with a value',
+  },
   { value: 'rate', label: 'Failure rate', description: 'Failures / executions over a window, in percent' },
   { value: 'pattern', label: 'Error pattern', description: 'A regular expression (RE2) matching error messages' },
   { value: 'duration', label: 'Duration', description: 'The latest execution, or a step of it, took too long' },
   { value: 'consecutive_failures', label: 'Consecutive failures', description: 'The last N executions all failed' },
-  { value: 'custom', label: 'Custom', description: 'A Jexl expression over execution, window, workflow and consecutiveFailures' },
+  {
+    value: 'custom',
+    label: 'Custom',
+    description: 'A Jexl expression over execution, window, workflow and consecutiveFailures',
+  },
 ];
 
 export const THRESHOLD_METRICS: Array<{ value: ThresholdMetric; label: string; unit?: string }> = [
@@ -35,7 +43,13 @@ export const THRESHOLD_METRICS: Array<{ value: ThresholdMetric; label: string; u
 export const COMPARISON_OPERATORS: ComparisonOperator[] = ['>', '>=', '<', '<=', '==', '!='];
 
 export interface ConditionDrafts {
-  threshold: { metric: ThresholdMetric; operator: ComparisonOperator; value: string; window: string; minSamples: string };
+  threshold: {
+    metric: ThresholdMetric;
+    operator: ComparisonOperator;
+    value: string;
+    window: string;
+    minSamples: string;
+  };
   rate: { operator: '>' | '>='; value: string; window: string; minSamples: string };
   pattern: { regex: string; caseInsensitive: boolean; window: string; minMatches: string };
   duration: { of: 'execution' | 'step'; step: string; operator: '>' | '>='; threshold: string };
@@ -80,20 +94,50 @@ export const DEFAULT_CONDITIONS: ConditionDrafts = {
 
 export function newRuleDraft(): RuleDraft {
   return {
-    id: '', name: '', description: '', enabled: true, severity: 'warning', workflowIds: [], labels: [], critical: 'any',
-    conditionType: 'consecutive_failures', conditions: DEFAULT_CONDITIONS, cooldown: '0s', flappingWindow: '30m', flappingThreshold: '6',
-    notify: 'default', escalationPolicy: '', channels: [],
+    id: '',
+    name: '',
+    description: '',
+    enabled: true,
+    severity: 'warning',
+    workflowIds: [],
+    labels: [],
+    critical: 'any',
+    conditionType: 'consecutive_failures',
+    conditions: DEFAULT_CONDITIONS,
+    cooldown: '0s',
+    flappingWindow: '30m',
+    flappingThreshold: '6',
+    notify: 'default',
+    escalationPolicy: '',
+    channels: [],
   };
 }
 
 function conditionDraft(c: Condition): Partial<ConditionDrafts> {
   switch (c.type) {
     case 'threshold':
-      return { threshold: { metric: c.metric, operator: c.operator, value: String(c.value), window: c.window, minSamples: String(c.minSamples) } };
+      return {
+        threshold: {
+          metric: c.metric,
+          operator: c.operator,
+          value: String(c.value),
+          window: c.window,
+          minSamples: String(c.minSamples),
+        },
+      };
     case 'rate':
-      return { rate: { operator: c.operator, value: String(c.value), window: c.window, minSamples: String(c.minSamples) } };
+      return {
+        rate: { operator: c.operator, value: String(c.value), window: c.window, minSamples: String(c.minSamples) },
+      };
     case 'pattern':
-      return { pattern: { regex: c.regex, caseInsensitive: c.caseInsensitive, window: c.window ?? '', minMatches: String(c.minMatches) } };
+      return {
+        pattern: {
+          regex: c.regex,
+          caseInsensitive: c.caseInsensitive,
+          window: c.window ?? '',
+          minMatches: String(c.minMatches),
+        },
+      };
     case 'duration':
       return { duration: { of: c.of, step: c.step ?? '', operator: c.operator, threshold: c.threshold } };
     case 'consecutive_failures':
@@ -143,19 +187,44 @@ function conditionInput(d: RuleDraft, errors: FieldErrors): Condition {
   switch (d.conditionType) {
     case 'threshold': {
       const c = d.conditions.threshold;
-      return { type: 'threshold', metric: c.metric, operator: c.operator, value: n(c.value, 'value'), ...optionalDuration('window', c.window), minSamples: n(c.minSamples, 'minSamples') } as Condition;
+      return {
+        type: 'threshold',
+        metric: c.metric,
+        operator: c.operator,
+        value: n(c.value, 'value'),
+        ...optionalDuration('window', c.window),
+        minSamples: n(c.minSamples, 'minSamples'),
+      } as Condition;
     }
     case 'rate': {
       const c = d.conditions.rate;
-      return { type: 'rate', operator: c.operator, value: n(c.value, 'value'), ...optionalDuration('window', c.window), minSamples: n(c.minSamples, 'minSamples') } as Condition;
+      return {
+        type: 'rate',
+        operator: c.operator,
+        value: n(c.value, 'value'),
+        ...optionalDuration('window', c.window),
+        minSamples: n(c.minSamples, 'minSamples'),
+      } as Condition;
     }
     case 'pattern': {
       const c = d.conditions.pattern;
-      return { type: 'pattern', regex: c.regex, caseInsensitive: c.caseInsensitive, ...optionalDuration('window', c.window), minMatches: n(c.minMatches, 'minMatches') };
+      return {
+        type: 'pattern',
+        regex: c.regex,
+        caseInsensitive: c.caseInsensitive,
+        ...optionalDuration('window', c.window),
+        minMatches: n(c.minMatches, 'minMatches'),
+      };
     }
     case 'duration': {
       const c = d.conditions.duration;
-      return { type: 'duration', of: c.of, ...(c.of === 'step' && c.step.trim() ? { step: c.step.trim() } : {}), operator: c.operator, threshold: c.threshold.trim() };
+      return {
+        type: 'duration',
+        of: c.of,
+        ...(c.of === 'step' && c.step.trim() ? { step: c.step.trim() } : {}),
+        operator: c.operator,
+        threshold: c.threshold.trim(),
+      };
     }
     case 'consecutive_failures':
       return { type: 'consecutive_failures', count: n(d.conditions.consecutive_failures.count, 'count') };
@@ -208,10 +277,20 @@ export function ruleInputFromDraft(d: RuleDraft): { input: RuleInput; errors?: u
 
 /** A stored rule as a PUT body: the input fields only (the schema is strict; bookkeeping fields are refused). */
 export function ruleInputFromRule(rule: Rule): RuleInput {
-  const { id, name, description, enabled, severity, scope, condition, cooldown, flapping, escalationPolicy, channels } = rule;
+  const { id, name, description, enabled, severity, scope, condition, cooldown, flapping, escalationPolicy, channels } =
+    rule;
   return {
-    id, name, ...(description !== undefined ? { description } : {}), enabled, severity, scope, condition, cooldown, flapping,
-    ...(escalationPolicy !== undefined ? { escalationPolicy } : {}), channels,
+    id,
+    name,
+    ...(description !== undefined ? { description } : {}),
+    enabled,
+    severity,
+    scope,
+    condition,
+    cooldown,
+    flapping,
+    ...(escalationPolicy !== undefined ? { escalationPolicy } : {}),
+    channels,
   };
 }
 
@@ -223,7 +302,21 @@ const FIELDS_BY_CONDITION: Record<ConditionType, string[]> = {
   consecutive_failures: ['count'],
   custom: ['expression', 'window'],
 };
-const TOP_FIELDS = ['id', 'name', 'description', 'enabled', 'severity', 'cooldown', 'escalationPolicy', 'channels', 'scope.workflowIds', 'scope.labels', 'scope.critical', 'flapping.window', 'flapping.threshold'];
+const TOP_FIELDS = [
+  'id',
+  'name',
+  'description',
+  'enabled',
+  'severity',
+  'cooldown',
+  'escalationPolicy',
+  'channels',
+  'scope.workflowIds',
+  'scope.labels',
+  'scope.critical',
+  'flapping.window',
+  'flapping.threshold',
+];
 
 /** The form field a server path belongs to (`channels[1]` → channels, `scope.labels.team` → scope.labels), if the form has one. */
 export function fieldForPath(path: string, conditionType: ConditionType): string | undefined {
@@ -232,12 +325,18 @@ export function fieldForPath(path: string, conditionType: ConditionType): string
   if (head === 'condition') {
     return second && FIELDS_BY_CONDITION[conditionType].includes(second) ? `condition.${second}` : 'condition.type';
   }
-  const key = head === 'scope' || head === 'flapping' ? `${head}.${second ?? (head === 'scope' ? 'workflowIds' : 'window')}` : head;
+  const key =
+    head === 'scope' || head === 'flapping'
+      ? `${head}.${second ?? (head === 'scope' ? 'workflowIds' : 'window')}`
+      : head;
   return key && TOP_FIELDS.includes(key) ? key : undefined;
 }
 
 /** The sidecar's field errors on the form's fields; those without a field (and the message when none has details) in `other`. */
-export function serverErrors(error: SidecarError, conditionType: ConditionType): { fields: FieldErrors; other: string[] } {
+export function serverErrors(
+  error: SidecarError,
+  conditionType: ConditionType
+): { fields: FieldErrors; other: string[] } {
   const fields: FieldErrors = {};
   const other: string[] = [];
   const details = Object.entries(error.fieldErrors());
@@ -256,13 +355,14 @@ export function serverErrors(error: SidecarError, conditionType: ConditionType):
 }
 
 const METRIC_UNIT = new Map(THRESHOLD_METRICS.map((m) => [m.value, m.unit]));
+const METRIC_LABEL = new Map(THRESHOLD_METRICS.map((m) => [m.value, m.label]));
 
 /** One line saying what a condition fires on, for the rules list. */
 export function describeCondition(c: Condition): string {
   switch (c.type) {
     case 'threshold': {
       const unit = METRIC_UNIT.get(c.metric);
-      return `${c.metric} ${c.operator} ${c.value}${unit ? ` ${unit}` : ''} over ${c.window} (at least ${c.minSamples} executions)`;
+      return `${METRIC_LABEL.get(c.metric)?.toLowerCase() ?? c.metric} ${c.operator} ${c.value}${unit ? ` ${unit}` : ''} over ${c.window} (at least ${c.minSamples} executions)`;
     }
     case 'rate':
       return `failure rate ${c.operator} ${c.value} % over ${c.window} (at least ${c.minSamples} executions)`;

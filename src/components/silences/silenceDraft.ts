@@ -37,8 +37,19 @@ function browserTimeZone(): string {
 
 export function newSilenceDraft(): SilenceDraft {
   return {
-    kind: 'once', workflowIds: [], labels: [], severities: [], startMode: 'now', startsAt: '', endMode: 'duration', duration: '2h', endsAt: '',
-    cron: '0 2 * * 0', window: '2h', timezone: browserTimeZone(), comment: '',
+    kind: 'once',
+    workflowIds: [],
+    labels: [],
+    severities: [],
+    startMode: 'now',
+    startsAt: '',
+    endMode: 'duration',
+    duration: '2h',
+    endsAt: '',
+    cron: '0 2 * * 0',
+    window: '2h',
+    timezone: browserTimeZone(),
+    comment: '',
   };
 }
 
@@ -71,7 +82,10 @@ export function draftStart(d: SilenceDraft): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-export function silenceInputFromDraft(d: SilenceDraft, createdBy: string): { input: SilenceInput; errors?: undefined } | { errors: FieldErrors } {
+export function silenceInputFromDraft(
+  d: SilenceDraft,
+  createdBy: string
+): { input: SilenceInput; errors?: undefined } | { errors: FieldErrors } {
   const errors: FieldErrors = {};
   const labels = labelRecord(d.labels);
   if ('problem' in labels) {
@@ -102,14 +116,34 @@ export function silenceInputFromDraft(d: SilenceDraft, createdBy: string): { inp
       matchers,
       ...(startsAt ? { startsAt } : {}),
       ...(d.endMode === 'until' ? { endsAt } : { duration: d.duration.trim() }),
-      ...(d.kind === 'recurring' ? { recurrence: { cron: d.cron.trim(), window: d.window.trim(), ...(d.timezone.trim() ? { timezone: d.timezone.trim() } : {}) } } : {}),
+      ...(d.kind === 'recurring'
+        ? {
+            recurrence: {
+              cron: d.cron.trim(),
+              window: d.window.trim(),
+              ...(d.timezone.trim() ? { timezone: d.timezone.trim() } : {}),
+            },
+          }
+        : {}),
       createdBy,
       comment: d.comment,
     },
   };
 }
 
-const FIELDS = ['matchers', 'matchers.workflowIds', 'matchers.labels', 'matchers.severities', 'startsAt', 'endsAt', 'duration', 'recurrence.cron', 'recurrence.window', 'recurrence.timezone', 'comment'];
+const FIELDS = [
+  'matchers',
+  'matchers.workflowIds',
+  'matchers.labels',
+  'matchers.severities',
+  'startsAt',
+  'endsAt',
+  'duration',
+  'recurrence.cron',
+  'recurrence.window',
+  'recurrence.timezone',
+  'comment',
+];
 
 /** The form field a server path belongs to (`matchers.labels.team` → matchers.labels, `matchers.severities[0]` → matchers.severities). */
 export function silenceFieldForPath(path: string): string | undefined {

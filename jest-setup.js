@@ -18,3 +18,12 @@ if (typeof global.IntersectionObserver === 'undefined') {
     }
   };
 }
+
+// jsdom has no ResizeObserver either; @grafana/ui's Drawer title (TruncatedText) uses it. Same reasoning.
+if (typeof global.ResizeObserver === 'undefined') {
+  global.ResizeObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+}

@@ -11,6 +11,7 @@ export enum ROUTES {
   Channels = 'channels',
   EscalationPolicies = 'escalation-policies',
   WorkflowNew = 'workflows/new',
+  Silences = 'silences',
 }
 
 /** The editor of a saved workflow (`workflows/:id/edit`). */

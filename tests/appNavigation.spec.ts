@@ -25,6 +25,11 @@ test.describe('app pages', () => {
     await expect(page.getByTestId(testIds.rules.row('low-success-rate'))).toBeVisible();
   });
 
+  test('the silences page loads', async ({ gotoPage, page }) => {
+    await gotoPage(`/${ROUTES.Silences}`);
+    await expect(page.getByTestId(testIds.silences.container)).toBeVisible();
+  });
+
   test('the configuration page tests the connection', async ({ appConfigPage, page }) => {
     expect(appConfigPage).toBeTruthy();
     await page.getByTestId(testIds.appConfig.testConnection).click();

@@ -7,9 +7,9 @@ import type {
   Channel,
   ChannelInput,
   ChannelTestResult,
-  EscalationPolicy,
   EscalationPolicyInput,
   DryRunResult,
+  EscalationPolicy,
   ExecutionDetail,
   ExecutionSummary,
   MonitoringMetrics,
@@ -17,6 +17,8 @@ import type {
   QueryResponse,
   Rule,
   RuleInput,
+  Silence,
+  SilenceInput,
   Workflow,
 } from './types';
 
@@ -153,8 +155,8 @@ export class SidecarClient {
   actOnAlert(id: number, action: 'acknowledge' | 'unacknowledge' | 'resolve', body: { user: string; comment?: string; timeout?: string }) {
     return this.request<AlertDetail>('POST', `api/v1/alerts/${id}/${action}`, { data: body });
   }
-  createSilence(body: { matchers: { workflowIds?: string[]; labels?: Record<string, string>; severities?: string[] }; duration: string; createdBy: string; comment?: string }) {
-    return this.request<{ id: number }>('POST', 'api/v1/silences', { data: body });
+  createSilence(body: SilenceInput) {
+    return this.request<Silence>('POST', 'api/v1/silences', { data: body });
   }
   listRules() {
     return this.request<{ rules: Rule[] }>('GET', 'api/v1/rules');
@@ -189,6 +191,28 @@ export class SidecarClient {
   }
   saveEscalationPolicy(policy: EscalationPolicyInput) {
     return this.request<EscalationPolicy>('PUT', `api/v1/escalation-policies/${encodeURIComponent(policy.id)}`, { data: policy });
+  }
+  deleteRule(id: string) {
+    return this.request<void>('DELETE', `api/v1/rules/${encodeURIComponent(id)}`);
+  }
+  /** Live silences and maintenance windows; with `expired`, the ended ones too. */
+  listSilences(expired = false) {
+    return this.request<{ silences: Silence[] }>('GET', 'api/v1/silences', { params: { expired } });
+  }
+  /** Ends a silence now; the sidecar records Grafana's `X-Grafana-User` as who ended it. */
+  deleteSilence(id: number) {
+    return this.request<void>('DELETE', `api/v1/silences/${id}`);
+  }
+  /** Alerts page by page (newest first) until `max` are read; `truncated` when more exist. */
+  async listAlertsUpTo(filter: AlertFilter, max: number) {
+    const alerts: Alert[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listAlerts({ ...filter, limit: Math.min(500, max - alerts.length), cursor });
+      alerts.push(...page.alerts);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && alerts.length < max);
+    return { alerts, truncated: cursor !== undefined };
   }
 }
 

@@ -415,3 +415,34 @@ export interface DryRunResult {
   failedStep: string | null;
   steps: DryRunStep[];
 }
+
+/** What a silence matches: every given matcher must match (labels: each key equal); at least one is required. */
+export interface SilenceMatchers {
+  workflowIds?: string[];
+  labels?: Record<string, string>;
+  severities?: Severity[];
+}
+
+/** A silence or, with `recurrence`, a maintenance window (each cron occurrence silences for `window` ms). */
+export interface Silence {
+  id: number;
+  matchers: SilenceMatchers;
+  startsAt: string;
+  endsAt: string;
+  recurrence?: { cron: string; window: number; timezone?: string };
+  activeNow: boolean;
+  createdBy: string;
+  comment: string;
+  createdAt: string;
+}
+
+/** What POST /api/v1/silences takes: `endsAt` or `duration`; durations as text ("2h"). */
+export interface SilenceInput {
+  matchers: SilenceMatchers;
+  startsAt?: string;
+  endsAt?: string;
+  duration?: string;
+  recurrence?: { cron: string; window: string; timezone?: string };
+  createdBy: string;
+  comment?: string;
+}

@@ -48,6 +48,33 @@ export const testIds = {
     toggle: (id: string) => `data-testid rule-toggle-${id}`,
     form: 'data-testid rule-form',
     save: 'data-testid rule-save',
+    edit: (id: string) => `data-testid rule-edit-${id}`,
+    view: (id: string) => `data-testid rule-view-${id}`,
+    remove: (id: string) => `data-testid rule-delete-${id}`,
+    disabledReason: (id: string) => `data-testid rule-disabled-reason-${id}`,
+    /** A form field by its body path: `condition.regex`, `scope.workflowIds`, `flapping.window`… */
+    field: (path: string) => `data-testid rule-field-${path}`,
+    formErrors: 'data-testid rule-form-errors',
+    expressionCheck: 'data-testid rule-expression-check',
+  },
+  labels: {
+    key: (editor: string, index: number) => `data-testid ${editor}-label-key-${index}`,
+    value: (editor: string, index: number) => `data-testid ${editor}-label-value-${index}`,
+    add: (editor: string) => `data-testid ${editor}-label-add`,
+  },
+  silences: {
+    container: 'data-testid silences',
+    tab: (tab: string) => `data-testid silences-tab-${tab}`,
+    row: (id: number) => `data-testid silence-row-${id}`,
+    expire: (id: number) => `data-testid silence-expire-${id}`,
+    create: 'data-testid silence-create',
+    form: 'data-testid silence-form',
+    /** A form field by its body path: `matchers.workflowIds`, `recurrence.cron`, `duration`… */
+    field: (path: string) => `data-testid silence-field-${path}`,
+    severity: (severity: string) => `data-testid silence-severity-${severity}`,
+    save: 'data-testid silence-save',
+    preview: 'data-testid silence-preview',
+    previewRow: (alertId: number) => `data-testid silence-preview-alert-${alertId}`,
   },
   workflowEditor: {
     container: 'data-testid workflow-editor',

@@ -11,6 +11,7 @@ const Rules = React.lazy(() => import('../../pages/Rules'));
 const Channels = React.lazy(() => import('../../pages/Channels'));
 const EscalationPolicies = React.lazy(() => import('../../pages/EscalationPolicies'));
 const WorkflowEditor = React.lazy(() => import('../../pages/WorkflowEditor'));
+const Silences = React.lazy(() => import('../../pages/Silences'));
 
 function App(_props: AppRootProps) {
   return (
@@ -24,6 +25,7 @@ function App(_props: AppRootProps) {
       <Route path={ROUTES.Rules} element={<Rules />} />
       <Route path={ROUTES.Channels} element={<Channels />} />
       <Route path={ROUTES.EscalationPolicies} element={<EscalationPolicies />} />
+      <Route path={ROUTES.Silences} element={<Silences />} />
       <Route path="*" element={<Overview />} />
     </Routes>
   );

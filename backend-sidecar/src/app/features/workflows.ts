@@ -23,7 +23,7 @@ import { vetStoredWorkflows } from '../../workflows/vetStoredWorkflows';
 import { registerWorkflowRoutes, type WorkflowRouteDeps } from '../../workflows/workflowRoutes';
 
 /** The demo workflows shipped with the package, used by `npm start` when WORKFLOWS_DIR is unset. */
-export const DEMO_WORKFLOWS_DIR = path.resolve(__dirname, '../../demo/workflows');
+export const DEMO_WORKFLOWS_DIR = path.resolve(__dirname, '../../../demo/workflows');
 
 export function workflowsDirectory(ctx: Pick<SidecarContext, 'config'>): string | undefined {
   return ctx.config.WORKFLOWS_DIR ? path.resolve(ctx.config.WORKFLOWS_DIR) : ctx.config.demo ? DEMO_WORKFLOWS_DIR : undefined;

@@ -32,6 +32,8 @@ export const testIds = {
     execution: (id: number) => `data-testid execution-${id}`,
     attempts: 'data-testid execution-attempts',
     edit: 'data-testid workflow-detail-edit',
+    summary: 'data-testid workflow-detail-summary',
+    refresh: 'data-testid workflow-detail-refresh',
   },
   alerts: {
     container: 'data-testid alerts',
@@ -141,6 +143,7 @@ export const testIds = {
     addHeader: 'data-testid channel-add-header',
     tlsWarning: 'data-testid channel-tls-warning',
     save: 'data-testid channel-save',
+    create: 'data-testid channel-create',
   },
   escalationPolicies: {
     container: 'data-testid escalation-policies',

@@ -162,7 +162,7 @@ function Channels() {
       <div data-testid={testIds.channels.container}>
         {user.canEdit && (
           <div className={s.toolbar}>
-            <Button icon="plus" onClick={() => open()}>
+            <Button icon="plus" data-testid={testIds.channels.create} onClick={() => open()}>
               New channel
             </Button>
           </div>

@@ -33,7 +33,7 @@ function WorkflowDetail() {
       <div data-testid={testIds.workflowDetail.container}>
         <LoadState loading={workflow.loading} error={workflow.error}>
           {workflow.value && (
-            <p className={s.muted}>
+            <p className={s.muted} data-testid={testIds.workflowDetail.summary}>
               {workflow.value.name} · {workflow.value.mode === 'push' ? 'push' : workflow.value.schedule.every ? `every ${workflow.value.schedule.every}` : workflow.value.schedule.cron}
               {workflow.value.sourceFile ? ` · ${workflow.value.sourceFile}` : ''}{' '}
               <Button size="sm" variant="secondary" icon={canEdit && workflow.value.source === 'api' ? 'pen' : 'eye'} data-testid={testIds.workflowDetail.edit} onClick={() => navigate(prefixRoute(workflowEditRoute(id)))}>
@@ -46,7 +46,7 @@ function WorkflowDetail() {
           <Field label="Status">
             <Select width={20} value={status} options={[{ label: 'Any', value: '' }, { label: 'success', value: 'success' }, { label: 'degraded', value: 'degraded' }, { label: 'failed', value: 'failed' }]} onChange={(v) => setStatus(v.value ?? '')} />
           </Field>
-          <Button variant="secondary" icon="sync" onClick={executions.reload}>Refresh</Button>
+          <Button variant="secondary" icon="sync" data-testid={testIds.workflowDetail.refresh} onClick={executions.reload}>Refresh</Button>
         </div>
         <LoadState loading={executions.loading} error={executions.error} empty={!executions.loading && list.length === 0} emptyMessage="No executions match" onRetry={executions.reload}>
           <table className={s.table}>

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startBrowserSession, type BrowserSession } from './browserSession';
 import { APP_ID } from './harness/server';
+import { startReceiver } from '../../backend-sidecar/test/support/receiverServer';
 
 /**
  * The built plugin (dist/) in headless Chromium, loaded the way Grafana loads it, against a real
@@ -129,6 +130,99 @@ describe('the plugin in a browser, against a real sidecar', () => {
     await page.locator(tid('data-testid qe-labels')).blur();
     await page.waitForFunction(() => document.querySelector('[data-testid="query-json"]')?.textContent?.includes('payments'), undefined, { timeout: 60_000 });
     await page.close();
+  });
+
+  it('a user writes a two-step workflow in the editor, tests it, saves it, and its detail page shows the schedule and its first scheduled execution', async () => {
+    // The workflow's target: a loopback server answering 200 to every path (loopback is not in TARGET_DENYLIST).
+    const target = await startReceiver();
+    try {
+      const page = await session.open(`/a/${APP_ID}/workflows/new`);
+      await page.locator(tid('data-testid wfe-name')).fill('Browser two steps');
+      await page.locator(tid('data-testid wfe-id')).fill('browser-two-steps');
+      await page.locator(tid('data-testid wfe-every')).fill('10s');
+      // A new draft starts with one GET step asserting `status == 200`; "Add step" adds another like it.
+      await page.locator(tid('data-testid wfe-step-0-name')).fill('login');
+      await page.locator(tid('data-testid wfe-step-0-url')).fill(`${target.url}/login`);
+      await page.locator(tid('data-testid wfe-add-step')).click();
+      await page.locator(tid('data-testid wfe-step-1-name')).fill('health');
+      await page.locator(tid('data-testid wfe-step-1-url')).fill(`${target.url}/health`);
+
+      await page.locator(tid('data-testid wfe-test')).click();
+      const attempts = page.locator(tid('data-testid wfe-test-attempts'));
+      await attempts.waitFor();
+      const shown = await page.locator(tid('data-testid wfe-test-result')).innerText();
+      expect(shown).toMatch(/success/);
+      expect(shown).toContain('nothing was stored');
+      const table = await attempts.innerText();
+      expect(table).toMatch(/login[\s\S]*health/);
+      expect(table).toMatch(/Attempt[\s\S]*Waited before/);
+      // The dry run reached the target once per step; nothing was saved.
+      expect(target.on('/login')).toHaveLength(1);
+      expect(target.on('/health')).toHaveLength(1);
+      await screenshot(page, 'workflow-editor');
+
+      await page.locator(tid('data-testid wfe-save')).click();
+      // Saving opens the detail page, which names the schedule.
+      await page.waitForFunction(
+        () => /every 10s/.test(document.querySelector('[data-testid="data-testid workflow-detail-summary"]')?.textContent ?? ''),
+        undefined,
+        { timeout: 60_000 }
+      );
+      expect(page.url()).toContain(`/a/${APP_ID}/workflows/browser-two-steps`);
+      const { body: stored } = await session.api('/api/v1/workflows/browser-two-steps');
+      expect(stored).toMatchObject({ source: 'api', enabled: true, schedule: { every: '10s' } });
+      expect(stored.definition.steps.map((step: { name: string }) => step.name)).toEqual(['login', 'health']);
+      expect(stored.nextRunAt).toEqual(expect.any(String));
+
+      // The scheduler runs it: wait for the first stored execution, then the page shows it after a refresh.
+      let executionId: number | undefined;
+      const deadline = Date.now() + 90_000;
+      while (executionId === undefined && Date.now() < deadline) {
+        const { body } = await session.api('/api/v1/workflows/browser-two-steps/executions');
+        executionId = body.executions?.[0]?.id;
+        if (executionId === undefined) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+      expect(executionId).toBeDefined();
+      await page.locator(tid('data-testid workflow-detail-refresh')).click();
+      const row = page.locator(tid(`data-testid execution-${executionId}`));
+      await row.waitFor();
+      expect(await row.innerText()).toMatch(/schedule/);
+      await page.close();
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('a user creates a webhook channel on the channels page and Send test shows the loopback receiver answered, which got the request', async () => {
+    const receiver = await startReceiver();
+    try {
+      const page = await session.open(`/a/${APP_ID}/channels`);
+      await page.locator(tid('data-testid channel-create')).click();
+      const form = page.locator(tid('data-testid channel-form'));
+      await form.getByRole('radio', { name: 'Webhook', exact: true }).check();
+      await page.locator(tid('data-testid channel-field-id')).fill('browser-hook');
+      await page.locator(tid('data-testid channel-field-name')).fill('Browser webhook');
+      await page.locator(tid('data-testid channel-field-url')).fill(`${receiver.url}/hooks/browser`);
+      await page.locator(tid('data-testid channel-save')).click();
+      await page.locator(tid('data-testid channel-row-browser-hook')).waitFor();
+      expect((await session.api('/api/v1/channels/browser-hook')).body).toMatchObject({ type: 'webhook', config: { url: `${receiver.url}/hooks/browser` } });
+
+      await page.locator(tid('data-testid channel-test-browser-hook')).click();
+      const result = page.locator(tid('data-testid channel-test-result-browser-hook'));
+      await page.waitForFunction(
+        () => /Delivered/.test(document.querySelector('[data-testid="data-testid channel-test-result-browser-hook"]')?.textContent ?? ''),
+        undefined,
+        { timeout: 60_000 }
+      );
+      expect(await result.innerText()).toMatch(/HTTP 200/);
+      expect(receiver.on('/hooks/browser')).toHaveLength(1);
+      await screenshot(page, 'channels');
+      await page.close();
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('nothing logged an error in the browser console', () => {

@@ -11,6 +11,20 @@ import { startReceiver } from '../../backend-sidecar/test/support/receiverServer
 let session: BrowserSession;
 const tid = (id: string) => `[data-testid="${id}"]`;
 
+/** Polls until `check` gives a value; the deadline only bounds a hang (a loaded machine is slow). */
+async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  for (const deadline = Date.now() + timeoutMs; ; ) {
+    const value = await check();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** `npm run screenshots` sets SCREENSHOTS=1: the README's images come from these pages. */
 async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.SCREENSHOTS) {
@@ -76,7 +90,7 @@ describe('the plugin in a browser, against a real sidecar', () => {
     expect((await session.api('/api/v1/rules', { method: 'POST', json: { id: 'browser-down', name: 'Browser workflow down', severity: 'critical', scope: { workflowIds: ['browser-push'] }, condition: { type: 'consecutive_failures', count: 1 } } })).status).toBe(201);
     expect((await session.api('/api/v1/executions', { method: 'POST', json: { workflowId: 'browser-push', status: 'failed', durationMs: 20, errorMessage: 'HTTP 503' } })).status).toBe(201);
     let alertId: number | undefined;
-    for (let i = 0; i < 50 && alertId === undefined; i += 1) {
+    for (const deadline = Date.now() + 60_000; alertId === undefined && Date.now() < deadline; ) {
       const { body } = await session.api('/api/v1/alerts?workflowId=browser-push&state=active');
       alertId = body.alerts[0]?.id;
       if (alertId === undefined) {
@@ -223,6 +237,33 @@ describe('the plugin in a browser, against a real sidecar', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it('a user creates a silence on the silences page, its preview lists the open alert, and the sidecar then holds that alert suppressed', async () => {
+    expect((await session.api('/api/v1/workflows', { method: 'POST', json: { id: 'browser-silenced', name: 'Browser silenced', schedule: { push: { expected: '1h' } } } })).status).toBe(201);
+    // Severity info: the silence made below (matching info) then touches no demo alert.
+    expect((await session.api('/api/v1/rules', { method: 'POST', json: { id: 'browser-silenced-down', name: 'Browser silenced down', severity: 'info', scope: { workflowIds: ['browser-silenced'] }, condition: { type: 'consecutive_failures', count: 1 } } })).status).toBe(201);
+    expect((await session.api('/api/v1/executions', { method: 'POST', json: { workflowId: 'browser-silenced', status: 'failed', durationMs: 20, errorMessage: 'HTTP 503' } })).status).toBe(201);
+    const alertId = await until(async () => (await session.api('/api/v1/alerts?workflowId=browser-silenced&state=active')).body.alerts[0]?.id as number | undefined);
+
+    const page = await session.open(`/a/${APP_ID}/silences`);
+    await page.locator(tid('data-testid silence-create')).click();
+    await page.locator(tid('data-testid silence-form')).waitFor();
+    await page.getByRole('checkbox', { name: 'info', exact: true }).check({ force: true });
+    await page.getByLabel('Comment').fill('maintenance from the browser');
+    // The preview shows what the silence would hold now: our alert among the open ones.
+    await page.locator(tid(`data-testid silence-preview-alert-${alertId}`)).waitFor();
+    await page.locator(tid('data-testid silence-save')).click();
+
+    const silence = await until(async () => ((await session.api('/api/v1/silences')).body.silences as Array<{ id: number; comment: string; createdBy: string; matchers: { severities?: string[] } }>).find((x) => x.comment === 'maintenance from the browser'));
+    expect(silence).toMatchObject({ createdBy: 'ops-alice', matchers: { severities: ['info'] } });
+    await page.locator(tid(`data-testid silence-row-${silence.id}`)).waitFor();
+    const state = await until(async () => {
+      const { body } = await session.api(`/api/v1/alerts/${alertId}`);
+      return body.state === 'suppressed' ? body.state : undefined;
+    });
+    expect(state).toBe('suppressed');
+    await page.close();
   });
 
   it('nothing logged an error in the browser console', () => {

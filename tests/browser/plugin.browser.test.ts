@@ -74,6 +74,8 @@ describe('the plugin in a browser, against a real sidecar', () => {
   });
 
   it("the detail page drills into an execution's attempts", async () => {
+    // The page reads executions once when it opens: wait until the demo workflow has one (slow on a loaded machine).
+    await until(async () => ((await session.api('/api/v1/workflows/inventory/executions')).body.executions?.length > 0 ? true : undefined), 120_000);
     const page = await session.open(`/a/${APP_ID}/workflows/inventory`);
     const first = page.locator('[data-testid^="data-testid execution-"]').first();
     await first.waitFor({ timeout: 60_000 });
@@ -249,7 +251,8 @@ describe('the plugin in a browser, against a real sidecar', () => {
     const page = await session.open(`/a/${APP_ID}/silences`);
     await page.locator(tid('data-testid silence-create')).click();
     await page.locator(tid('data-testid silence-form')).waitFor();
-    await page.getByRole('checkbox', { name: 'info', exact: true }).check({ force: true });
+    // @grafana/ui's Checkbox puts the test id on its (visually hidden) input.
+    await page.locator(tid('data-testid silence-severity-info')).click({ force: true });
     await page.getByLabel('Comment').fill('maintenance from the browser');
     // The preview shows what the silence would hold now: our alert among the open ones.
     await page.locator(tid(`data-testid silence-preview-alert-${alertId}`)).waitFor();

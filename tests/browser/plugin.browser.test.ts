@@ -251,8 +251,13 @@ describe('the plugin in a browser, against a real sidecar', () => {
     const page = await session.open(`/a/${APP_ID}/silences`);
     await page.locator(tid('data-testid silence-create')).click();
     await page.locator(tid('data-testid silence-form')).waitFor();
-    // @grafana/ui's Checkbox puts the test id on its (visually hidden) input.
-    await page.locator(tid('data-testid silence-severity-info')).click({ force: true });
+    // @grafana/ui's Checkbox puts the test id on its visually hidden input; a user clicks the label around it.
+    const infoBox = page.locator(tid('data-testid silence-severity-info'));
+    await page.locator('label', { has: infoBox }).click();
+    if (!(await infoBox.isChecked())) {
+      await infoBox.dispatchEvent('click');
+    }
+    expect(await infoBox.isChecked()).toBe(true);
     await page.getByLabel('Comment').fill('maintenance from the browser');
     // The preview shows what the silence would hold now: our alert among the open ones.
     await page.locator(tid(`data-testid silence-preview-alert-${alertId}`)).waitFor();

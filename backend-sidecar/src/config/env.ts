@@ -4,6 +4,7 @@ import { ConfigError } from '../errors/errors';
 import { parseCidrList, type CidrList } from '../net/cidrList';
 import { DEFAULT_TARGET_DENYLIST } from '../net/egressGuard';
 import { durationMs } from '../schema/duration';
+import { DEFAULT_LOCATION, LOCATION_NAME, LOCATION_NAME_RULE } from '../model/location';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
@@ -138,6 +139,11 @@ export const envSchema = z.object({
   RETENTION_RAW: durationMs({ min: 3_600_000, max: 3650 * 86_400_000 }).default(30 * 86_400_000),
   RETENTION_ROLLUPS: durationMs({ min: 86_400_000, max: 3650 * 86_400_000 }).default(400 * 86_400_000),
   RETENTION_INTERVAL: durationMs({ min: 1_000, max: 86_400_000 }).default(3_600_000),
+  // Where this replica runs checks from; a workflow listing locations runs each slot once in each.
+  LOCATION: optionalString.refine((v) => v === undefined || LOCATION_NAME.test(v), { message: `must be ${LOCATION_NAME_RULE}` }).transform((v) => v ?? DEFAULT_LOCATION),
+  // Each replica refreshes its heartbeat row this often; one not seen for the expiry is gone (GET /api/v1/locations, /health).
+  REPLICA_HEARTBEAT_INTERVAL: durationMs({ min: 500, max: 300_000 }).default(5_000),
+  REPLICA_HEARTBEAT_EXPIRY: durationMs({ min: 1_000, max: 3_600_000 }).default(30_000),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -166,6 +172,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
   }
   const parsed = result.data;
+  if (parsed.REPLICA_HEARTBEAT_EXPIRY < 2 * parsed.REPLICA_HEARTBEAT_INTERVAL) {
+    // One late heartbeat must not make a live replica look gone.
+    throw new ConfigError(
+      `Invalid environment configuration:\n  REPLICA_HEARTBEAT_EXPIRY=${JSON.stringify(env.REPLICA_HEARTBEAT_EXPIRY ?? '30s')}: must be at least twice REPLICA_HEARTBEAT_INTERVAL (${JSON.stringify(env.REPLICA_HEARTBEAT_INTERVAL ?? '5s')})`
+    );
+  }
   return {
     ...parsed,
     dataDir: path.resolve(cwd, parsed.DATA_DIR),

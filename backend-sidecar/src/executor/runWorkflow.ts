@@ -10,6 +10,7 @@ import { sendHttpRequest } from './httpRequest';
 import { evaluateAssertion, extractValue, parseAssertion, parseExtractSource, type Assertion, type ResponseView } from './assertions';
 import type { WorkflowDefinition, WorkflowStep } from '../model/workflowDefinition';
 import { ENV_REFERENCE, envValue } from '../schema/interpolateEnv';
+import { LOCATION_HEADER } from '../model/location';
 
 export interface RunWorkflowOptions {
   trigger: ExecutionTrigger;
@@ -28,9 +29,17 @@ export interface RunWorkflowOptions {
    * an Editor cannot read the sidecar's environment.
    */
   env?: Record<string, string | undefined>;
+  /**
+   * The replica's location: recorded on the result, set on the spans, and sent with every step
+   * request as `X-Workflow-Monitor-Location` (replacing a header of that name in the definition,
+   * so a target can trust which probe asked).
+   */
+  location?: string;
 }
 
 class TemplateError extends Error {}
+
+const LOCATION_HEADER_LOWER = LOCATION_HEADER.toLowerCase();
 
 const VAR_REFERENCE = /\{\{\s*([\w-]+)\s*\}\}/g;
 // `${NAME}` (ENV_REFERENCE) or `{{name}}`, found in ONE pass: a substituted value is never read
@@ -185,7 +194,9 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
   const maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
 
   // Parents are passed explicitly: no global context manager is required for the span tree.
-  const executionSpan = tracer.startSpan('workflow.execution', { attributes: { 'workflow.id': def.id, 'workflow.trigger': opts.trigger } });
+  const executionSpan = tracer.startSpan('workflow.execution', {
+    attributes: { 'workflow.id': def.id, 'workflow.trigger': opts.trigger, ...(opts.location !== undefined ? { 'workflow_monitor.location': opts.location } : {}) },
+  });
   const executionContext = trace.setSpan(context.active(), executionSpan);
   try {
     let failed: StepResult | undefined;
@@ -194,7 +205,11 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
         steps.push({ position, name: step.name, status: 'skipped', startedAt: new Date(now()), durationMs: 0, assertions: [], extracted: {}, attempts: [] });
         continue;
       }
-      const stepSpan = tracer.startSpan('workflow.step', { attributes: { 'workflow.id': def.id, 'step.name': step.name, 'http.request.method': step.request.method } }, executionContext);
+      const stepSpan = tracer.startSpan(
+        'workflow.step',
+        { attributes: { 'workflow.id': def.id, 'step.name': step.name, 'http.request.method': step.request.method, ...(opts.location !== undefined ? { 'workflow_monitor.location': opts.location } : {}) } },
+        executionContext
+      );
       const result = await runStep(def, step, position, { ...opts, now, signal, vars, send, maxBodyBytes, span: stepSpan }).finally(() => stepSpan.end());
       steps.push(result);
       if (result.status === 'failed') {
@@ -221,6 +236,7 @@ export async function runWorkflow(def: WorkflowDefinition, opts: RunWorkflowOpti
       errorType: failed?.errorType,
       errorMessage: failed ? `${failed.name}: ${failed.errorMessage ?? 'failed'}` : undefined,
       steps,
+      ...(opts.location !== undefined ? { location: opts.location } : {}),
     };
   } finally {
     // Also when a step throws unexpectedly: the deadline holds a timer and a listener on the caller's signal.
@@ -275,6 +291,14 @@ async function runStep(
       }
     } else if (step.request.body !== undefined) {
       body = render(step.request.body, scope);
+    }
+    if (ctx.location !== undefined) {
+      for (const name of Object.keys(headers)) {
+        if (name.toLowerCase() === LOCATION_HEADER_LOWER) {
+          delete headers[name];
+        }
+      }
+      headers[LOCATION_HEADER_LOWER] = ctx.location;
     }
   } catch (error) {
     return hideInMessages({ ...base, status: 'failed', durationMs: ctx.now() - started, errorType: 'permanent', errorMessage: (error as Error).message }, hiderFor(scope.used));

@@ -1,26 +1,28 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { EXECUTION_TRIGGER, type ExecutionResult } from '../model/execution';
+import { DEFAULT_LOCATION } from '../model/location';
 
 /** What the engine exposes on /metrics: executions, durations, attempts and the scheduler's health. */
 export class EngineMetrics {
-  readonly executions: Counter<'workflow' | 'status' | 'trigger'>;
-  readonly duration: Histogram<'workflow'>;
+  readonly executions: Counter<'workflow' | 'status' | 'trigger' | 'location'>;
+  readonly duration: Histogram<'workflow' | 'location'>;
   readonly attempts: Counter<'error_type'>;
   readonly schedulerLag: Histogram;
   readonly missedSlots: Counter;
   readonly inFlight: Gauge;
 
-  constructor(registry: Registry, inFlight: () => number) {
+  /** `location` labels executions that carry none (this replica's own location). */
+  constructor(registry: Registry, inFlight: () => number, private readonly location = DEFAULT_LOCATION) {
     this.executions = new Counter({
       name: 'workflow_monitor_executions_total',
-      help: 'Workflow executions recorded, by workflow, status and trigger',
-      labelNames: ['workflow', 'status', 'trigger'],
+      help: 'Workflow executions recorded, by workflow, status, trigger and the location they ran in',
+      labelNames: ['workflow', 'status', 'trigger', 'location'],
       registers: [registry],
     });
     this.duration = new Histogram({
       name: 'workflow_monitor_execution_duration_seconds',
-      help: 'Duration of workflow executions',
-      labelNames: ['workflow'],
+      help: 'Duration of workflow executions, by workflow and location',
+      labelNames: ['workflow', 'location'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     });
@@ -52,9 +54,10 @@ export class EngineMetrics {
   }
 
   observe(result: ExecutionResult): void {
-    this.executions.inc({ workflow: result.workflowId, status: result.status, trigger: result.trigger });
+    const location = result.location ?? this.location;
+    this.executions.inc({ workflow: result.workflowId, status: result.status, trigger: result.trigger, location });
     if (result.trigger !== EXECUTION_TRIGGER.missed && result.trigger !== EXECUTION_TRIGGER.push) {
-      this.duration.observe({ workflow: result.workflowId }, result.durationMs / 1000);
+      this.duration.observe({ workflow: result.workflowId, location }, result.durationMs / 1000);
     }
     for (const step of result.steps) {
       for (const attempt of step.attempts) {

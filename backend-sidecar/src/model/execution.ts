@@ -82,4 +82,6 @@ export interface ExecutionResult {
   errorType?: ErrorType;
   errorMessage?: string;
   steps: StepResult[];
+  /** The location of the replica that ran it (a pushed result: as reported); absent: `default`. */
+  location?: string;
 }

@@ -6,6 +6,7 @@ import { durationMs } from '../schema/duration';
 import { parseAssertion, parseExtractSource } from '../executor/assertions';
 import { REQUEST_TEMPLATE_FIELDS, missingRequestEnv, resolveRequestEnv } from './requestEnv';
 import { formatIssues } from '../schema/issues';
+import { MAX_WORKFLOW_LOCATIONS, locationNameSchema } from './location';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
@@ -119,10 +120,24 @@ export const workflowDefinitionSchema = z
     degradedAfter: durationMs({ min: 1, max: 600_000 }).optional(),
     retry: retrySettingsSchema.optional(),
     steps: z.array(stepSchema).max(50).default([]),
+    // Each slot runs once in each of these locations, by a replica of that location (env LOCATION).
+    locations: z
+      .array(locationNameSchema)
+      .min(1, 'list at least one location, or leave locations out to run on any replica')
+      .max(MAX_WORKFLOW_LOCATIONS, `at most ${MAX_WORKFLOW_LOCATIONS} locations`)
+      .optional(),
   })
   .strict()
   .superRefine((def, ctx) => {
     const isPush = 'push' in def.schedule;
+    if (isPush && def.locations !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['locations'], message: 'a push workflow runs elsewhere and has no locations' });
+    }
+    def.locations?.forEach((location, i) => {
+      if (def.locations!.indexOf(location) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['locations', i], message: `location "${location}" is listed twice` });
+      }
+    });
     if (isPush && def.steps.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a push workflow runs elsewhere and has no steps' });
     }

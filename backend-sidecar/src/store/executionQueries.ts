@@ -17,6 +17,7 @@ interface ExecutionRow {
   error_message: string | null;
   failed_step: string | null;
   worker_id: string | null;
+  location: string;
 }
 
 export function toExecutionSummary(row: ExecutionRow) {
@@ -36,6 +37,7 @@ export function toExecutionSummary(row: ExecutionRow) {
     errorMessage: row.error_message,
     failedStep: row.failed_step,
     workerId: row.worker_id,
+    location: row.location,
   };
 }
 
@@ -47,13 +49,17 @@ export type ExecutionSummary = ReturnType<typeof toExecutionSummary>;
  */
 export async function listExecutions(
   pool: Pool,
-  filter: { workflowId: string; status?: string[]; from?: Date; to?: Date; limit: number; cursor?: number }
+  filter: { workflowId: string; status?: string[]; locations?: string[]; from?: Date; to?: Date; limit: number; cursor?: number }
 ): Promise<{ executions: ExecutionSummary[]; nextCursor: string | null }> {
   const params: unknown[] = [filter.workflowId];
   const where = ['workflow_id = $1'];
   if (filter.status) {
     params.push(filter.status);
     where.push(`status = ANY($${params.length}::text[])`);
+  }
+  if (filter.locations) {
+    params.push(filter.locations);
+    where.push(`location = ANY($${params.length}::text[])`);
   }
   if (filter.from) {
     params.push(filter.from);

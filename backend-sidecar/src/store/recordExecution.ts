@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from '../db/pool';
 import { ERROR_TYPES, STEP_STATUS, type ExecutionResult } from '../model/execution';
 import { truncateText } from '../model/truncateText';
 import { RUN_STATE } from '../model/runState';
+import { DEFAULT_LOCATION } from '../model/location';
 
 export interface RecordedExecution {
   /** Null when the slot already had a result (a worker that lost its lease finished late). */
@@ -104,6 +105,7 @@ export function executionRows(result: ExecutionResult) {
     step_attempts: attemptRows(result),
     errors_by_type: totals.errorsByType,
     retries_by_type: totals.retriesByType,
+    location: result.location ?? DEFAULT_LOCATION,
   };
 }
 
@@ -122,12 +124,12 @@ WITH input AS MATERIALIZED (
   SELECT nextval('executions_id_seq') AS id, i.* FROM jsonb_to_recordset($1::jsonb) AS i(
     k int, workflow_id text, run_id bigint, trigger text, status text, started_at timestamptz, finished_at timestamptz,
     duration_ms int, step_count int, attempts int, retries int, error_type text, error_message text, failed_step text,
-    worker_id text, steps jsonb, step_attempts jsonb, errors_by_type int[], retries_by_type int[])
+    worker_id text, steps jsonb, step_attempts jsonb, errors_by_type int[], retries_by_type int[], location text)
 ), exec AS (
   INSERT INTO executions (id, workflow_id, run_id, trigger, status, started_at, finished_at, duration_ms, step_count,
-                          attempts, retries, error_type, error_message, failed_step, worker_id, errors_by_type, retries_by_type)
+                          attempts, retries, error_type, error_message, failed_step, worker_id, errors_by_type, retries_by_type, location)
   SELECT id, workflow_id, run_id, trigger, status, started_at, finished_at, duration_ms, step_count, attempts, retries,
-         error_type, error_message, failed_step, worker_id, errors_by_type, retries_by_type
+         error_type, error_message, failed_step, worker_id, errors_by_type, retries_by_type, location
     FROM input ORDER BY k
   ON CONFLICT (run_id) DO NOTHING
   RETURNING id

@@ -82,6 +82,8 @@ export interface DryRunnerOptions {
   send: NonNullable<RunWorkflowOptions['send']>;
   /** Per-host breaker settings come from each definition; only the registry's size is the sidecar's. */
   breakerMaxHosts?: number;
+  /** This replica's location: the dry run runs here, and says so. */
+  location?: string;
 }
 
 /**
@@ -122,9 +124,10 @@ export class DryRunner {
       { ...definition, id: definition.id ?? UNNAMED_WORKFLOW },
       {
         trigger: EXECUTION_TRIGGER.manual,
-        breakers: new BreakerRegistry(Date.now, { maxHosts: this.opts.breakerMaxHosts }),
+        breakers: new BreakerRegistry(Date.now, { maxHosts: this.opts.breakerMaxHosts, location: this.opts.location }),
         signal: controller.signal,
         send: this.opts.send,
+        location: this.opts.location,
       }
     );
     this.finished.add(execution);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import '../http/openapiRegistry';
 import { ERROR_TYPES, EXECUTION_STATUSES, EXECUTION_TRIGGERS, STEP_STATUSES } from '../model/execution';
 import { timestamp } from '../schema/timestamp';
+import { locationListQuerySchema, locationNameSchema } from '../model/location';
 
 /** Response shapes of the workflow and execution routes (docs/api-contract.md). */
 const iso = z.string().openapi({ format: 'date-time' });
@@ -29,6 +30,8 @@ export const workflowSchema = z
       push: z.object({ expected: z.string(), grace: z.string() }).optional(),
     }),
     definition: z.record(z.string(), z.unknown()),
+    // Each slot runs once in each of these locations; absent: once by any replica.
+    locations: z.array(z.string()).optional(),
     // Present when the stored definition failed a check on start: the workflow is not scheduled.
     loadError: z.object({ path: z.string(), message: z.string() }).optional(),
     version: z.number().int(),
@@ -46,8 +49,22 @@ export const workflowListSchema = z
   .openapi('WorkflowList');
 
 export const runQueuedSchema = z
-  .object({ runId: z.number().int(), workflowId: z.string(), queuedAt: iso })
+  .object({
+    runId: z.number().int(),
+    workflowId: z.string(),
+    queuedAt: iso,
+    // One run per location: the one asked for, else each of the workflow's locations (runId is the first).
+    runs: z.array(z.object({ runId: z.number().int(), location: z.string().nullable() })),
+  })
   .openapi('RunQueued');
+
+export const runNowQuerySchema = z
+  .object({
+    location: locationNameSchema
+      .optional()
+      .openapi({ description: "Run only in this location (one of the workflow's locations, if it lists any); without it a workflow with locations runs once in each" }),
+  })
+  .strict();
 
 export const executionSummarySchema = z
   .object({
@@ -66,6 +83,8 @@ export const executionSummarySchema = z
     errorMessage: z.string().nullable(),
     failedStep: z.string().nullable(),
     workerId: z.string().nullable(),
+    // Where it ran: the location of the replica (`default` for one without LOCATION).
+    location: z.string(),
   })
   .openapi('ExecutionSummary');
 
@@ -132,6 +151,7 @@ export const executionListQuerySchema = z
         }
         return list;
       }),
+    location: locationListQuerySchema.openapi({ description: 'Only executions from these locations (comma-separated)' }),
     from: timestamp('past').optional(),
     to: timestamp('past').optional(),
     limit: z.coerce.number().int().min(1, 'must be between 1 and 500').max(500, 'must be between 1 and 500').default(50),
@@ -151,6 +171,8 @@ export const pushExecutionSchema = z
     durationMs: z.number().int().min(0).max(MAX_PUSHED_DURATION_MS).optional(),
     errorType: z.enum(ERROR_TYPES).optional(),
     errorMessage: z.string().max(2000).optional(),
+    // Where the job ran; without it, the location of the replica that received the result.
+    location: locationNameSchema.optional(),
     steps: z
       .array(
         z

@@ -33,6 +33,7 @@ const LAYERS: Record<string, number> = {
   notify: 3,
   metricsApi: 3,
   demo: 3,
+  replicas: 3, // heartbeat rows, GET /api/v1/locations
   // The composition root: features wire the domain together; sidecar.ts composes the features.
   app: 4,
   // src/main.ts: the process entry.

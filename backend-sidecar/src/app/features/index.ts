@@ -1,4 +1,5 @@
 import { alertsFeature } from './alerts';
+import { locationsFeature } from './locations';
 import { metricsApiFeature } from './metricsApi';
 import { workflowsFeature } from './workflows';
 import type { FeatureFactory } from '../feature';
@@ -11,4 +12,5 @@ export const FEATURES: FeatureFactory[] = [
   workflowsFeature,
   alertsFeature,
   metricsApiFeature,
+  locationsFeature,
 ];

@@ -6,6 +6,7 @@ import { ERROR_TYPES } from '../model/execution';
 import { BUCKET_COUNT, addBuckets, quantileFromBuckets, sumArray } from '../rollups/histogram';
 import { formatDuration } from '../schema/duration';
 import { timestampMs } from '../schema/timestamp';
+import { locationNameSchema } from '../model/location';
 import type { RollupTable } from './rollupParts';
 
 export const QUERY_METRICS = Object.freeze([
@@ -47,7 +48,9 @@ export const queryRequestSchema = z
             metric: z.enum(QUERY_METRICS, { message: `metric must be one of ${QUERY_METRICS.join(', ')}` }),
             workflowIds: z.array(z.string()).max(500).optional(),
             labels: z.record(z.string(), z.string()).optional(),
-            groupBy: z.enum(['none', 'workflow', 'error_type'], { message: 'groupBy must be one of none, workflow, error_type' }).default('none'),
+            // Only executions from these locations.
+            locations: z.array(locationNameSchema).max(100).optional(),
+            groupBy: z.enum(['none', 'workflow', 'error_type', 'location'], { message: 'groupBy must be one of none, workflow, error_type, location' }).default('none'),
             alias: z.string().max(200).optional(),
             hide: z.boolean().optional(),
           })
@@ -61,6 +64,10 @@ export const queryRequestSchema = z
     q.targets.forEach((target, i) => {
       if (target.groupBy === 'error_type' && target.metric !== 'attempts' && target.metric !== 'retries') {
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'groupBy'], message: 'groupBy error_type applies to the metrics attempts (failed attempts) and retries only' });
+      }
+      if (target.metric === 'active_alerts' && (target.groupBy === 'location' || target.locations !== undefined)) {
+        // An alert belongs to a (rule, workflow), not to one location: quorum alerts span several.
+        ctx.addIssue({ code: 'custom', path: ['targets', i, target.groupBy === 'location' ? 'groupBy' : 'locations'], message: 'active_alerts cannot be split or filtered by location: an alert belongs to a workflow, not to a location' });
       }
     });
     // The size of the answer is known before anything is read or built.
@@ -239,7 +246,11 @@ async function targetRows(pool: Pool, table: RollupTable, fromAligned: number, t
     join = ' JOIN workflows w ON w.id = r.workflow_id';
     filter += ` AND w.labels @> $${params.length}::jsonb`;
   }
-  const series = target.groupBy === 'workflow' ? 'r.workflow_id' : `''`;
+  if (target.locations && target.locations.length > 0) {
+    params.push(target.locations);
+    filter += ` AND r.location = ANY($${params.length}::text[])`;
+  }
+  const series = target.groupBy === 'workflow' ? 'r.workflow_id' : target.groupBy === 'location' ? 'r.location' : `''`;
   const { rows } = await pool.query<Row>(
     `SELECT ${series} AS workflow_id, (floor(extract(epoch FROM r.bucket) * 1000 / $3) * $3)::bigint AS t, ${columns.join(', ')}
        FROM ${table} r${join}
@@ -327,7 +338,7 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
   const allRows = await Promise.all(
     visible.map((target) => {
       const columns = columnsFor(target.metric, target.groupBy);
-      const key = JSON.stringify([target.workflowIds ?? null, target.labels ?? null, target.groupBy, columns]);
+      const key = JSON.stringify([target.workflowIds ?? null, target.labels ?? null, target.locations ?? null, target.groupBy, columns]);
       let read = reads.get(key);
       if (!read) {
         read = targetRows(pool, table, fromAligned, q.to, stepMs, target, columns);
@@ -387,8 +398,8 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
     const fields: unknown[] = [{ name: 'time', type: 'time', config: { interval: stepMs } }];
     const values: unknown[][] = [times];
     for (const [key, points] of [...series.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      const labels = !key ? undefined : target.groupBy === 'error_type' ? { error_type: key } : { workflow: key, ...labelsOf.get(key) };
-      const display = target.alias ? target.alias.replace(/\{\{\s*(workflow|error_type)\s*\}\}/g, key) : key || target.metric;
+      const labels = !key ? undefined : target.groupBy === 'error_type' ? { error_type: key } : target.groupBy === 'location' ? { location: key } : { workflow: key, ...labelsOf.get(key) };
+      const display = target.alias ? target.alias.replace(/\{\{\s*(workflow|error_type|location)\s*\}\}/g, key) : key || target.metric;
       fields.push({
         name: target.metric,
         type: 'number',

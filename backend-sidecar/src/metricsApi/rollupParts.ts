@@ -34,13 +34,18 @@ export function rollupParts(fine: 'execution_rollups_minute' | 'execution_rollup
 
 /**
  * A UNION ALL over the parts selecting `columns` from each, with the bounds appended to `params`
- * (placeholders numbered after what is already there).
+ * (placeholders numbered after what is already there); with `locations`, only their rows.
  */
-export function partsSql(parts: RollupPart[], columns: string, params: unknown[]): string {
+export function partsSql(parts: RollupPart[], columns: string, params: unknown[], locations?: string[]): string {
+  let only = '';
+  if (locations) {
+    params.push(locations);
+    only = ` AND location = ANY($${params.length}::text[])`;
+  }
   return parts
     .map((part) => {
       params.push(part.from, part.to);
-      return `SELECT ${columns} FROM ${part.table} WHERE bucket >= $${params.length - 1} AND bucket < $${params.length}`;
+      return `SELECT ${columns} FROM ${part.table} WHERE bucket >= $${params.length - 1} AND bucket < $${params.length}${only}`;
     })
     .join(' UNION ALL ');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import '../schema/zodOpenApi';
 
 /**
  * Where a replica runs checks from (env LOCATION) and where a workflow asks to be checked from

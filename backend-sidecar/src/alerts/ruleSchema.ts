@@ -98,6 +98,20 @@ export const flappingSchema = z.object({
   threshold: z.number().int().min(2).max(1000).default(6),
 }).strict();
 
+/**
+ * How many of a workflow's locations the condition must hold in, each judged on its own executions:
+ * at least `min` of them (all of them when the workflow lists fewer), or at least that `fraction`
+ * of them (rounded up, at least one). A workflow without `locations` counts as one location.
+ */
+export const quorumSchema = z.union(
+  [
+    z.object({ min: z.number().int('must be a whole number of locations').min(1, 'must be between 1 and 16').max(16, 'must be between 1 and 16') }).strict(),
+    z.object({ fraction: z.number().gt(0, 'must be more than 0 and at most 1').max(1, 'must be more than 0 and at most 1') }).strict(),
+  ],
+  { message: 'quorum must be { min: <locations> } or { fraction: <0–1> }' }
+);
+export type Quorum = z.output<typeof quorumSchema>;
+
 export const ruleInputSchema = z.object({
   id,
   name: z.string().min(1).max(200),
@@ -110,6 +124,7 @@ export const ruleInputSchema = z.object({
   flapping: flappingSchema.default({ window: 30 * 60_000, threshold: 6 }),
   escalationPolicy: id.optional(),
   channels: z.array(id).max(50).default([]),
+  quorum: quorumSchema.optional(),
 }).strict();
 export type RuleInput = z.output<typeof ruleInputSchema>;
 

@@ -44,6 +44,7 @@ export interface FactsRequest {
 
 interface Row {
   workflow_id: string;
+  location: string | null;
   name: string;
   critical: boolean;
   labels: Record<string, string>;
@@ -70,14 +71,15 @@ function toStats(w: Row['windows'][number] | undefined): WindowStats {
 }
 
 /**
- * Everything the rules need about a set of workflows, in one statement: per-window figures for
- * each distinct window the rules ask for, and the latest executions (for consecutive failures,
- * patterns and the latest execution's timings). Windows read the (workflow_id, started_at) index.
+ * The facts statement: per-window figures for each distinct window the rules ask for, and the
+ * latest executions (for consecutive failures, patterns and the latest execution's timings).
+ * Windows read the (workflow_id, started_at) index. `byLocation`: one row per (workflow, location
+ * it lists), each over that location's executions only (the (workflow_id, location, started_at)
+ * index); workflows without locations are left out.
  */
-export async function loadWorkflowFacts(db: Pool | PoolClient, workflowIds: string[] | 'all', req: FactsRequest): Promise<Map<string, WorkflowFacts>> {
-  const windows = [...new Set(req.windowsMs)].sort((a, b) => a - b);
-  const { rows } = await db.query<Row>(
-    `SELECT w.id AS workflow_id, w.name, w.critical, w.labels,
+function factsSql(byLocation: boolean): string {
+  const here = byLocation ? ' AND e.location = loc.name' : '';
+  return `SELECT w.id AS workflow_id, w.name, w.critical, w.labels, ${byLocation ? 'loc.name' : 'NULL::text'} AS location,
             coalesce((SELECT json_agg(s) FROM (
                SELECT win.ms AS w, count(e.id)::int AS n,
                       count(e.id) FILTER (WHERE e.status = 'success')::int AS ok,
@@ -87,41 +89,67 @@ export async function loadWorkflowFacts(db: Pool | PoolClient, workflowIds: stri
                       percentile_cont(0.95) WITHIN GROUP (ORDER BY e.duration_ms)::float8 AS p95,
                       coalesce(sum(e.attempts), 0)::int AS attempts, coalesce(sum(e.retries), 0)::int AS retries
                  FROM unnest($2::int[]) AS win(ms)
-                 LEFT JOIN executions e ON e.workflow_id = w.id AND e.started_at > now() - make_interval(secs => win.ms / 1000.0)
+                 LEFT JOIN executions e ON e.workflow_id = w.id${here} AND e.started_at > now() - make_interval(secs => win.ms / 1000.0)
                 GROUP BY win.ms) s), '[]'::json) AS windows,
             (SELECT json_agg(r ORDER BY r.started_at DESC) FROM (
                SELECT e.id, e.status, e.trigger, e.started_at, e.duration_ms, e.attempts, e.retries, e.error_type, e.error_message,
-                      CASE WHEN e.id = (SELECT max(id) FROM executions x WHERE x.workflow_id = w.id) THEN
+                      CASE WHEN e.id = (SELECT max(id) FROM executions x WHERE x.workflow_id = w.id${byLocation ? ' AND x.location = loc.name' : ''}) THEN
                         (SELECT json_agg(json_build_object('name', st.name, 'status', st.status, 'durationMs', st.duration_ms, 'errorMessage', st.error_message) ORDER BY st.position)
                            FROM execution_steps st WHERE st.execution_id = e.id) END AS steps
-                 FROM executions e WHERE e.workflow_id = w.id
+                 FROM executions e WHERE e.workflow_id = w.id${here}
                 ORDER BY e.started_at DESC LIMIT $3) r) AS recent
-       FROM workflows w
-      WHERE w.deleted_at IS NULL AND ($1::text[] IS NULL OR w.id = ANY($1))`,
-    [workflowIds === 'all' ? null : workflowIds, windows, Math.max(1, req.recentLimit)]
-  );
-  const facts = new Map<string, WorkflowFacts>();
+       FROM workflows w${byLocation ? ' CROSS JOIN LATERAL unnest(w.locations) AS loc(name)' : ''}
+      WHERE w.deleted_at IS NULL AND ($1::text[] IS NULL OR w.id = ANY($1))`;
+}
+
+const FACTS_SQL = factsSql(false);
+const LOCATION_FACTS_SQL = factsSql(true);
+
+function toFacts(row: Row, windows: number[]): WorkflowFacts {
+  const byWindow = new Map<number, WindowStats>();
+  for (const ms of windows) {
+    byWindow.set(ms, toStats(row.windows.find((w) => Number(w.w) === ms)));
+  }
+  return {
+    workflow: { id: row.workflow_id, name: row.name, critical: row.critical, labels: row.labels ?? {} },
+    windows: byWindow,
+    recent: (row.recent ?? []).map((r) => ({
+      id: Number(r.id),
+      status: r.status,
+      trigger: r.trigger,
+      startedAt: new Date(r.started_at),
+      durationMs: r.duration_ms,
+      attempts: r.attempts,
+      retries: r.retries,
+      ...(r.error_type ? { errorType: r.error_type } : {}),
+      ...(r.error_message ? { errorMessage: r.error_message } : {}),
+      steps: (r.steps ?? []).map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs, ...(s.errorMessage ? { errorMessage: s.errorMessage } : {}) })),
+    })),
+  };
+}
+
+/** Everything the rules need about a set of workflows, in one statement (factsSql). */
+export async function loadWorkflowFacts(db: Pool | PoolClient, workflowIds: string[] | 'all', req: FactsRequest): Promise<Map<string, WorkflowFacts>> {
+  const windows = [...new Set(req.windowsMs)].sort((a, b) => a - b);
+  const { rows } = await db.query<Row>(FACTS_SQL, [workflowIds === 'all' ? null : workflowIds, windows, Math.max(1, req.recentLimit)]);
+  return new Map(rows.map((row) => [row.workflow_id, toFacts(row, windows)]));
+}
+
+/**
+ * The same facts per location, for the workflows that list locations: workflow id → location →
+ * facts over that location's executions only (quorum rules judge each location on its own).
+ */
+export async function loadLocationFacts(db: Pool | PoolClient, workflowIds: string[] | 'all', req: FactsRequest): Promise<Map<string, Map<string, WorkflowFacts>>> {
+  const windows = [...new Set(req.windowsMs)].sort((a, b) => a - b);
+  const { rows } = await db.query<Row>(LOCATION_FACTS_SQL, [workflowIds === 'all' ? null : workflowIds, windows, Math.max(1, req.recentLimit)]);
+  const facts = new Map<string, Map<string, WorkflowFacts>>();
   for (const row of rows) {
-    const byWindow = new Map<number, WindowStats>();
-    for (const ms of windows) {
-      byWindow.set(ms, toStats(row.windows.find((w) => Number(w.w) === ms)));
+    let byLocation = facts.get(row.workflow_id);
+    if (!byLocation) {
+      byLocation = new Map();
+      facts.set(row.workflow_id, byLocation);
     }
-    facts.set(row.workflow_id, {
-      workflow: { id: row.workflow_id, name: row.name, critical: row.critical, labels: row.labels ?? {} },
-      windows: byWindow,
-      recent: (row.recent ?? []).map((r) => ({
-        id: Number(r.id),
-        status: r.status,
-        trigger: r.trigger,
-        startedAt: new Date(r.started_at),
-        durationMs: r.duration_ms,
-        attempts: r.attempts,
-        retries: r.retries,
-        ...(r.error_type ? { errorType: r.error_type } : {}),
-        ...(r.error_message ? { errorMessage: r.error_message } : {}),
-        steps: (r.steps ?? []).map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs, ...(s.errorMessage ? { errorMessage: s.errorMessage } : {}) })),
-      })),
-    });
+    byLocation.set(row.location!, toFacts(row, windows));
   }
   return facts;
 }

@@ -67,7 +67,13 @@ export function alertmanagerAlerts(p: NotificationPayload, now = new Date()) {
   return [
     {
       labels,
-      annotations: { summary: p.alert.title, description: p.alert.message, alert_id: String(p.alert.id), ...(p.note ? { note: p.note } : {}) },
+      annotations: {
+        summary: p.alert.title,
+        description: p.alert.message,
+        alert_id: String(p.alert.id),
+        ...(p.note ? { note: p.note } : {}),
+        ...(p.alert.failingLocations ? { failing_locations: p.alert.failingLocations.join(',') } : {}),
+      },
       startsAt: p.alert.openedAt,
       ...(p.kind === 'resolved' ? { endsAt: p.alert.resolvedAt ?? now.toISOString() } : {}),
     },

@@ -31,6 +31,8 @@ export interface Alert {
   resolvedAt: string | null;
   tier: number;
   flapping: boolean;
+  /** Quorum rules: the locations the condition held in at the last verdict. */
+  failingLocations?: string[];
 }
 
 export interface AlertEvent {
@@ -83,6 +85,8 @@ export interface Workflow {
   loadError?: { path: string; message: string };
   /** The definition as it was saved (API) or read from its file: what the editor opens. */
   definition: Record<string, unknown>;
+  /** Each slot runs once in each of these locations; absent: once by any replica. */
+  locations?: string[];
   version: number;
   lastExecution: { id: number; status: ExecutionStatus; startedAt: string; durationMs: number } | null;
   nextRunAt: string | null;
@@ -103,6 +107,8 @@ export interface ExecutionSummary {
   errorMessage: string | null;
   failedStep: string | null;
   workerId: string | null;
+  /** The location of the replica that ran it (`default` for one without LOCATION). */
+  location: string;
 }
 
 export interface Attempt {
@@ -228,6 +234,8 @@ export interface Rule {
   updatedAt: string;
   /** Why the sidecar disabled the rule on start (its stored condition fails today's checks). */
   disabledReason?: string;
+  /** The condition must hold in at least this many (or this fraction) of the workflow's locations. */
+  quorum?: { min: number } | { fraction: number };
 }
 
 /** What POST and PUT /api/v1/rules take: no bookkeeping fields; those with a default may be left out. */
@@ -365,7 +373,9 @@ export interface QueryTarget {
   metric: string;
   workflowIds?: string[];
   labels?: Record<string, string>;
-  groupBy?: 'workflow' | 'error_type';
+  /** Only executions from these locations. */
+  locations?: string[];
+  groupBy?: 'workflow' | 'error_type' | 'location';
 }
 
 export interface QueryRequest {
@@ -413,6 +423,8 @@ export interface DryRunResult {
   errorType: string | null;
   errorMessage: string | null;
   failedStep: string | null;
+  /** The location of the replica that ran the dry run. */
+  location: string;
   steps: DryRunStep[];
 }
 

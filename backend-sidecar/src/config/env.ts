@@ -144,6 +144,8 @@ export const envSchema = z.object({
   // Each replica refreshes its heartbeat row this often; one not seen for the expiry is gone (GET /api/v1/locations, /health).
   REPLICA_HEARTBEAT_INTERVAL: durationMs({ min: 500, max: 300_000 }).default(5_000),
   REPLICA_HEARTBEAT_EXPIRY: durationMs({ min: 1_000, max: 3_600_000 }).default(30_000),
+  // A pending slot is recorded missed once a newer slot of the same workflow (and location) has been due this long (anti-burst).
+  SCHEDULER_SUPERSEDED: durationMs({ min: 1_000, max: 86_400_000 }).default(5_000),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -16,6 +16,8 @@ export interface SchedulerOptions {
   location?: string;
   /** A replica not seen for this long is gone (its location's slots are then recorded missed). */
   replicaExpiryMs?: number;
+  /** A pending slot superseded by a newer due one for this long is recorded missed (default 5 s). */
+  supersededMs?: number;
   concurrency: number;
   pollIntervalMs: number;
   leaseMs: number;
@@ -109,7 +111,7 @@ export class Scheduler {
           void this.pump();
         }
       });
-      const swept = await sweepMissedSlots(pool, { misfireMs: this.opts.misfireMs, replicaExpiryMs: this.opts.replicaExpiryMs });
+      const swept = await sweepMissedSlots(pool, { misfireMs: this.opts.misfireMs, supersededMs: this.opts.supersededMs, replicaExpiryMs: this.opts.replicaExpiryMs });
       if (swept.missed > 0) {
         this.opts.onMissedSlots?.(swept.missed);
         for (const [location, slots] of swept.noReplica) {

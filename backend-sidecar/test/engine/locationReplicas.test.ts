@@ -54,8 +54,9 @@ async function startReplica(location: string, workerId: string, extra: Record<st
     WORKFLOWS_DIR: dir,
     SCHEDULER_POLL_INTERVAL: '100ms',
     // On a loaded CI machine slots wait for their replicas (and are then run) instead of being
-    // recorded missed after the default 30 s.
+    // recorded missed after the default 30 s, or once a newer slot has waited 5 s.
     SCHEDULER_MISFIRE: '2m',
+    SCHEDULER_SUPERSEDED: '2m',
     PG_POOL_MAX: '10',
     ALERTING: 'false',
     PORT: String(port),

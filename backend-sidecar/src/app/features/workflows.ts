@@ -91,6 +91,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
       workerId: ctx.workerId,
       location,
       replicaExpiryMs: config.REPLICA_HEARTBEAT_EXPIRY,
+      supersededMs: config.SCHEDULER_SUPERSEDED,
       concurrency: config.SCHEDULER_CONCURRENCY,
       pollIntervalMs: config.SCHEDULER_POLL_INTERVAL,
       leaseMs: config.SCHEDULER_LEASE,

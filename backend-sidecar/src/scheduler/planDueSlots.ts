@@ -150,16 +150,18 @@ export interface SweptSlots {
  * replicas of other locations record this, since the empty location cannot.
  */
 export async function sweepMissedSlots(pool: Pool, opts: { misfireMs: number; supersededMs?: number; replicaExpiryMs?: number }): Promise<SweptSlots> {
+  const supersededMs = opts.supersededMs ?? 5_000;
   const { rows } = await pool.query<{ location: string | null; reason: string | null; n: number }>(
     `WITH live AS (
        SELECT DISTINCT location FROM replicas
         WHERE scheduling AND last_seen_at > now() - make_interval(secs => $3 / 1000.0)
      ), due AS (
        SELECT r.id FROM scheduled_runs r
-        WHERE r.state = '${RUN_STATE.pending}' AND r.slot_at < now() - make_interval(secs => $2 / 1000.0)
+        WHERE r.state = '${RUN_STATE.pending}' AND r.slot_at < now() - make_interval(secs => $4 / 1000.0)
           AND ((r.kind = '${RUN_KIND.scheduled}'
                 AND (r.slot_at < now() - make_interval(secs => $1 / 1000.0)
-                     OR ((r.location IS NULL OR r.location IN (SELECT location FROM live))
+                     OR (r.slot_at < now() - make_interval(secs => $2 / 1000.0)
+                         AND (r.location IS NULL OR r.location IN (SELECT location FROM live))
                          AND EXISTS (SELECT 1 FROM scheduled_runs n
                                       WHERE n.workflow_id = r.workflow_id AND n.state = '${RUN_STATE.pending}' AND n.kind = '${RUN_KIND.scheduled}'
                                         AND n.location IS NOT DISTINCT FROM r.location
@@ -181,7 +183,7 @@ export async function sweepMissedSlots(pool: Pool, opts: { misfireMs: number; su
        RETURNING r.location, r.missed_reason
      )
      SELECT location, missed_reason AS reason, count(*)::int AS n FROM swept GROUP BY 1, 2`,
-    [opts.misfireMs, opts.supersededMs ?? 5_000, opts.replicaExpiryMs ?? 30_000]
+    [opts.misfireMs, supersededMs, opts.replicaExpiryMs ?? 30_000, Math.min(opts.misfireMs, supersededMs)]
   );
   const noReplica = new Map<string, number>();
   let missed = 0;

@@ -146,6 +146,11 @@ describe('the durable schedule with locations', () => {
     expect(await stateOf(usNew)).toEqual({ state: 'pending', missed_reason: null });
     expect(swept.noReplica).toEqual(new Map([['us', 2]]));
 
+    // A misfire time shorter than the superseded wait is still the bound for an empty location.
+    const usShortMisfire = await insert('us', 10);
+    await sweepMissedSlots(db.pool, { misfireMs: 3_000, supersededMs: 120_000, replicaExpiryMs: 30_000 });
+    expect(await stateOf(usShortMisfire)).toEqual({ state: 'missed', missed_reason: 'no replica in location us' });
+
     // A us replica is back: its slots are no longer anybody's to write off but its own.
     await recordHeartbeat(db.pool, { id: 'us-back', location: 'us', version: 'test', startedAt: new Date(), scheduling: true });
     const usLateAgain = await insert('us', 40);

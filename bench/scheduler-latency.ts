@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       await db.pool.query(
         `INSERT INTO scheduled_runs (workflow_id, slot_at, kind, location)
-         SELECT $1::text[][1 + (n % array_length($1::text[], 1))], now(), 'manual', CASE WHEN $3 THEN $4::text[][1 + (n % $5)] END
+         SELECT ($1::text[])[1 + (n % array_length($1::text[], 1))], now(), 'manual', CASE WHEN $3 THEN ($4::text[])[1 + (n % $5)] END
            FROM generate_series(1, $2) AS n`,
         [ids, BACKLOG, located, locationNames, LOCATIONS]
       );

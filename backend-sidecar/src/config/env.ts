@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors/errors';
@@ -25,26 +26,46 @@ const boolean = (fallback: boolean) =>
       return parsed;
     });
 
-const port = (fallback: number) =>
-  z.coerce
-    .number({ message: 'must be a port number' })
-    .int('must be an integer')
-    .min(0, 'must be between 0 and 65535')
-    .max(65535, 'must be between 0 and 65535')
-    .default(fallback);
-
+/**
+ * A whole number written in decimal digits. `z.coerce.number` alone would read "0x10" as 16, "1e3" as 1000 and an
+ * empty value as 0 (PORT= would silently mean "any port"); an empty or unset variable takes the default instead.
+ */
 const count = (min: number, max: number, fallback: number) =>
-  z.coerce
-    .number({ message: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(min, `must be between ${min} and ${max}`)
-    .max(max, `must be between ${min} and ${max}`)
-    .default(fallback);
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') {
+        return fallback;
+      }
+      const text = value.trim();
+      if (!/^\d{1,16}$/.test(text)) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      const parsed = Number(text);
+      if (parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const port = (fallback: number) => count(0, 65535, fallback);
 
 const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 function parseRanges(text: string, ctx: z.RefinementCtx, allowEmpty: boolean): CidrList {
   const parsed = parseCidrList(text);
@@ -77,10 +98,20 @@ export const envSchema = z.object({
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// or postgresql:// connection URL',
   }),
-  DATA_DIR: z.string().default('./data'),
+  DATA_DIR: z
+    .string()
+    .refine((v) => v.trim() !== '' && !v.includes('\0'), { message: 'must be a directory path' })
+    .default('./data'),
   EMBEDDED_PG_PORT: port(0),
   PORT: port(8080),
-  HOST: z.string().default('127.0.0.1'),
+  // An IP address or a host name to listen on (0.0.0.0 / :: for every interface).
+  HOST: z
+    .string()
+    .trim()
+    .refine((v) => net.isIP(v) !== 0 || /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(v), {
+      message: 'must be an IP address or a host name',
+    })
+    .default('127.0.0.1'),
   SIDECAR_API_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
     message: 'must be at least 16 characters',
   }),
@@ -90,7 +121,7 @@ export const envSchema = z.object({
   WORKFLOWS_DIR: optionalString,
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   LOG_FORMAT: z.enum(LOG_FORMATS, { message: `must be one of ${LOG_FORMATS.join(', ')}` }).default('auto'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024').max(50 * 1024 * 1024, 'must be at most 52428800').default(1024 * 1024),
+  BODY_LIMIT_BYTES: count(1024, 50 * 1024 * 1024, 1024 * 1024),
   SHUTDOWN_TIMEOUT: durationMs({ min: 100, max: 120_000 }).default(10_000),
   DEMO: z.enum(['auto', 'on', 'off'], { message: 'must be one of auto, on, off' }).default('auto'),
   DEMO_PORT: port(4010),
@@ -98,21 +129,26 @@ export const envSchema = z.object({
   SCHEDULER_POLL_INTERVAL: durationMs({ min: 10, max: 60_000 }).default(250),
   // POST /api/v1/dry-runs in flight at once on this replica; one more is a 429.
   DRY_RUN_CONCURRENCY: count(1, 100, 4),
-  SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1, 'must be between 1 and 1000').max(1000, 'must be between 1 and 1000').default(50),
+  SCHEDULER_CONCURRENCY: count(1, 1000, 50),
   SCHEDULER_LEASE: durationMs({ min: 1000, max: 3_600_000 }).default(60_000),
   // A pending slot older than this is recorded as missed instead of run late (downtime, overload).
   SCHEDULER_MISFIRE: durationMs({ min: 1000, max: 86_400_000 }).default(30_000),
   // How far ahead slots are planned into scheduled_runs, so workers can wake exactly when one is due.
   SCHEDULER_HORIZON: durationMs({ min: 1000, max: 3_600_000 }).default(10_000),
-  WORKER_ID: optionalString,
-  PG_POOL_MAX: z.coerce.number().int().min(2, 'must be between 2 and 200').max(200, 'must be between 2 and 200').default(20),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+  // Recorded on every slot this replica claims: printable, at most 128 characters.
+  WORKER_ID: optionalString.refine((v) => v === undefined || /^[\x21-\x7e]{1,128}$/.test(v), {
+    message: 'must be 1–128 printable characters without spaces',
+  }),
+  PG_POOL_MAX: count(2, 200, 20),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.refine((v) => v === undefined || isHttpUrl(v), {
+    message: 'must be an http:// or https:// URL (the OTLP/HTTP collector, e.g. http://127.0.0.1:4318)',
+  }),
   ALERTING: boolean(true),
   // Window rules and workflows that stopped reporting are judged this often (executions are judged as they arrive).
   ALERT_EVAL_INTERVAL: durationMs({ min: 1000, max: 3_600_000 }).default(15_000),
   // Escalation tiers, reminders and acknowledgement timeouts are checked this often.
   ALERT_TICK_INTERVAL: durationMs({ min: 100, max: 60_000 }).default(1_000),
-  NOTIFY_CONCURRENCY: z.coerce.number().int().min(1, 'must be between 1 and 200').max(200, 'must be between 1 and 200').default(10),
+  NOTIFY_CONCURRENCY: count(1, 200, 10),
   NOTIFY_POLL_INTERVAL: durationMs({ min: 50, max: 60_000 }).default(500),
   NOTIFY_TIMEOUT: durationMs({ min: 500, max: 120_000 }).default(10_000),
   NOTIFY_RETRY_INITIAL: durationMs({ min: 100, max: 60_000 }).default(1_000),

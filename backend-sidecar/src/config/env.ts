@@ -226,7 +226,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const lines = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '');
       const value = env[name];
-      const shown = /TOKEN|PASSWORD|SECRET/.test(name) ? '(hidden)' : JSON.stringify(value);
+      // A URL with credentials in it (user:password@) is not echoed either.
+      const shown = /TOKEN|PASSWORD|SECRET/.test(name) || /\/\/[^/?#]*@/.test(value ?? '') ? '(hidden)' : JSON.stringify(value);
       return `  ${name}=${shown}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);

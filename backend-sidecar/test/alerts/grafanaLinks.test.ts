@@ -262,4 +262,8 @@ describe('GRAFANA_URL is validated at start', () => {
   ])('%j is a config error naming GRAFANA_URL', (value, message) => {
     expect(() => loadConfig({ GRAFANA_URL: value })).toThrow(message);
   });
+
+  it('a URL with a password in it is not echoed in the error', () => {
+    expect(() => loadConfig({ GRAFANA_URL: 'https://admin:hunter2-secret@grafana.example.com' })).toThrow(/^(?![\s\S]*hunter2)[\s\S]*GRAFANA_URL=\(hidden\): must not carry a user name or password/);
+  });
 });

@@ -43,6 +43,7 @@ export const testIds = {
     confirm: 'data-testid alert-confirm',
     timeline: 'data-testid alert-timeline',
     stateFilter: 'data-testid alerts-state-filter',
+    open: (id: number) => `data-testid alert-open-${id}`,
   },
   rules: {
     container: 'data-testid rules',
@@ -156,5 +157,14 @@ export const testIds = {
     removeTier: (i: number) => `data-testid policy-tier-remove-${i}`,
     addTier: 'data-testid policy-add-tier',
     save: 'data-testid policy-save',
+  },
+  alertDetail: {
+    container: 'data-testid alert-detail',
+    title: 'data-testid alert-detail-title',
+    notFound: 'data-testid alert-detail-not-found',
+    workflow: 'data-testid alert-detail-workflow',
+    action: (action: string) => `data-testid alert-detail-${action}`,
+    comment: 'data-testid alert-detail-comment',
+    confirm: 'data-testid alert-detail-confirm',
   },
 };

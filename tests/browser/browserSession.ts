@@ -24,12 +24,12 @@ export interface BrowserSession {
  * A real sidecar (embedded PostgreSQL, demo service, demo workflows), the harness server in front
  * of it, and headless Chromium.
  */
-export async function startBrowserSession(): Promise<BrowserSession> {
+export async function startBrowserSession(opts: { /** Extra sidecar environment (e.g. GRAFANA_URL). */ env?: Record<string, string> } = {}): Promise<BrowserSession> {
   if (!CHROMIUM) {
     throw new Error('Chromium not found: install Debian\'s `chromium` (apt-get install -y chromium) or set CHROMIUM_PATH');
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wm-browser-'));
-  const sidecar: SidecarProcess = spawnSidecar({ DATA_DIR: dataDir, PORT: '0', DEMO: 'on', DEMO_PORT: '0', SIDECAR_API_TOKEN: API_TOKEN, LOG_LEVEL: 'info', ALERT_EVAL_INTERVAL: '2s' });
+  const sidecar: SidecarProcess = spawnSidecar({ DATA_DIR: dataDir, PORT: '0', DEMO: 'on', DEMO_PORT: '0', SIDECAR_API_TOKEN: API_TOKEN, LOG_LEVEL: 'info', ALERT_EVAL_INTERVAL: '2s', ...opts.env });
   let sidecarUrl: string;
   try {
     sidecarUrl = urlOf(await sidecar.waitFor(listening, 90_000));

@@ -93,6 +93,68 @@ const optionalCidrList = z
   .optional()
   .transform((value, ctx) => (value === undefined || value.trim() === '' ? undefined : parseRanges(value, ctx, false)));
 
+/**
+ * Grafana's root URL as users open it (sub-path included): notifications link into the app under it.
+ * Credentials, a query or a fragment would end up in every link, so they are refused.
+ */
+const grafanaUrl = optionalString.transform((value, ctx) => {
+  if (value === undefined) {
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be an absolute http:// or https:// URL, e.g. https://grafana.example.com or https://ops.example.com/grafana' });
+    return z.NEVER;
+  }
+  const problem =
+    url.protocol !== 'http:' && url.protocol !== 'https:' ? `must be an http:// or https:// URL, not ${url.protocol}`
+    : url.username !== '' || url.password !== '' ? 'must not carry a user name or password (it is written into every notification)'
+    : url.search !== '' || url.hash !== '' ? 'must not carry a query or a fragment: links are built by appending paths to it'
+    : undefined;
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+});
+
+/** Label names the execution series already carry (and `le`, the histogram's bucket label). */
+export const EXECUTION_SERIES_LABELS = ['workflow', 'status', 'trigger', 'le'] as const;
+export const MAX_METRICS_LABELS = 5;
+const PROMETHEUS_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Workflow label names copied onto the execution series of /metrics: Prometheus label names, a few, none taken. */
+const metricsLabels = z
+  .string()
+  .optional()
+  .transform((value, ctx): string[] => {
+    const names = (value ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+    const problems: string[] = [];
+    for (const name of names) {
+      if (!PROMETHEUS_LABEL_NAME.test(name)) {
+        problems.push(`"${name}" is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)`);
+      } else if (name.startsWith('__')) {
+        problems.push(`"${name}" starts with "__", which Prometheus reserves`);
+      } else if ((EXECUTION_SERIES_LABELS as readonly string[]).includes(name)) {
+        problems.push(`"${name}" is already a label of the execution series (${EXECUTION_SERIES_LABELS.join(', ')})`);
+      }
+    }
+    const repeated = names.filter((n, i) => names.indexOf(n) !== i);
+    if (repeated.length > 0) {
+      problems.push(`names "${[...new Set(repeated)].join('", "')}" more than once`);
+    }
+    if (names.length > MAX_METRICS_LABELS) {
+      problems.push(`names ${names.length} labels; at most ${MAX_METRICS_LABELS} (each multiplies the series Prometheus stores)`);
+    }
+    if (problems.length > 0) {
+      ctx.addIssue({ code: 'custom', message: problems.join('; ') });
+      return z.NEVER;
+    }
+    return names;
+  });
+
 /** Every environment variable the sidecar reads, with its default. README's table mirrors this. */
 export const envSchema = z.object({
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
@@ -174,6 +236,10 @@ export const envSchema = z.object({
   RETENTION_RAW: durationMs({ min: 3_600_000, max: 3650 * 86_400_000 }).default(30 * 86_400_000),
   RETENTION_ROLLUPS: durationMs({ min: 86_400_000, max: 3650 * 86_400_000 }).default(400 * 86_400_000),
   RETENTION_INTERVAL: durationMs({ min: 1_000, max: 86_400_000 }).default(3_600_000),
+  // Set: every notification links to its alert and workflow in the app (`${GRAFANA_URL}/a/<app id>/alerts/<id>`).
+  GRAFANA_URL: grafanaUrl,
+  // Workflow label names (e.g. `env,team`) added to the execution series of /metrics; a workflow without one gets "".
+  METRICS_LABELS: metricsLabels,
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -196,7 +262,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const lines = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '');
       const value = env[name];
-      const shown = /TOKEN|PASSWORD|SECRET/.test(name) ? '(hidden)' : JSON.stringify(value);
+      // A URL with credentials in it (user:password@) is not echoed either.
+      const shown = /TOKEN|PASSWORD|SECRET/.test(name) || /\/\/[^/?#]*@/.test(value ?? '') ? '(hidden)' : JSON.stringify(value);
       return `  ${name}=${shown}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);

@@ -47,7 +47,7 @@ function testPayload(channelId: string, user: string): NotificationPayload {
   };
 }
 
-export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; timeoutMs: number; /** MAX_CHANNELS */ maxChannels: number; egress: DeliveryEgress }): void {
+export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; timeoutMs: number; /** MAX_CHANNELS */ maxChannels: number; egress: DeliveryEgress; /** GRAFANA_URL */ grafanaUrl?: string }): void {
   const { pool } = deps;
   routes.add({
     method: 'get',
@@ -120,7 +120,7 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
       }
       const started = Date.now();
       try {
-        const outcome = await deliver(channel, testPayload(channel.id, user), { idempotencyKey: `test:${channel.id}:${started}`, timeoutMs: deps.timeoutMs, egress: deps.egress });
+        const outcome = await deliver(channel, testPayload(channel.id, user), { idempotencyKey: `test:${channel.id}:${started}`, timeoutMs: deps.timeoutMs, egress: deps.egress, grafanaUrl: deps.grafanaUrl });
         return { body: { delivered: true, ...(outcome.httpStatus ? { httpStatus: outcome.httpStatus } : {}), durationMs: Date.now() - started } };
       } catch (error) {
         const c = classifyDeliveryError(error);

@@ -4,14 +4,17 @@ import { fetch, type Dispatcher } from 'undici';
 import type { EgressGuard } from '../net/egressGuard';
 import { HttpStatusError, egressRefusalIn } from '../retry/errors';
 import type { Channel, ChannelConfig } from './channelSchema';
-import { alertmanagerAlerts, discordMessage, slackMessage, smsForm, webhookBody } from './channelPayloads';
-import { subjectOf, textOf, type NotificationPayload } from './notificationMessage';
+import { alertmanagerAlerts, discordMessage, emailMessage, slackMessage, smsForm, webhookBody } from './channelPayloads';
+import { notificationLinks } from './grafanaLinks';
+import type { NotificationPayload } from './notificationMessage';
 
 export interface DeliveryContext {
   idempotencyKey: string;
   timeoutMs: number;
   now?: Date;
   egress: DeliveryEgress;
+  /** GRAFANA_URL: set, every message links to its alert and workflow in the app. */
+  grafanaUrl?: string;
 }
 
 /**
@@ -59,18 +62,19 @@ const json = (value: unknown) => ({ body: JSON.stringify(value), headers: { 'con
 
 /** Sends one notification through one channel; throws what the retry module can classify. */
 export async function deliver(channel: Channel, payload: NotificationPayload, ctx: DeliveryContext): Promise<DeliveryOutcome> {
+  const links = notificationLinks(ctx.grafanaUrl, payload);
   switch (channel.type) {
     case 'slack': {
       const c = channel.config as ChannelConfig<'slack'>;
-      return post(c.url, json(slackMessage(payload, c)), ctx);
+      return post(c.url, json(slackMessage(payload, c, links)), ctx);
     }
     case 'discord': {
       const c = channel.config as ChannelConfig<'discord'>;
-      return post(c.url, json(discordMessage(payload, c)), ctx);
+      return post(c.url, json(discordMessage(payload, c, links)), ctx);
     }
     case 'webhook': {
       const c = channel.config as ChannelConfig<'webhook'>;
-      const body = JSON.stringify(webhookBody(payload, ctx.idempotencyKey));
+      const body = JSON.stringify(webhookBody(payload, ctx.idempotencyKey, links));
       const timestamp = String(Math.floor((ctx.now ?? new Date()).getTime() / 1000));
       const headers: Record<string, string> = { ...(c.headers ?? {}), 'content-type': 'application/json', 'x-workflow-monitor-timestamp': timestamp };
       if (c.secret) {
@@ -84,7 +88,7 @@ export async function deliver(channel: Channel, payload: NotificationPayload, ct
       if (c.username !== undefined || c.password !== undefined) {
         headers.authorization = `Basic ${Buffer.from(`${c.username ?? ''}:${c.password ?? ''}`).toString('base64')}`;
       }
-      return post(`${c.url.replace(/\/+$/, '')}/api/v2/alerts`, { body: JSON.stringify(alertmanagerAlerts(payload, ctx.now)), headers }, ctx);
+      return post(`${c.url.replace(/\/+$/, '')}/api/v2/alerts`, { body: JSON.stringify(alertmanagerAlerts(payload, ctx.now, links)), headers }, ctx);
     }
     case 'sms': {
       const c = channel.config as ChannelConfig<'sms'>;
@@ -92,7 +96,7 @@ export async function deliver(channel: Channel, payload: NotificationPayload, ct
       let last: DeliveryOutcome = {};
       for (const to of c.to) {
         last = await post(url, {
-          body: smsForm(payload, c.from, to).toString(),
+          body: smsForm(payload, c.from, to, links).toString(),
           headers: {
             'content-type': 'application/x-www-form-urlencoded',
             authorization: `Basic ${Buffer.from(`${c.accountSid}:${c.authToken}`).toString('base64')}`,
@@ -119,12 +123,14 @@ export async function deliver(channel: Channel, payload: NotificationPayload, ct
         // Certificates are verified (implicit TLS and STARTTLS alike) unless the channel turns it off explicitly.
         tls: { rejectUnauthorized: c.tls?.rejectUnauthorized !== false },
       });
+      const message = emailMessage(payload, links);
       try {
         await transport.sendMail({
           from: c.from,
           to: c.to,
-          subject: subjectOf(payload),
-          text: textOf(payload),
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
           messageId: `<${ctx.idempotencyKey}@workflow-monitor>`,
           headers: { 'X-Idempotency-Key': ctx.idempotencyKey, 'X-Workflow-Monitor-Alert': String(payload.alert.id) },
         });

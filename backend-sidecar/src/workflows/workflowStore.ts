@@ -162,9 +162,9 @@ export async function workflowEverExisted(db: Db, id: string): Promise<boolean> 
 export async function lockPushWorkflow(
   client: PoolClient,
   id: string
-): Promise<Pick<WorkflowRow, 'mode' | 'push_expected_ms' | 'push_grace_ms'> | undefined> {
-  const { rows } = await client.query<Pick<WorkflowRow, 'mode' | 'push_expected_ms' | 'push_grace_ms'>>(
-    'SELECT mode, push_expected_ms, push_grace_ms FROM workflows WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
+): Promise<Pick<WorkflowRow, 'mode' | 'push_expected_ms' | 'push_grace_ms' | 'labels'> | undefined> {
+  const { rows } = await client.query<Pick<WorkflowRow, 'mode' | 'push_expected_ms' | 'push_grace_ms' | 'labels'>>(
+    'SELECT mode, push_expected_ms, push_grace_ms, labels FROM workflows WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
     [id]
   );
   return rows[0];

@@ -41,7 +41,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
   const tracing = startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'workflow-monitor-sidecar', log });
   const definitions = new DefinitionCache(process.env);
   let scheduler: Scheduler | undefined;
-  const metrics = new EngineMetrics(ctx.metrics.registry, () => scheduler?.running ?? 0);
+  const metrics = new EngineMetrics(ctx.metrics.registry, () => scheduler?.running ?? 0, config.METRICS_LABELS);
   const dryRuns = new DryRunner({ concurrency: config.DRY_RUN_CONCURRENCY, send: http.send, breakerMaxHosts: config.BREAKER_MAX_HOSTS });
 
   const dir = workflowsDirectory(ctx);
@@ -49,8 +49,8 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
   await files?.sync();
   await vetStoredWorkflows(pool, log);
 
-  const published = (executionId: number, result: ExecutionResult) => {
-    metrics.observe(result);
+  const published = (executionId: number, result: ExecutionResult, workflowLabels: unknown) => {
+    metrics.observe(result, workflowLabels);
     const line = describeExecution(result);
     if (result.status === EXECUTION_STATUS.failed) {
       log.warn({ executionId, workflowId: result.workflowId, status: result.status }, line);
@@ -80,7 +80,8 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
       log.warn({ runId: run.id, workflowId: run.workflowId }, 'slot already had a result (this worker lost its lease); discarded the late one');
       return;
     }
-    published(recorded.executionId, result);
+    // The stored definition's labels, read even when it no longer validates.
+    published(recorded.executionId, result, (run.definition as { labels?: unknown } | null)?.labels);
   };
 
   if (config.SCHEDULER) {
@@ -96,14 +97,14 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
       execute,
       record,
       onStarted: (_run, lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
-      onMissedPush: ({ executionId, result }) => published(executionId, result),
+      onMissedPush: ({ executionId, result, labels }) => published(executionId, result, labels),
       onMissedSlots: (slots) => metrics.missedSlots.inc(slots),
     });
   }
 
   const recordPush: WorkflowRouteDeps['recordPush'] = async (body) => {
-    const { result, recorded } = await recordPushedResult(pool, body);
-    published(recorded.executionId, result);
+    const { result, recorded, labels } = await recordPushedResult(pool, body);
+    published(recorded.executionId, result, labels);
     return (await getExecutionSummary(pool, recorded.executionId))!;
   };
 

@@ -78,6 +78,8 @@ const TEXTS: Record<string, [string, string[]]> = {
   WORKFLOWS_DIR: ['./workflows', []],
   TARGET_DENYLIST: ['none', ['10.0.0.0/33', 'not-a-range', '10.0.0.0/8,,x']],
   TARGET_ALLOWLIST: ['127.0.0.0/8', ['300.1.1.1', 'none']],
+  GRAFANA_URL: ['https://ops.example.com/grafana/', ['ops.example.com', 'ftp://grafana', 'https://user:pw@grafana.example', 'https://g.example/?q=1']],
+  METRICS_LABELS: ['env,team', ['a,b,c,d,e,f', '__name', 'workflow', 'env,env', '1abc', 'has-dash']],
 };
 
 const TABLES = [Object.keys(COUNTS), PORTS, Object.keys(DURATIONS), BOOLEANS, Object.keys(ENUMS), TOKENS, Object.keys(TEXTS)];

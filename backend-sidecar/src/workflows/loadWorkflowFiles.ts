@@ -129,11 +129,18 @@ export async function loadWorkflowDirectory(dir: string, env: NodeJS.ProcessEnv)
   } catch (error) {
     return { workflows: [], errors: [{ file: dir, path: '(directory)', message: `cannot read WORKFLOWS_DIR: ${(error as Error).message}` }] };
   }
+  return loadWorkflowFileList(
+    entries.map((name) => path.join(dir, name)),
+    env
+  );
+}
+
+/** The given files in order, as loadWorkflowDirectory loads a directory's (the CLI's `validate` passes its own list). */
+export async function loadWorkflowFileList(files: readonly string[], env: NodeJS.ProcessEnv): Promise<{ workflows: LoadedWorkflow[]; errors: FileLoadError[] }> {
   const workflows: LoadedWorkflow[] = [];
   const errors: FileLoadError[] = [];
   const seen = new Map<string, string>();
-  for (const name of entries) {
-    const file = path.join(dir, name);
+  for (const file of files) {
     const loaded = await loadWorkflowFile(file, env);
     errors.push(...loaded.errors);
     for (const workflow of loaded.workflows) {

@@ -16,6 +16,8 @@ const SECTIONS = ['channels', 'escalationPolicies', 'rules'] as const;
 
 export interface Parsed<T> {
   item: T;
+  /** The entry as the file wrote it (after `${ENV}` interpolation), before the schema's defaults. */
+  raw: unknown;
   file: string;
   path: string;
 }
@@ -79,7 +81,7 @@ export async function parseAlertingFiles(files: readonly string[], env: NodeJS.P
       list.forEach((raw, i) => {
         const result = schema.safeParse(raw);
         if (result.success) {
-          into.push({ item: result.data, file, path: `${section}[${i}]` });
+          into.push({ item: result.data, raw, file, path: `${section}[${i}]` });
         } else {
           errors.push(...formatIssues(result.error.issues, `${section}[${i}]`).map((e) => ({ file, ...e })));
         }

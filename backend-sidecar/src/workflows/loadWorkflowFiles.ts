@@ -20,7 +20,7 @@ export interface LoadedWorkflow {
 }
 
 /** The workflow definitions of a file's content: the content itself, or its `workflows` list. */
-function workflowItems(content: unknown): { items: unknown; isList: boolean } {
+export function workflowItems(content: unknown): { items: unknown; isList: boolean } {
   const isList = typeof content === 'object' && content !== null && !Array.isArray(content) && 'workflows' in content;
   return { items: isList ? (content as { workflows: unknown }).workflows : [content], isList };
 }

@@ -55,9 +55,15 @@ export async function locateErrors(errors: readonly FileLoadError[]): Promise<Lo
   return located;
 }
 
+/** The loaders name a YAML syntax error's place in its path and message; the position says it once. */
+const SYNTAX_ERROR_PATH = /^line \d+, column \d+$/;
+
 /** `file:line:column: path: message`, the shape compilers use, which editors and CI annotate. */
 export function formatLocatedError(error: LocatedError): string {
   const where = error.line !== undefined ? `${error.file}:${error.line}:${error.column}` : error.file;
+  if (SYNTAX_ERROR_PATH.test(error.path)) {
+    return `${where}: (yaml): ${error.message.replace(/ at line \d+, column \d+:?$/, '')}`;
+  }
   return `${where}: ${error.path}: ${error.message}`;
 }
 

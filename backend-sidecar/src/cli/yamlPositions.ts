@@ -45,7 +45,7 @@ export class YamlPositions {
     let offset = rangeStart(node) ?? 0;
     let rest = path === '(root)' || path === '(file)' ? '' : path;
     while (rest.length > 0 && node) {
-      const step = this.descend(node, rest);
+      const step = this.descend(node, rest, /^unknown /i.test(message));
       if (!step) {
         break;
       }
@@ -63,7 +63,7 @@ export class YamlPositions {
   }
 
   /** One step down `rest`: a `[n]` index into a sequence, or the longest key of a mapping it starts with (keys may hold dots). */
-  private descend(parent: unknown, rest: string): { node: unknown; rest: string; offset: number | undefined } | undefined {
+  private descend(parent: unknown, rest: string, keyIsTheProblem: boolean): { node: unknown; rest: string; offset: number | undefined } | undefined {
     const node = isAlias(parent) ? parent.resolve(this.document) : parent;
     const index = /^\[(\d+)\]/.exec(rest);
     if (index) {
@@ -85,9 +85,11 @@ export class YamlPositions {
       return undefined;
     }
     const written = keyText(best) === '' ? '""' : keyText(best)!;
-    // The value when the file gives one; an empty value (`url:`) points at its key.
-    const offset = rangeStart(best.value) ?? rangeStart(best.key);
-    return { node: best.value, rest: trimDot(rest.slice(written.length)), offset };
+    const remaining = trimDot(rest.slice(written.length));
+    // The value when the file gives one; an empty value (`url:`), or a key that is itself the
+    // problem ("unknown section"), points at the key.
+    const offset = (remaining === '' && keyIsTheProblem ? undefined : rangeStart(best.value)) ?? rangeStart(best.key);
+    return { node: best.value, rest: remaining, offset };
   }
 
   private at(offset: number): SourcePosition {

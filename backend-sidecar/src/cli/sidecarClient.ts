@@ -14,13 +14,13 @@ export function sidecarTarget(command: string, flags: { url?: string; token?: st
   const url = flags.url ?? env.WORKFLOW_MONITOR_URL;
   const token = flags.token ?? env.WORKFLOW_MONITOR_TOKEN;
   if (!url) {
-    throw new CliUsageError(`${command}: the sidecar's URL is missing: give --url or set WORKFLOW_MONITOR_URL (e.g. http://localhost:3001)`, usage);
+    throw new CliUsageError(`${command}: the sidecar's URL is missing: give --url or set WORKFLOW_MONITOR_URL (e.g. http://localhost:8080)`, usage);
   }
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new CliUsageError(`${command}: --url "${url}" is not a URL; give the sidecar's base URL, e.g. http://localhost:3001`, usage);
+    throw new CliUsageError(`${command}: --url "${url}" is not a URL; give the sidecar's base URL, e.g. http://localhost:8080`, usage);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new CliUsageError(`${command}: --url "${url}" must be an http:// or https:// URL`, usage);
@@ -126,7 +126,7 @@ export class SidecarClient {
       return (await this.send('GET', path)) as T;
     } catch (error) {
       if (error instanceof SidecarApiError && error.status === 404) {
-        throw new CliFailure(`no Workflow Monitor API at ${this.target.url} (GET ${path} answered 404): give the sidecar's base URL, e.g. http://localhost:3001`);
+        throw new CliFailure(`no Workflow Monitor API at ${this.target.url} (GET ${path} answered 404): give the sidecar's base URL, e.g. http://localhost:8080`);
       }
       throw error;
     }

@@ -97,7 +97,10 @@ export async function applyCommand(args: readonly string[], ctx: CliContext): Pr
       return EXIT.failed;
     }
     if (local.skipped.channels + local.skipped.escalationPolicies > 0) {
-      ctx.stdout.write(`note: ${local.skipped.channels} channel(s) and ${local.skipped.escalationPolicies} escalation polic(ies) in alerting files are not applied (apply manages workflows and rules)\n`);
+      const { channels, escalationPolicies } = local.skipped;
+      ctx.stdout.write(
+        `note: ${channels} channel${channels === 1 ? '' : 's'} and ${escalationPolicies} escalation polic${escalationPolicies === 1 ? 'y' : 'ies'} in alerting files are not applied (apply manages workflows and rules)\n`
+      );
     }
     for (const extra of plan.notInFiles) {
       ctx.stdout.write(`note: API-defined ${extra.kind} "${extra.id}" on the sidecar is not in the files (--prune deletes it)\n`);

@@ -2,6 +2,7 @@ import { coerceError } from '../errors/errors';
 import { APPLY_USAGE, applyCommand } from './applyCommand';
 import { CliFailure, CliUsageError, EXIT, type CliContext, type ExitCode } from './cliContext';
 import { EXPORT_USAGE, exportCommand } from './exportCommand';
+import { SidecarApiError } from './sidecarClient';
 import { TEST_USAGE, testCommand } from './testCommand';
 import { VALIDATE_USAGE, validateCommand } from './validateCommand';
 
@@ -50,7 +51,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       ctx.stderr.write(`workflow-monitor ${error.message}\n\n${error.usage ?? command.usage}`);
       return EXIT.usage;
     }
-    if (error instanceof CliFailure) {
+    if (error instanceof CliFailure || error instanceof SidecarApiError) {
       ctx.stderr.write(`workflow-monitor ${name}: ${error.message}\n`);
       return EXIT.failed;
     }

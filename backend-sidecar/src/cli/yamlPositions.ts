@@ -22,7 +22,7 @@ export class YamlPositions {
 
   constructor(private readonly text: string) {
     const masked = text.replace(ENV_REFERENCE, (reference: string) => 'x'.repeat(reference.length));
-    this.document = YAML.parseDocument(masked, { lineCounter: this.lines, keepSourceTokens: false });
+    this.document = YAML.parseDocument(masked, { lineCounter: this.lines });
   }
 
   /**

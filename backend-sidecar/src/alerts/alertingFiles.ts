@@ -14,34 +14,41 @@ import { listYamlFiles } from '../schema/yamlFiles';
 
 const SECTIONS = ['channels', 'escalationPolicies', 'rules'] as const;
 
-interface Parsed<T> {
+export interface Parsed<T> {
   item: T;
+  /** The entry as the file wrote it (after `${ENV}` interpolation), before the schema's defaults. */
+  raw: unknown;
   file: string;
   path: string;
 }
 
+/** What the alerting files hold, each entry validated and placed (file and path); the rest as errors. */
+export interface ParsedAlertingFiles {
+  channels: Array<Parsed<ChannelInput>>;
+  policies: Array<Parsed<EscalationPolicyInput>>;
+  rules: Array<Parsed<RuleInput>>;
+  errors: FileLoadError[];
+}
+
 /**
- * `alerting/*.yaml` next to the workflows: `channels`, `escalationPolicies` and `rules` lists,
- * `${ENV}` interpolated (channel secrets come from the environment). Applied in that order so
- * references resolve; entries that came from files and are gone from them are removed. A bad
- * entry is reported with file and path and skipped; the good ones still apply.
+ * Reads and validates alerting files without touching a database: `${ENV}` interpolated from `env`,
+ * each entry checked against its schema. What only the database can tell (a rule naming a channel
+ * that does not exist, MAX_RULES) is left to the save. The CLI's `validate` runs exactly this.
  */
-export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.ProcessEnv, limits: { maxRules?: number; maxChannels?: number } = {}): Promise<FileLoadError[]> {
-  let names: string[] = [];
-  try {
-    names = await listYamlFiles(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      return [{ file: dir, path: '(directory)', message: `cannot read: ${(error as Error).message}` }];
-    }
-  }
+export async function parseAlertingFiles(files: readonly string[], env: NodeJS.ProcessEnv): Promise<ParsedAlertingFiles> {
   const errors: FileLoadError[] = [];
   const channels: Array<Parsed<ChannelInput>> = [];
   const policies: Array<Parsed<EscalationPolicyInput>> = [];
   const rules: Array<Parsed<RuleInput>> = [];
-  for (const name of names) {
-    const file = path.join(dir, name);
-    const { text, missing } = interpolateEnv(await fs.readFile(file, 'utf8'), env);
+  for (const file of files) {
+    let source: string;
+    try {
+      source = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      errors.push({ file, path: '(file)', message: `cannot read: ${(error as Error).message}` });
+      continue;
+    }
+    const { text, missing } = interpolateEnv(source, env);
     if (missing.length > 0) {
       errors.push({ file, path: '(file)', message: `environment variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\${${m}}`).join(', ')} not set and no default given` });
       continue;
@@ -74,7 +81,7 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
       list.forEach((raw, i) => {
         const result = schema.safeParse(raw);
         if (result.success) {
-          into.push({ item: result.data, file, path: `${section}[${i}]` });
+          into.push({ item: result.data, raw, file, path: `${section}[${i}]` });
         } else {
           errors.push(...formatIssues(result.error.issues, `${section}[${i}]`).map((e) => ({ file, ...e })));
         }
@@ -84,6 +91,28 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
     collect('escalationPolicies', escalationPolicyInputSchema as never, policies);
     collect('rules', ruleInputSchema as never, rules);
   }
+  return { channels, policies, rules, errors };
+}
+
+/**
+ * `alerting/*.yaml` next to the workflows: `channels`, `escalationPolicies` and `rules` lists,
+ * `${ENV}` interpolated (channel secrets come from the environment). Applied in that order so
+ * references resolve; entries that came from files and are gone from them are removed. A bad
+ * entry is reported with file and path and skipped; the good ones still apply.
+ */
+export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.ProcessEnv, limits: { maxRules?: number; maxChannels?: number } = {}): Promise<FileLoadError[]> {
+  let names: string[] = [];
+  try {
+    names = await listYamlFiles(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      return [{ file: dir, path: '(directory)', message: `cannot read: ${(error as Error).message}` }];
+    }
+  }
+  const { channels, policies, rules, errors } = await parseAlertingFiles(
+    names.map((name) => path.join(dir, name)),
+    env
+  );
   const apply = async <T extends { id: string }>(entries: Array<Parsed<T>>, table: string, save: (p: Parsed<T>) => Promise<unknown>) => {
     // Entries gone from the files go first, so they no longer count against MAX_RULES / MAX_CHANNELS.
     await pool.query(`DELETE FROM ${table} WHERE source = 'file' AND NOT (id = ANY($1))`, [entries.map((e) => e.item.id)]);

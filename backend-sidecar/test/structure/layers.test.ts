@@ -37,6 +37,8 @@ const LAYERS: Record<string, number> = {
   app: 4,
   // src/main.ts: the process entry.
   main: 5,
+  // The workflow-monitor CLI: a process entry of its own over the loaders, the executor and the HTTP API (never app/).
+  cli: 5,
 };
 
 const SRC = path.resolve(__dirname, '../../src');

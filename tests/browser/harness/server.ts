@@ -36,6 +36,8 @@ export async function startHarnessServer(opts: {
   sendUserHeader?: boolean;
   /** The data source's top-level URL, where Grafana sends a request no route matches (ours sets none). */
   datasourceUrl?: string;
+  /** Port on 127.0.0.1; 0 (default) picks a free one. `npm run preview` asks for 3000, Grafana's. */
+  port?: number;
 }): Promise<HarnessServer> {
   let role = opts.role ?? 'Editor';
   const user = opts.user ?? { login: 'ops-alice', name: 'Alice Operator' };
@@ -146,7 +148,10 @@ export async function startHarnessServer(opts: {
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `harness: nothing at ${p}` }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     proxied,

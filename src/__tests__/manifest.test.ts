@@ -131,4 +131,13 @@ describe.each(panels)('src/panels/$name/plugin.json (nested panel)', ({ name, ma
     }
     expect(fs.existsSync(path.join(dist, 'dashboards/overview.json'))).toBe(true);
   });
+
+  it("keeps the app's module.js (loaded for every app page) under 100 KB: pages are lazy chunks", () => {
+    expect(fs.statSync(path.join(dist, 'module.js')).size).toBeLessThan(100 * 1024);
+  });
+
+  it('ships nothing test-only: no tests, fixtures or contract files', () => {
+    const files = (fs.readdirSync(dist, { recursive: true }) as string[]).map(String);
+    expect(files.filter((f) => /(^|\/)(__tests__|fixtures?|tests?|contract)(\/|$)|\.test\.|\.spec\./.test(f))).toEqual([]);
+  });
 });

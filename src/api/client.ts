@@ -110,6 +110,9 @@ export class SidecarClient {
   workflowVariables(label?: string) {
     return this.request<{ workflows: Array<{ id: string; name: string; labels: Record<string, string> }> }>('GET', 'api/v1/variables/workflows', { params: { label } });
   }
+  labelValues(label: string) {
+    return this.request<{ label: string; values: string[]; truncated: boolean }>('GET', 'api/v1/variables/label-values', { params: { label } });
+  }
   annotations(from: number, to: number) {
     return this.request<{ annotations: Array<{ time: number; title: string; text: string; type: string; alertId: number; workflowId: string; severity: string; tags: string[] }> }>('GET', 'api/v1/annotations', { params: { from, to } });
   }

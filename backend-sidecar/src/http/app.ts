@@ -46,6 +46,14 @@ export function createApp(opts: AppOptions): SidecarApp {
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
   app.use(helmet());
+  // A Grafana data source URL saved with a trailing '/' makes its proxy routes ('{{ .JsonData.url }}/api')
+  // ask for '//api/...': read leading slashes as one, so such a data source works without re-saving.
+  app.use((req, _res, next) => {
+    if (req.url.startsWith('//')) {
+      req.url = req.url.replace(/^\/+/, '/');
+    }
+    next();
+  });
 
   // Count every request by its route template (never the raw URL: unbounded label values).
   app.use((req, res, next) => {

@@ -239,6 +239,21 @@ export async function listWorkflowNames(db: Db, labels?: Record<string, string>)
   return rows;
 }
 
+/** The most label values a template variable is offered; more is a label used as an id, not a dimension. */
+export const LABEL_VALUES_LIMIT = 1000;
+
+/**
+ * The distinct values of one label over the live workflows, sorted, at most `limit` (+1 to tell the caller
+ * there were more). `labels ? $1` is answered by the GIN index on labels.
+ */
+export async function listLabelValues(db: Db, label: string, limit = LABEL_VALUES_LIMIT): Promise<{ values: string[]; truncated: boolean }> {
+  const { rows } = await db.query<{ value: string }>(
+    `SELECT DISTINCT labels ->> $1 AS value FROM workflows WHERE deleted_at IS NULL AND labels ? $1 ORDER BY value LIMIT $2`,
+    [label, limit + 1]
+  );
+  return { values: rows.slice(0, limit).map((r) => r.value), truncated: rows.length > limit };
+}
+
 export interface WorkflowListRow extends WorkflowRow {
   last_execution_id: number | null;
   last_status: string | null;

@@ -16,6 +16,9 @@ const pluginIds = ['src/plugin.json', 'src/datasource/plugin.json', 'src/panels/
   (f) => (JSON.parse(fs.readFileSync(path.join(ROOT, f), 'utf8')) as { id: string }).id
 );
 
+/** `name:${VAR:-default}` as Compose runs it when VAR is unset. */
+const imageWithDefaults = (image: string) => image.replace(/\$\{\w+:-([^}]*)\}/g, '$1');
+
 describe('docker-compose.yml', () => {
   (dockerCompose || process.env.CI ? it : it.skip)('is valid for Compose (docker-compose config -q) with the values of .env.example', () => {
     const output = execFileSync(dockerCompose ?? 'docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...envExample }, encoding: 'utf8' });
@@ -27,7 +30,7 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       expect({ name, healthcheck: Boolean(service.healthcheck) }).toEqual({ name, healthcheck: true });
       if (!service.build) {
-        expect({ name, image: service.image }).toEqual({ name, image: expect.stringMatching(/:v?\d+\.\d+(\.\d+)?(-[\w.]+)?$/) });
+        expect({ name, image: imageWithDefaults(service.image!) }).toEqual({ name, image: expect.stringMatching(/:v?\d+\.\d+(\.\d+)?(-[\w.]+)?$/) });
       }
     }
   });
@@ -43,7 +46,7 @@ describe('docker-compose.yml', () => {
     expect(grafana.environment!.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS!.split(',').sort()).toEqual([...pluginIds].sort());
     expect(grafana.environment!.GF_SECURITY_ADMIN_PASSWORD).toContain('GRAFANA_ADMIN_PASSWORD');
     const required = (JSON.parse(fs.readFileSync(path.join(ROOT, 'src/plugin.json'), 'utf8')) as { dependencies: { grafanaDependency: string } }).dependencies.grafanaDependency.replace('>=', '');
-    const version = grafana.image!.split(':')[1]!;
+    const version = imageWithDefaults(grafana.image!).split(':')[1]!;
     const asNumber = (v: string) => v.split('.').map(Number).reduce((a, n) => a * 1000 + n, 0);
     expect(asNumber(version)).toBeGreaterThanOrEqual(asNumber(required));
     expect(compose.services.sidecar!.environment!.SIDECAR_API_TOKEN).toContain('SIDECAR_API_TOKEN');
@@ -53,6 +56,12 @@ describe('docker-compose.yml', () => {
     expect(datasource).toContain('${SIDECAR_API_TOKEN}');
     expect(datasource).toContain('${WORKFLOW_MONITOR_URL}');
     expect(datasource).toContain(pluginIds[1]);
+  });
+
+  it('runs the Grafana the plugin is built and tested against (the @grafana/ui version) unless GRAFANA_VERSION says otherwise', () => {
+    const tested = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['@grafana/ui']!;
+    expect(tested).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(compose.services.grafana!.image).toBe(`grafana/grafana:\${GRAFANA_VERSION:-${tested}}`);
   });
 
   it('has Grafana send the signed-in user (X-Grafana-User) through its data source proxy, so acknowledgements name who acted', () => {

@@ -51,6 +51,7 @@ const MATRIX: Record<string, Access> = {
   'POST /api/v1/query': 'read',
   'GET /api/v1/variables/workflows': 'read',
   'GET /api/v1/annotations': 'read',
+  'GET /api/v1/variables/label-values': 'read',
 };
 
 jest.setTimeout(180_000);

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { HarnessConfig } from './backendSrv';
+import { proxyRequest, proxyResponse, type ProxyRoute } from './grafanaProxy';
 
 export const APP_ID = 'workflowmonitor-workflowmonitor-app';
 export const DATASOURCE_TYPE = 'workflowmonitor-workflowmonitor-datasource';
@@ -10,16 +11,7 @@ export const DATASOURCE_UID = 'workflow-monitor';
 const DIST = path.resolve(__dirname, '../../../dist');
 const ICONS = path.dirname(require.resolve('@grafana/ui/package.json')) + '/dist/public/img/icons';
 
-const ROLE_RANK: Record<string, number> = { Viewer: 1, Editor: 2, Admin: 3 };
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.css': 'text/css', '.map': 'application/json', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf' };
-
-interface ProxyRoute {
-  path: string;
-  method?: string;
-  reqRole?: string;
-  url?: string;
-  headers?: Array<{ name: string; content: string }>;
-}
 
 export interface HarnessServer {
   url: string;
@@ -40,6 +32,12 @@ export async function startHarnessServer(opts: {
   apiToken: string;
   role?: 'Viewer' | 'Editor' | 'Admin';
   user?: { login: string; name: string };
+  /** Grafana's `[dataproxy] send_user_header`; docker-compose.yml turns it on, so the harness does by default. */
+  sendUserHeader?: boolean;
+  /** The data source's top-level URL, where Grafana sends a request no route matches (ours sets none). */
+  datasourceUrl?: string;
+  /** Port on 127.0.0.1; 0 (default) picks a free one. `npm run preview` asks for 3000, Grafana's. */
+  port?: number;
 }): Promise<HarnessServer> {
   let role = opts.role ?? 'Editor';
   const user = opts.user ?? { login: 'ops-alice', name: 'Alice Operator' };
@@ -67,40 +65,26 @@ export async function startHarnessServer(opts: {
 </head><body><div id="toasts"></div><div id="root"></div><script src="/harness/host.js"></script></body></html>`;
   };
 
+  // Grafana's data source proxy semantics (grafanaProxy.ts): first route in order, string prefix, exact method,
+  // 401 → 400, X-Grafana-User only when send_user_header, an unmatched method sent to the data source's own URL.
+  const datasource = { url: opts.datasourceUrl ?? '', jsonData: { url: opts.sidecarUrl }, secureJsonData: { apiToken: opts.apiToken } };
   const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, rest: string) => {
     const method = (req.method ?? 'GET').toUpperCase();
-    const [routePath, query = ''] = rest.split('?');
-    const route = routes
-      .filter((r) => routePath === r.path || routePath!.startsWith(`${r.path}/`))
-      .filter((r) => !r.method || r.method === '*' || r.method.toUpperCase() === method)
-      .sort((a, b) => b.path.length - a.path.length)[0];
-    if (!route) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `no proxy route for ${method} ${routePath}` }));
+    const [routePath = '', query = ''] = rest.split('?');
+    const decision = proxyRequest({ routes, datasource, method, proxyPath: routePath, query, role, login: user.login, sendUserHeader: opts.sendUserHeader ?? true, headers: req.headers });
+    if (decision.kind === 'respond') {
+      proxied.push({ method, path: routePath, status: decision.status });
+      res.writeHead(decision.status, decision.headers).end(decision.body);
       return;
-    }
-    if (route.reqRole && (ROLE_RANK[role] ?? 0) < (ROLE_RANK[route.reqRole] ?? 99)) {
-      proxied.push({ method, path: routePath!, status: 403 });
-      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'plugin proxy route access denied' }));
-      return;
-    }
-    const render = (template: string) => template.replace(/\{\{\s*\.JsonData\.url\s*\}\}/g, opts.sidecarUrl).replace(/\{\{\s*\.SecureJsonData\.apiToken\s*\}\}/g, opts.apiToken);
-    const base = render(route.url ?? opts.sidecarUrl);
-    const target = `${base}${routePath!.slice(route.path.length)}${query ? `?${query}` : ''}`;
-    const headers: Record<string, string> = { 'X-Grafana-User': user.login };
-    for (const h of route.headers ?? []) {
-      headers[h.name] = render(h.content);
-    }
-    if (req.headers['content-type']) {
-      headers['content-type'] = String(req.headers['content-type']);
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) {
       chunks.push(chunk as Buffer);
     }
-    const upstream = await fetch(target, { method, headers, body: chunks.length > 0 && method !== 'GET' ? Buffer.concat(chunks) : undefined });
-    proxied.push({ method, path: routePath!, status: upstream.status });
-    const body = Buffer.from(await upstream.arrayBuffer());
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(body);
+    const upstream = await fetch(decision.url, { method, headers: decision.headers, body: chunks.length > 0 && method !== 'GET' ? Buffer.concat(chunks) : undefined });
+    const answer = proxyResponse(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }, Buffer.from(await upstream.arrayBuffer()));
+    proxied.push({ method, path: routePath, status: answer.status });
+    res.writeHead(answer.status, answer.headers).end(answer.body);
   };
 
   const server = http.createServer((req, res) => {
@@ -164,7 +148,10 @@ export async function startHarnessServer(opts: {
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `harness: nothing at ${p}` }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     proxied,

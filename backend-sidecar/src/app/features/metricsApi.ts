@@ -6,7 +6,12 @@ import { metricsQuerySchema, monitoringMetrics } from '../../metricsApi/monitori
 import { queryRequestSchema, runQuery } from '../../metricsApi/queryApi';
 import { labelFilterSchema } from '../../schema/labelFilter';
 import { alertAnnotations, annotationsQuerySchema } from '../../metricsApi/annotations';
-import { listWorkflowNames } from '../../workflows/workflowStore';
+import { LABEL_VALUES_LIMIT, listLabelValues, listWorkflowNames } from '../../workflows/workflowStore';
+
+/** A label name as workflow definitions allow it (model/workflowDefinition.ts: at most 100 characters). */
+const labelValuesQuerySchema = z.object({
+  label: z.string().min(1, 'label is required, e.g. label=env').max(100, 'a label name has at most 100 characters'),
+});
 
 /** Rollups upkeep, the metrics summary, the Grafana query API, template variables, annotations. */
 export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
@@ -53,6 +58,20 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
         query: z.object({ label: labelFilterSchema }),
         responses: { 200: { description: 'Workflows', schema: z.object({ workflows: z.array(z.object({ id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()) })) }) } },
         handler: async ({ query }) => ({ body: { workflows: await listWorkflowNames(ctx.pool, query.label) } }),
+      });
+      routes.add({
+        method: 'get',
+        path: '/api/v1/variables/label-values',
+        summary: 'The distinct values of one workflow label, for Grafana template variables (label_values(env))',
+        tags: ['metrics'],
+        query: labelValuesQuerySchema,
+        responses: {
+          200: {
+            description: `The values, sorted; at most ${LABEL_VALUES_LIMIT} (truncated says there were more)`,
+            schema: z.object({ label: z.string(), values: z.array(z.string()), truncated: z.boolean() }),
+          },
+        },
+        handler: async ({ query }) => ({ body: { label: query.label, ...(await listLabelValues(ctx.pool, query.label)) } }),
       });
       routes.add({
         method: 'get',

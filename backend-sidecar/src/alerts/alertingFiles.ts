@@ -11,8 +11,10 @@ import { escalationPolicyInputSchema, ruleInputSchema, type EscalationPolicyInpu
 import { formatIssues } from '../schema/issues';
 import { parseYaml, type FileLoadError } from '../schema/yaml';
 import { listYamlFiles } from '../schema/yamlFiles';
+import { reportScheduleInputSchema, type ReportScheduleInput } from '../reports/reportScheduleSchema';
+import { saveSchedule } from '../reports/reportScheduleStore';
 
-const SECTIONS = ['channels', 'escalationPolicies', 'rules'] as const;
+const SECTIONS = ['channels', 'escalationPolicies', 'rules', 'reports'] as const;
 
 interface Parsed<T> {
   item: T;
@@ -21,7 +23,7 @@ interface Parsed<T> {
 }
 
 /**
- * `alerting/*.yaml` next to the workflows: `channels`, `escalationPolicies` and `rules` lists,
+ * `alerting/*.yaml` next to the workflows: `channels`, `escalationPolicies`, `rules` and `reports` (report schedules) lists,
  * `${ENV}` interpolated (channel secrets come from the environment). Applied in that order so
  * references resolve; entries that came from files and are gone from them are removed. A bad
  * entry is reported with file and path and skipped; the good ones still apply.
@@ -39,6 +41,7 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
   const channels: Array<Parsed<ChannelInput>> = [];
   const policies: Array<Parsed<EscalationPolicyInput>> = [];
   const rules: Array<Parsed<RuleInput>> = [];
+  const reports: Array<Parsed<ReportScheduleInput>> = [];
   for (const name of names) {
     const file = path.join(dir, name);
     const { text, missing } = interpolateEnv(await fs.readFile(file, 'utf8'), env);
@@ -83,6 +86,7 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
     collect('channels', channelInputSchema as never, channels);
     collect('escalationPolicies', escalationPolicyInputSchema as never, policies);
     collect('rules', ruleInputSchema as never, rules);
+    collect('reports', reportScheduleInputSchema as never, reports);
   }
   const apply = async <T extends { id: string }>(entries: Array<Parsed<T>>, table: string, save: (p: Parsed<T>) => Promise<unknown>) => {
     // Entries gone from the files go first, so they no longer count against MAX_RULES / MAX_CHANNELS.
@@ -103,5 +107,6 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
   await apply(channels, 'channels', (p) => saveChannel(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: p.path, maxCount: limits.maxChannels }));
   await apply(policies, 'escalation_policies', (p) => savePolicy(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: `${p.path}.` }));
   await apply(rules, 'alert_rules', (p) => saveRule(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: `${p.path}.`, maxCount: limits.maxRules }));
+  await apply(reports, 'report_schedules', (p) => saveSchedule(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: `${p.path}.` }));
   return errors;
 }

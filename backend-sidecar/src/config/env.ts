@@ -138,6 +138,8 @@ export const envSchema = z.object({
   RETENTION_RAW: durationMs({ min: 3_600_000, max: 3650 * 86_400_000 }).default(30 * 86_400_000),
   RETENTION_ROLLUPS: durationMs({ min: 86_400_000, max: 3650 * 86_400_000 }).default(400 * 86_400_000),
   RETENTION_INTERVAL: durationMs({ min: 1_000, max: 86_400_000 }).default(3_600_000),
+  // Report schedules are checked this often (on replicas with ALERTING on); a due report waits at most this long.
+  REPORT_SCHEDULE_INTERVAL: durationMs({ min: 100, max: 3_600_000 }).default(30_000),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -1,9 +1,16 @@
 import type { Pool } from '../db/pool';
+import { ValidationError } from '../errors/errors';
 import { dailyUptime, type SlaReport, type SlaReportScope } from './slaReport';
 import { slaReportCsv } from './slaReportCsv';
 import { slaReportPdf } from './slaReportPdf';
 
 export type ReportFormat = 'json' | 'csv' | 'pdf';
+
+/**
+ * A PDF draws a table row and a row of day cells per workflow: past this many workflows it stops
+ * being a document anyone reads (and costs seconds of CPU); CSV and JSON have no such bound.
+ */
+export const MAX_PDF_WORKFLOWS = 2_000;
 
 export interface RenderedReport {
   filename: string;
@@ -21,6 +28,11 @@ export function reportFilename(report: Pick<SlaReport, 'from' | 'to'>, format: R
 export async function renderReport(pool: Pool, report: SlaReport, format: 'csv' | 'pdf', opts: { title?: string } = {}): Promise<RenderedReport> {
   if (format === 'csv') {
     return { filename: reportFilename(report, 'csv'), contentType: 'text/csv; charset=utf-8', content: Buffer.from(slaReportCsv(report), 'utf8') };
+  }
+  if (report.workflows.length > MAX_PDF_WORKFLOWS) {
+    throw new ValidationError(`a PDF report holds at most ${MAX_PDF_WORKFLOWS} workflows; this one has ${report.workflows.length}`, [
+      { path: 'query.format', message: `a PDF holds at most ${MAX_PDF_WORKFLOWS} workflows (this report has ${report.workflows.length}): filter with workflowIds or labels, or use format=csv` },
+    ]);
   }
   const daily = await dailyUptime(pool, report);
   return { filename: reportFilename(report, 'pdf'), contentType: 'application/pdf', content: await slaReportPdf(report, daily, opts) };

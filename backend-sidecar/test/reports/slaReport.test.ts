@@ -277,6 +277,19 @@ describe('GET /api/v1/reports/sla', () => {
     expect(new Set(json.workflows.map((w: any) => w.uptime))).toEqual(new Set([100, 91.667, 83.333, 75]));
   });
 
+  it('refuses a PDF over more than 2000 workflows with a 400 naming query.format, and gives the CSV of the same scope', async () => {
+    await sidecar.db.pool.query(
+      `INSERT INTO workflows (id, name, source, definition, labels, mode, push_expected_ms, push_grace_ms)
+       SELECT 'huge-' || g, 'Huge ' || g, 'api', '{}', '{"fleet":"huge"}', 'push', 3600000, 60000 FROM generate_series(1, 2001) g`
+    );
+    const query = `from=${iso(FROM)}&to=${iso(TO)}&labels=fleet=huge`;
+    const details = ((await (await report(`${query}&format=pdf`)).json()) as any).error.details;
+    expect(details).toEqual([{ path: 'query.format', message: expect.stringContaining('at most 2000 workflows (this report has 2001)') }]);
+    const csv = await report(`${query}&format=csv`);
+    expect(csv.status).toBe(200);
+    expect((await csv.text()).trim().split('\r\n')).toHaveLength(2003);
+  });
+
   it.each([
     ['from=yesterday&to=2026-01-01T00:00:00Z', 'query.from', 'yesterday'],
     ['from=2024-01-01T00:00:00Z&to=2024-02-30T00:00:00Z', 'query.to', '2024-02-30'],

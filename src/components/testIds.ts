@@ -4,6 +4,7 @@ export const testIds = {
     container: 'data-testid ac-container',
     testConnection: 'data-testid ac-test-connection',
     result: 'data-testid ac-result',
+    release: 'data-testid ac-release',
   },
   datasource: {
     url: 'data-testid ds-url',
@@ -19,6 +20,7 @@ export const testIds = {
     container: 'data-testid overview',
     summary: 'data-testid overview-summary',
     activeAlerts: 'data-testid overview-active-alerts',
+    release: 'data-testid overview-release',
   },
   workflows: {
     container: 'data-testid workflows',

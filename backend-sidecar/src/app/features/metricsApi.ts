@@ -33,6 +33,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
       routes.add({
         method: 'get',
         path: '/api/monitoring/metrics',
+        operationId: 'getMonitoringMetrics',
         summary: 'Summary, per-workflow breakdown, system health, trends and alerts for a period (from rollups)',
         tags: ['metrics'],
         query: metricsQuerySchema,
@@ -42,6 +43,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
       routes.add({
         method: 'post',
         path: '/api/v1/query',
+        operationId: 'queryTimeSeries',
         summary: 'Grafana data source query: time series frames per refId',
         tags: ['metrics'],
         // A query changes nothing: the read-only token may run it (Grafana viewers do).
@@ -53,6 +55,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
       routes.add({
         method: 'get',
         path: '/api/v1/variables/workflows',
+        operationId: 'listWorkflowVariables',
         summary: 'Workflows for Grafana template variables, filterable by label',
         tags: ['metrics'],
         query: z.object({ label: labelFilterSchema }),
@@ -76,6 +79,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
       routes.add({
         method: 'get',
         path: '/api/v1/annotations',
+        operationId: 'listAnnotations',
         summary: 'Alert openings, acknowledgements and resolutions as Grafana annotation events',
         tags: ['metrics'],
         query: annotationsQuerySchema,

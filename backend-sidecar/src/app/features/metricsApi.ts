@@ -65,6 +65,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
       routes.add({
         method: 'get',
         path: '/api/v1/variables/label-values',
+        operationId: 'listLabelValues',
         summary: 'The distinct values of one workflow label, for Grafana template variables (label_values(env))',
         tags: ['metrics'],
         query: labelValuesQuerySchema,

@@ -32,6 +32,7 @@ const LAYERS: Record<string, number> = {
   alerts: 3,
   notify: 3,
   metricsApi: 3,
+  slo: 3, // SLO arithmetic and its rollup reads (SLO API, burn-rate rules, SLA reports)
   demo: 3,
   // The composition root: features wire the domain together; sidecar.ts composes the features.
   app: 4,

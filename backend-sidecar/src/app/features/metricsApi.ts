@@ -7,6 +7,7 @@ import { queryRequestSchema, runQuery } from '../../metricsApi/queryApi';
 import { labelFilterSchema } from '../../schema/labelFilter';
 import { alertAnnotations, annotationsQuerySchema } from '../../metricsApi/annotations';
 import { listWorkflowNames } from '../../workflows/workflowStore';
+import { registerSloRoutes } from '../../slo/sloRoutes';
 
 /** Rollups upkeep, the metrics summary, the Grafana query API, template variables, annotations. */
 export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
@@ -68,6 +69,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
           return { body: { annotations: await alertAnnotations(ctx.pool, query) } };
         },
       });
+      registerSloRoutes(routes, { pool: ctx.pool, rawRetentionMs: retention.RETENTION_RAW });
     },
     start() {
       sweep();

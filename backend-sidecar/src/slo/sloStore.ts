@@ -120,6 +120,38 @@ export async function segmentCounts(db: Db, segments: Array<{ fromMs: number; to
 }
 
 /**
+ * Counts per workflow in `count` consecutive steps of `stepMs` from `originMs`, read from one rollup
+ * table whose buckets the origin and step are whole multiples of. Keyed by workflow, one entry per step.
+ */
+export async function stepCounts(db: Db, opts: { table: RollupTable; originMs: number; stepMs: number; count: number; workflowIds: string[] }): Promise<Map<string, SloCounts[]>> {
+  const result = new Map<string, SloCounts[]>();
+  if (opts.count <= 0 || opts.workflowIds.length === 0) {
+    return result;
+  }
+  const params = [new Date(opts.originMs), new Date(opts.originMs + opts.count * opts.stepMs), opts.originMs, opts.stepMs, opts.workflowIds];
+  const step = `floor((extract(epoch FROM r.bucket) * 1000 - $3) / $4)::int`;
+  const where = `r.bucket >= $1 AND r.bucket < $2 AND r.workflow_id = ANY($5::text[])`;
+  const { rows } = await db.query<SegmentRow>(
+    `SELECT workflow_id, seg, sum(good)::bigint AS good, sum(failed)::bigint AS failed, sum(missed)::bigint AS missed FROM (
+       SELECT r.workflow_id, ${step} AS seg, sum(r.successes + r.degraded)::bigint AS good, sum(r.failures)::bigint AS failed, 0::bigint AS missed
+         FROM ${opts.table} r WHERE ${where} GROUP BY 1, 2
+       UNION ALL
+       SELECT r.workflow_id, ${step}, 0::bigint, 0::bigint, sum(r.slots)::bigint FROM ${MISSED_TABLE[opts.table]} r WHERE ${where} GROUP BY 1, 2
+     ) s GROUP BY 1, 2`,
+    params
+  );
+  for (const row of rows) {
+    let counts = result.get(row.workflow_id);
+    if (!counts) {
+      counts = Array.from({ length: opts.count }, () => ({ good: 0, failed: 0, missed: 0 }));
+      result.set(row.workflow_id, counts);
+    }
+    addCounts(counts[row.seg]!, { good: Number(row.good), failed: Number(row.failed), missed: Number(row.missed) });
+  }
+  return result;
+}
+
+/**
  * Counts per workflow in [from, to), for SLA reports and the like. Both ends are taken to whole
  * minutes (from down, to up), the finest rollup.
  */
@@ -182,6 +214,7 @@ export async function sloWindowCounts(db: Db, opts: WindowCountsOptions): Promis
 
 export interface SloWorkflow {
   id: string;
+  labels: Record<string, string>;
   slo: WorkflowSlo;
   windowMs: number;
 }
@@ -191,15 +224,15 @@ export interface SloWorkflow {
  * definition is what was written, so its `slo` is read back as given and checked again.
  */
 export async function listSloWorkflows(db: Db, workflowIds?: string[]): Promise<SloWorkflow[]> {
-  const { rows } = await db.query<{ id: string; slo: unknown }>(
-    `SELECT id, definition->'slo' AS slo FROM workflows
+  const { rows } = await db.query<{ id: string; labels: Record<string, string>; slo: unknown }>(
+    `SELECT id, labels, definition->'slo' AS slo FROM workflows
       WHERE deleted_at IS NULL AND load_error IS NULL AND definition ? 'slo'${workflowIds ? ' AND id = ANY($1::text[])' : ''}
       ORDER BY id`,
     workflowIds ? [workflowIds] : []
   );
   return rows.flatMap((row) => {
     const parsed = sloSchema.safeParse(row.slo);
-    return parsed.success ? [{ id: row.id, slo: parsed.data, windowMs: sloWindowMs(parsed.data.window)! }] : [];
+    return parsed.success ? [{ id: row.id, labels: row.labels ?? {}, slo: parsed.data, windowMs: sloWindowMs(parsed.data.window)! }] : [];
   });
 }
 

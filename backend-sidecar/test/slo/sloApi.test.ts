@@ -268,3 +268,50 @@ describe('SLO API', () => {
     }
   });
 });
+
+describe('query API metrics sli, error_budget_remaining and burn_rate', () => {
+  async function query(target: Record<string, unknown>, range: { from: number; to: number; intervalMs: number }) {
+    const response = await sidecar.api('/api/v1/query', { method: 'POST', json: { ...range, maxDataPoints: 5000, targets: [{ refId: 'A', ...target }] } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as any;
+    const frame = body.results.A.frames[0];
+    return { step: frame.schema.meta.custom.stepMs as number, fields: frame.schema.fields as any[], values: frame.data.values as any[][] };
+  }
+
+  it.each([
+    ['sli per hour over the SLO window', { metric: 'sli' }, { back: 2 * DAY, intervalMs: HOUR }, (c: SloCounts) => sli(c), 7 * DAY],
+    ['error budget per day', { metric: 'error_budget_remaining' }, { back: 9 * DAY, intervalMs: DAY }, (c: SloCounts) => errorBudgetRemaining(c, 99.5), 7 * DAY],
+    ['1h burn rate per 5 minutes', { metric: 'burn_rate' }, { back: 3 * HOUR, intervalMs: 5 * MINUTE }, (c: SloCounts) => burnRate(c, 99.5), HOUR],
+    ['30m burn rate per hour', { metric: 'burn_rate', burnRateWindow: '30m' }, { back: DAY, intervalMs: HOUR }, (c: SloCounts) => burnRate(c, 99.5), 30 * MINUTE],
+  ] as const)('%s: each point is the window ending with its step, as raw rows give it', async (_name, target, range, compute, windowMs) => {
+    const { step, fields, values } = await query({ ...target, workflowIds: ['mixed'] }, { from: now - range.back, to: now, intervalMs: range.intervalMs });
+    expect(step).toBe(range.intervalMs);
+    expect(fields.map((f) => f.labels?.workflow ?? f.name)).toEqual(['time', 'mixed']);
+    const [times, points] = values as [number[], Array<number | null>];
+    for (const [i, t] of times.entries()) {
+      expect({ t, value: points[i] }).toEqual({ t, value: compute(await rawCounts('mixed', t + step - windowMs, t + step)) });
+    }
+  });
+
+  it('gives one series per workflow with an SLO, over each one\'s own window', async () => {
+    const { fields, values } = await query({ metric: 'sli', groupBy: 'none' }, { from: now - 2 * DAY, to: now, intervalMs: DAY });
+    const ids = fields.slice(1).map((f) => f.labels.workflow);
+    expect(ids).toEqual(expect.arrayContaining(['mixed', 'odd-window', 'always-passing', 'always-failing', 'quiet']));
+    expect(ids).not.toContain('no-slo');
+    const odd = values[ids.indexOf('odd-window') + 1]!;
+    const times = values[0] as number[];
+    for (const [i, t] of times.entries()) {
+      expect(odd[i]).toEqual(sli(await rawCounts('odd-window', t + DAY - 36 * HOUR, t + DAY)));
+    }
+    expect(fields.find((f) => f.labels?.workflow === 'mixed').config.unit).toBe('percent');
+  });
+
+  it('refuses groupBy error_type and an unknown burnRateWindow, naming the field', async () => {
+    for (const target of [{ metric: 'sli', groupBy: 'error_type' }, { metric: 'burn_rate', burnRateWindow: '2h' }]) {
+      const response = await sidecar.api('/api/v1/query', { method: 'POST', json: { from: now - HOUR, to: now, targets: [{ refId: 'A', ...target }] } });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as any;
+      expect(body.error.details[0].path).toMatch(/targets\[0\]\.(groupBy|burnRateWindow)|targets\.0\.(groupBy|burnRateWindow)/);
+    }
+  });
+});

@@ -51,6 +51,8 @@ const MATRIX: Record<string, Access> = {
   'POST /api/v1/query': 'read',
   'GET /api/v1/variables/workflows': 'read',
   'GET /api/v1/annotations': 'read',
+  'GET /api/v1/slos': 'read',
+  'GET /api/v1/workflows/{id}/slo': 'read',
 };
 
 jest.setTimeout(180_000);

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from '../db/pool';
 import { BUCKET_COUNT, sumArray } from '../rollups/histogram';
 import { burnRate } from '../slo/sloMath';
-import { listSloWorkflows, sloWindowCounts, windowEnd } from '../slo/sloStore';
+import { listSloWorkflows, serialReads, sloWindowCounts, windowEnd } from '../slo/sloStore';
 import type { AnomalySample, SpanSample } from './anomaly';
 import type { Condition } from './ruleSchema';
 import type { WorkflowFacts } from './workflowFacts';
@@ -159,10 +159,10 @@ export async function attachRollupFacts(db: Db, facts: Map<string, WorkflowFacts
     return;
   }
   const ids = workflowIds === 'all' ? 'all' : [...facts.keys()];
-  const [slo, samples] = await Promise.all([
-    burnWindows.length > 0 ? loadSloFacts(db, ids, burnWindows, nowMs) : undefined,
-    Promise.all(specs.map((spec) => loadAnomalySamples(db, ids, spec, nowMs))),
-  ]);
+  const [slo, samples] = await serialReads(db, async (reader) => [
+    burnWindows.length > 0 ? await loadSloFacts(reader, ids, burnWindows, nowMs) : undefined,
+    await Promise.all(specs.map((spec) => loadAnomalySamples(reader, ids, spec, nowMs))),
+  ] as const);
   for (const [id, f] of facts) {
     const own = slo?.get(id);
     if (own) {

@@ -178,7 +178,15 @@ describe('Rules page: a structured form per condition type', () => {
         type('condition.minSamples', '10');
         type('condition.window', '30m');
       },
-      condition: { type: 'anomaly', metric: 'executions', direction: 'both', weeks: 6, sensitivity: 4, minSamples: 10, window: '30m' },
+      condition: {
+        type: 'anomaly',
+        metric: 'executions',
+        direction: 'both',
+        weeks: 6,
+        sensitivity: 4,
+        minSamples: 10,
+        window: '30m',
+      },
     },
   ])('$label: fills the form and POSTs exactly the fields of that condition', async ({ label, fill, condition }) => {
     const fake = setup();

@@ -308,7 +308,11 @@ export function ConditionFields(props: {
                 onChange={(v) => v.value && set({ metric: v.value })}
               />
             </Field>
-            <Field label="Direction" description="Default: higher for durations and failures, lower for executions" {...field('direction')}>
+            <Field
+              label="Direction"
+              description="Default: higher for durations and failures, lower for executions"
+              {...field('direction')}
+            >
               <RadioButtonGroup
                 options={[
                   { label: 'Default', value: '' as const },
@@ -332,7 +336,11 @@ export function ConditionFields(props: {
             <Field label="Sensitivity" description="Robust z-score that fires (1 to 20)" {...field('sensitivity')}>
               {text('sensitivity', d.sensitivity, (sensitivity) => set({ sensitivity }), '3.5', 'number')}
             </Field>
-            <Field label="Minimum executions" description="In the window and in each baseline hour" {...field('minSamples')}>
+            <Field
+              label="Minimum executions"
+              description="In the window and in each baseline hour"
+              {...field('minSamples')}
+            >
               {text('minSamples', d.minSamples, (minSamples) => set({ minSamples }), '5', 'number')}
             </Field>
           </Stack>

@@ -1,5 +1,14 @@
 import type { SidecarError } from '../../api/client';
-import type { AnomalyCondition, AnomalyMetric, ComparisonOperator, Condition, Rule, RuleInput, Severity, ThresholdMetric } from '../../api/types';
+import type {
+  AnomalyCondition,
+  AnomalyMetric,
+  ComparisonOperator,
+  Condition,
+  Rule,
+  RuleInput,
+  Severity,
+  ThresholdMetric,
+} from '../../api/types';
 import { labelRecord, labelRows, type LabelRow } from '../labelRows';
 
 /**
@@ -194,7 +203,10 @@ function conditionDraft(c: Condition): Partial<ConditionDrafts> {
 
 /** "1h 5m 14.4" lines → pairs; the sidecar checks the durations and factors and names the pair. */
 function burnRatePairs(text: string, errors: FieldErrors): Array<{ long: string; short: string; factor: number }> {
-  const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const pairs = lines.map((line) => {
     const [long = '', short = '', factor = '', ...rest] = line.split(/\s+/);
     const value = Number(factor);

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from '../db/pool';
 import { BUCKET_COUNT, sumArray } from '../rollups/histogram';
 import { burnRate } from '../slo/sloMath';
-import { listSloWorkflows, serialReads, sloWindowCounts, windowEnd } from '../slo/sloStore';
+import { listSloWorkflows, serialReads, sloWindowCounts, windowEnd, type SloWorkflow } from '../slo/sloStore';
 import type { AnomalySample, SpanSample } from './anomaly';
 import type { Condition } from './ruleSchema';
 import type { WorkflowFacts } from './workflowFacts';
@@ -18,9 +18,8 @@ export interface SloFacts {
   burnRates: Map<number, number>;
 }
 
-/** The burn windows the rules ask for, per workflow that declares an SLO (read from rollups). */
-export async function loadSloFacts(db: Db, workflowIds: string[] | 'all', windowsMs: number[], nowMs: number): Promise<Map<string, SloFacts>> {
-  const workflows = await listSloWorkflows(db, workflowIds === 'all' ? undefined : workflowIds);
+/** The burn windows the rules ask for, per workflow of `workflows` (those declaring an SLO), read from rollups. */
+export async function loadSloFacts(db: Db, workflows: SloWorkflow[], windowsMs: number[], nowMs: number): Promise<Map<string, SloFacts>> {
   const facts = new Map<string, SloFacts>();
   if (workflows.length === 0) {
     return facts;
@@ -159,8 +158,13 @@ export async function attachRollupFacts(db: Db, facts: Map<string, WorkflowFacts
     return;
   }
   const ids = workflowIds === 'all' ? 'all' : [...facts.keys()];
+  // Most batches judge workflows without an SLO: one indexed look-up, and nothing more to read.
+  const sloWorkflows = burnWindows.length > 0 ? await listSloWorkflows(db, ids === 'all' ? undefined : ids) : [];
+  if (sloWorkflows.length === 0 && specs.length === 0) {
+    return;
+  }
   const [slo, samples] = await serialReads(db, async (reader) => [
-    burnWindows.length > 0 ? await loadSloFacts(reader, ids, burnWindows, nowMs) : undefined,
+    await loadSloFacts(reader, sloWorkflows, burnWindows, nowMs),
     await Promise.all(specs.map((spec) => loadAnomalySamples(reader, ids, spec, nowMs))),
   ] as const);
   for (const [id, f] of facts) {

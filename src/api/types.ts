@@ -206,7 +206,65 @@ export interface CustomCondition {
   window: string;
 }
 
-export type Condition = ThresholdCondition | RateCondition | PatternCondition | DurationCondition | ConsecutiveFailuresCondition | CustomCondition;
+/** One { long, short, factor } pair: fires when both windows burn the error budget at factor × or more. */
+export interface BurnRatePair {
+  long: string;
+  short: string;
+  factor: number;
+}
+
+export interface BurnRateCondition {
+  type: 'burn_rate';
+  pairs: BurnRatePair[];
+}
+
+export type AnomalyMetric = 'duration_p95' | 'failure_rate' | 'executions';
+
+export interface AnomalyCondition {
+  type: 'anomaly';
+  metric: AnomalyMetric;
+  /** Unset: higher for duration_p95 and failure_rate, lower for executions. */
+  direction?: 'higher' | 'lower' | 'both';
+  weeks: number;
+  sensitivity: number;
+  minSamples: number;
+  window: string;
+}
+
+export type Condition =
+  | ThresholdCondition
+  | RateCondition
+  | PatternCondition
+  | DurationCondition
+  | ConsecutiveFailuresCondition
+  | CustomCondition
+  | BurnRateCondition
+  | AnomalyCondition;
+
+/** GET /api/v1/slos → { slos: SloStatus[] }; GET /api/v1/workflows/{id}/slo → SloStatus. */
+export interface SloStatus {
+  workflowId: string;
+  /** As declared, in percent (e.g. 99.5). */
+  objective: number;
+  /** As declared (e.g. "30d"). */
+  window: string;
+  /** Good ÷ all in the window, percent; null without events. */
+  sli: number | null;
+  /** Percent of the budget left: 100 untouched, 0 spent, negative overspent. */
+  errorBudgetRemaining: number;
+  burnRates: SloBurnRates;
+  /** When the budget runs out at the 6h burn rate (ISO); null when not burning. */
+  budgetExhaustedAt: string | null;
+}
+
+export interface SloBurnRates {
+  '5m': number;
+  '30m': number;
+  '1h': number;
+  '6h': number;
+  '24h': number;
+  '72h': number;
+}
 
 export interface Rule {
   id: string;
@@ -366,6 +424,8 @@ export interface QueryTarget {
   workflowIds?: string[];
   labels?: Record<string, string>;
   groupBy?: 'workflow' | 'error_type';
+  /** For metric burn_rate: the window of each point (default 1h). */
+  burnRateWindow?: '5m' | '30m' | '1h' | '6h' | '24h' | '72h';
 }
 
 export interface QueryRequest {

@@ -15,7 +15,7 @@ export function registerRuleRoutes(routes: RouteTable, deps: { pool: Pool; engin
     method: 'get',
     path: '/api/v1/rules',
     operationId: 'listRules',
-    summary: 'Alert rules, the six predefined ones first',
+    summary: 'Alert rules, the predefined ones first',
     tags: ['rules'],
     responses: { 200: { description: 'Rules', schema: z.object({ rules: z.array(ruleViewSchema) }) } },
     handler: async () => ({ body: { rules: (await listRules(pool)).map(ruleForApi) } }),

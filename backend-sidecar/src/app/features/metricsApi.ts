@@ -12,6 +12,7 @@ import { LABEL_VALUES_LIMIT, listLabelValues, listWorkflowNames } from '../../wo
 const labelValuesQuerySchema = z.object({
   label: z.string().min(1, 'label is required, e.g. label=env').max(100, 'a label name has at most 100 characters'),
 });
+import { registerSloRoutes } from '../../slo/sloRoutes';
 
 /** Rollups upkeep, the metrics summary, the Grafana query API, template variables, annotations. */
 export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
@@ -92,6 +93,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
           return { body: { annotations: await alertAnnotations(ctx.pool, query) } };
         },
       });
+      registerSloRoutes(routes, { pool: ctx.pool, rawRetentionMs: retention.RETENTION_RAW });
     },
     start() {
       sweep();

@@ -169,7 +169,8 @@ export class AlertEngine {
       return w === undefined ? [] : [w];
     });
     const recentLimit = Math.min(101, Math.max(...rules.map((r) => recentNeeded(r.condition))));
-    const facts = await loadWorkflowFacts(this.opts.pool, workflowIds, { windowsMs: windows.length > 0 ? windows : [60_000], recentLimit });
+    const certificates = rules.some((r) => r.condition.type === 'certificate_expiry');
+    const facts = await loadWorkflowFacts(this.opts.pool, workflowIds, { windowsMs: windows.length > 0 ? windows : [60_000], recentLimit, certificates });
     const ids = [...facts.keys()];
     const open = await openFingerprints(this.opts.pool, workflowIds === 'all' ? 'all' : ids);
     const changes: Array<{ rule: StoredRule; workflowId: string; verdict: Verdict }> = [];

@@ -181,6 +181,22 @@ export function evaluateCondition(condition: Condition, facts: WorkflowFacts, tr
       const firing = streak >= condition.count;
       return { state: firing ? 'firing' : 'clear', value: streak, message: `${streak} consecutive failure${streak === 1 ? '' : 's'}${firing && latest?.errorMessage ? ` (latest: ${latest.errorMessage})` : ''}; fires at ${condition.count}` };
     }
+    case 'certificate_expiry': {
+      if (facts.certificate === undefined) {
+        return { state: 'unknown', message: 'the workflow checks no certificate (no step asserts on tls.*, and tlsExpiryAlert is not true)' };
+      }
+      if (facts.certificate === null) {
+        return { state: 'unknown', message: 'no certificate recorded in the latest executions (no HTTPS response)' };
+      }
+      const { step, subject, validTo } = facts.certificate;
+      const days = Math.floor((validTo.getTime() - now) / DAY_MS);
+      const left = days < 0 ? `expired ${-days} day${days === -1 ? '' : 's'} ago` : `expires in ${days} day${days === 1 ? '' : 's'}`;
+      return {
+        state: days < condition.days ? 'firing' : 'clear',
+        value: days,
+        message: `certificate ${subject} (step "${step}") ${left}, on ${validTo.toISOString()}; fires below ${condition.days} days`,
+      };
+    }
     case 'custom': {
       const stats = facts.windows.get(condition.window)!;
       let result: unknown;
@@ -198,6 +214,8 @@ export function evaluateCondition(condition: Condition, facts: WorkflowFacts, tr
     }
   }
 }
+
+const DAY_MS = 86_400_000;
 
 export function consecutiveFailures(facts: WorkflowFacts): number {
   let streak = 0;

@@ -17,6 +17,7 @@ const CONDITION_VIEWS: Record<ConditionType, { component: string; durations: str
   duration: { component: 'DurationCondition', durations: ['threshold'] },
   consecutive_failures: { component: 'ConsecutiveFailuresCondition', durations: [] },
   custom: { component: 'CustomCondition', durations: ['window'] },
+  certificate_expiry: { component: 'CertificateExpiryCondition', durations: [] },
 };
 
 /** Rules and escalation policies are named by their ids. */
@@ -35,7 +36,7 @@ export const ruleViewSchema = returnedShape(ruleInputSchema, ['cooldown'])
   .extend({
     condition: conditionViewSchema,
     flapping: returnedShape(flappingSchema, ['window']),
-    predefined: z.boolean().describe('One of the six rules that ship with the sidecar (disable rather than delete)'),
+    predefined: z.boolean().describe('One of the rules that ship with the sidecar (disable rather than delete)'),
     source: z.enum(['file', 'api', 'builtin']),
     sourceFile: z.string().optional(),
     version: z.number().int(),

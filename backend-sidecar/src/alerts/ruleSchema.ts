@@ -79,9 +79,18 @@ const customCondition = z.object({
   window: windowMs.default(15 * 60_000),
 }).strict();
 
+// Judges workflows that check a certificate (a step asserts on tls.*, or tlsExpiryAlert: true) by the
+// latest certificate their HTTPS attempts recorded; other workflows get no verdict.
+const certificateExpiryCondition = z.object({
+  type: z.literal('certificate_expiry'),
+  // Fires while fewer whole days than this remain.
+  days: z.number().int('must be a whole number of days').min(1, 'must be between 1 and 365').max(365, 'must be between 1 and 365').default(14),
+}).strict();
+
 export const conditionSchema = z.discriminatedUnion('type', [
   thresholdCondition, rateCondition, patternCondition, durationCondition, consecutiveCondition, customCondition,
-], { message: 'type must be one of threshold, rate, pattern, duration, consecutive_failures, custom' });
+  certificateExpiryCondition,
+], { message: 'type must be one of threshold, rate, pattern, duration, consecutive_failures, custom, certificate_expiry' });
 export type Condition = z.output<typeof conditionSchema>;
 export type ConditionType = Condition['type'];
 

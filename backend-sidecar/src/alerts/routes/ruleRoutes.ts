@@ -14,7 +14,7 @@ export function registerRuleRoutes(routes: RouteTable, deps: { pool: Pool; engin
   routes.add({
     method: 'get',
     path: '/api/v1/rules',
-    summary: 'Alert rules, the six predefined ones first',
+    summary: 'Alert rules, the predefined ones first',
     tags: ['rules'],
     responses: { 200: { description: 'Rules', schema: z.object({ rules: z.array(ruleViewSchema) }) } },
     handler: async () => ({ body: { rules: (await listRules(pool)).map(ruleForApi) } }),
@@ -22,7 +22,7 @@ export function registerRuleRoutes(routes: RouteTable, deps: { pool: Pool; engin
   routes.add({
     method: 'post',
     path: '/api/v1/rules',
-    summary: 'Create a rule (threshold, rate, pattern, duration, consecutive_failures or custom)',
+    summary: 'Create a rule (threshold, rate, pattern, duration, consecutive_failures, custom or certificate_expiry)',
     tags: ['rules'],
     body: ruleInputSchema,
     responses: { 201: { description: 'Created', schema: ruleViewSchema }, 409: { description: 'The id exists, or MAX_RULES rules exist (code limit_reached)' } },

@@ -22,7 +22,8 @@ export function generateCertificate(opts: { validForMs: number; commonName?: str
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
   cert.serialNumber = `01${Date.now().toString(16)}`;
-  const now = Date.now();
+  // Whole seconds: a certificate's times have no fraction, so `notAfter` equals what the server presents.
+  const now = Math.floor(Date.now() / 1000) * 1000;
   cert.validity.notBefore = new Date(now - 3_600_000);
   cert.validity.notAfter = new Date(now + opts.validForMs);
   const name = [

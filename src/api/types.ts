@@ -105,6 +105,15 @@ export interface ExecutionSummary {
   workerId: string | null;
 }
 
+/** The certificate an HTTPS attempt's response came with. */
+export interface AttemptTls {
+  daysRemaining: number;
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+}
+
 export interface Attempt {
   number: number;
   startedAt: string;
@@ -113,6 +122,8 @@ export interface Attempt {
   httpStatus: number | null;
   errorType: string | null;
   errorMessage: string | null;
+  /** Null for plain HTTP, TCP steps and attempts without a response. */
+  tls: AttemptTls | null;
 }
 
 export interface Step {
@@ -206,7 +217,20 @@ export interface CustomCondition {
   window: string;
 }
 
-export type Condition = ThresholdCondition | RateCondition | PatternCondition | DurationCondition | ConsecutiveFailuresCondition | CustomCondition;
+/** Fires while fewer than `days` whole days remain on the latest certificate of a workflow that checks TLS. */
+export interface CertificateExpiryCondition {
+  type: 'certificate_expiry';
+  days: number;
+}
+
+export type Condition =
+  | ThresholdCondition
+  | RateCondition
+  | PatternCondition
+  | DurationCondition
+  | ConsecutiveFailuresCondition
+  | CustomCondition
+  | CertificateExpiryCondition;
 
 export interface Rule {
   id: string;

@@ -30,6 +30,8 @@ const CHECKED: Record<string, string> = {
   DurationCondition: 'DurationCondition',
   ConsecutiveFailuresCondition: 'ConsecutiveFailuresCondition',
   CustomCondition: 'CustomCondition',
+  CertificateExpiryCondition: 'CertificateExpiryCondition',
+  AttemptTls: 'AttemptTls',
   EscalationPolicy: 'EscalationPolicy',
   EscalationTier: 'EscalationTier',
   SlackChannel: 'SlackChannel',

@@ -24,6 +24,11 @@ export const CONDITION_TYPES: Array<{ value: ConditionType; label: string; descr
     label: 'Custom',
     description: 'A Jexl expression over execution, window, workflow and consecutiveFailures',
   },
+  {
+    value: 'certificate_expiry',
+    label: 'Certificate expiry',
+    description: 'The latest TLS certificate of a workflow that checks certificates expires within N days',
+  },
 ];
 
 export const THRESHOLD_METRICS: Array<{ value: ThresholdMetric; label: string; unit?: string }> = [
@@ -55,6 +60,7 @@ export interface ConditionDrafts {
   duration: { of: 'execution' | 'step'; step: string; operator: '>' | '>='; threshold: string };
   consecutive_failures: { count: string };
   custom: { expression: string; window: string };
+  certificate_expiry: { days: string };
 }
 
 export type CriticalScope = 'any' | 'critical' | 'non-critical';
@@ -90,6 +96,7 @@ export const DEFAULT_CONDITIONS: ConditionDrafts = {
   duration: { of: 'execution', step: '', operator: '>', threshold: '30s' },
   consecutive_failures: { count: '3' },
   custom: { expression: '', window: '15m' },
+  certificate_expiry: { days: '14' },
 };
 
 export function newRuleDraft(): RuleDraft {
@@ -144,6 +151,8 @@ function conditionDraft(c: Condition): Partial<ConditionDrafts> {
       return { consecutive_failures: { count: String(c.count) } };
     case 'custom':
       return { custom: { expression: c.expression, window: c.window } };
+    case 'certificate_expiry':
+      return { certificate_expiry: { days: String(c.days) } };
   }
 }
 
@@ -232,6 +241,8 @@ function conditionInput(d: RuleDraft, errors: FieldErrors): Condition {
       const c = d.conditions.custom;
       return { type: 'custom', expression: c.expression, ...optionalDuration('window', c.window) } as Condition;
     }
+    case 'certificate_expiry':
+      return { type: 'certificate_expiry', days: n(d.conditions.certificate_expiry.days, 'days') };
   }
 }
 
@@ -301,6 +312,7 @@ const FIELDS_BY_CONDITION: Record<ConditionType, string[]> = {
   duration: ['of', 'step', 'operator', 'threshold'],
   consecutive_failures: ['count'],
   custom: ['expression', 'window'],
+  certificate_expiry: ['days'],
 };
 const TOP_FIELDS = [
   'id',
@@ -374,5 +386,7 @@ export function describeCondition(c: Condition): string {
       return `${c.count} consecutive failure${c.count === 1 ? '' : 's'}`;
     case 'custom':
       return `${c.expression} (window ${c.window})`;
+    case 'certificate_expiry':
+      return `certificate expires in fewer than ${c.days} day${c.days === 1 ? '' : 's'}`;
   }
 }

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { alertsFeature } from '../../src/app/features/alerts';
@@ -374,11 +373,17 @@ describe('in the sidecar: recorded, served, and the certificate-expiry rule', ()
     server.closeAllConnections();
   });
 
-  it('tlsExpiryAlert: true watches a workflow without tls assertions; a plain HTTPS workflow without it is not judged', async () => {
-    for (const [id, extra] of [['opted-in', { tlsExpiryAlert: true }], ['not-opted', {}]] as const) {
+  it('tlsExpiryAlert: true watches a workflow without tls assertions; one without it, or with tls assertions and tlsExpiryAlert: false, is not judged', async () => {
+    const cases = [
+      ['not-opted', {}, ['status == 200']],
+      ['opted-out', { tlsExpiryAlert: false }, ['tls.daysRemaining >= 0']],
+      // Last: once its alert is open, the executions before it were judged too.
+      ['opted-in', { tlsExpiryAlert: true }, ['status == 200']],
+    ] as const;
+    for (const [id, extra, assert] of cases) {
       const created = await sidecar.api('/api/v1/workflows', {
         method: 'POST',
-        json: { id, name: id, schedule: { every: '1h' }, ...extra, steps: [{ name: 'home', request: { url: `${httpsBase}/` }, assert: ['status == 200'] }] },
+        json: { id, name: id, schedule: { every: '1h' }, ...extra, steps: [{ name: 'home', request: { url: `${httpsBase}/` }, assert }] },
       });
       expect(created.status).toBe(201);
       const execution = await runOnce(id);
@@ -387,5 +392,6 @@ describe('in the sidecar: recorded, served, and the certificate-expiry rule', ()
     }
     await eventually(() => certificateAlert('opted-in'));
     expect(await certificateAlert('not-opted')).toBeUndefined();
+    expect(await certificateAlert('opted-out')).toBeUndefined();
   });
 });

@@ -61,8 +61,14 @@ export class StepHttpClient {
   private readonly certificates = new PeerCertificateBook();
 
   constructor(guard: EgressGuard, options: StepHttpClientOptions = {}) {
+    // No TLS session resumption: a resumed session skips the certificate exchange and its verification, so
+    // a renewed (or newly broken) certificate would go unseen for the session's lifetime. A monitor pays the
+    // full handshake per new connection; kept-alive connections still carry most requests.
     // `ca` replaces Node's roots rather than adding to them, so the built-in ones are passed along.
-    const connectOptions = options.extraCa && options.extraCa.length > 0 ? { ca: [...tls.rootCertificates, ...options.extraCa] } : {};
+    const connectOptions = {
+      maxCachedSessions: 0,
+      ...(options.extraCa && options.extraCa.length > 0 ? { ca: [...tls.rootCertificates, ...options.extraCa] } : {}),
+    };
     this.agent = guard.createAgent({}, connectOptions, (target, socket) => {
       if (socket instanceof TLSSocket) {
         const certificate = peerCertificateOf(socket);

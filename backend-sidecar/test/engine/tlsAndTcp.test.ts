@@ -103,6 +103,26 @@ describe('HTTPS steps: the certificate of the response', () => {
     expect(result.status).toBe('success');
   });
 
+  it('a renewed certificate is seen on the next connection even when the server would resume the TLS session', async () => {
+    const resuming = https.createServer({ cert: expiring.cert, key: expiring.key }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => resuming.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = new URL(`https://localhost:${(resuming.address() as AddressInfo).port}/`);
+      const send = () => client.send(url, { method: 'GET', headers: {}, signal: new AbortController().signal, maxBodyBytes: 1024 });
+      expect((await send()).tls?.issuer).toBe('CN=localhost, O=Expiring Soon Inc');
+      // Renewed, with the same session ticket keys (a reload that keeps them): a client that resumed the
+      // session would never see the new certificate.
+      const keys = resuming.getTicketKeys();
+      resuming.setSecureContext({ cert: renewed.cert, key: renewed.key });
+      resuming.setTicketKeys(keys);
+      resuming.closeAllConnections();
+      expect((await send()).tls?.issuer).toBe('CN=localhost, O=Renewed Inc');
+    } finally {
+      resuming.closeAllConnections();
+      await new Promise<void>((resolve) => resuming.close(() => resolve()));
+    }
+  });
+
   it('a certificate the step client does not trust fails the step before any assertion (no STEP_TLS_CA_FILE)', async () => {
     const untrusting = new StepHttpClient(EgressGuard.defaults());
     try {

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     leaseMs: 60_000,
     misfireMs: 30_000,
     horizonMs: 10_000,
-    execute: (run) => runWorkflow({ ...parsed.definition, id: run.workflowId, steps: [{ ...parsed.definition.steps[0]!, request: { ...parsed.definition.steps[0]!.request, url: `${targetUrl}/${run.workflowId}` } }] }, { trigger: 'schedule', breakers }),
+    execute: (run) => runWorkflow({ ...parsed.definition, id: run.workflowId, steps: [{ ...parsed.definition.steps[0]!, request: { ...parsed.definition.steps[0]!.request!, url: `${targetUrl}/${run.workflowId}` } }] }, { trigger: 'schedule', breakers }),
     record: async (run, result) => {
       await batcher.record(result, run.id, 'bench');
       recorded += 1;

@@ -105,6 +105,15 @@ export interface ExecutionSummary {
   workerId: string | null;
 }
 
+/** The certificate an HTTPS attempt's response came with. */
+export interface AttemptTls {
+  daysRemaining: number;
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+}
+
 export interface Attempt {
   number: number;
   startedAt: string;
@@ -113,6 +122,8 @@ export interface Attempt {
   httpStatus: number | null;
   errorType: string | null;
   errorMessage: string | null;
+  /** Null for plain HTTP, TCP steps and attempts without a response. */
+  tls: AttemptTls | null;
 }
 
 export interface Step {
@@ -231,6 +242,12 @@ export interface AnomalyCondition {
   window: string;
 }
 
+/** Fires while fewer than `days` whole days remain on the latest certificate of a workflow that checks TLS. */
+export interface CertificateExpiryCondition {
+  type: 'certificate_expiry';
+  days: number;
+}
+
 export type Condition =
   | ThresholdCondition
   | RateCondition
@@ -239,7 +256,8 @@ export type Condition =
   | ConsecutiveFailuresCondition
   | CustomCondition
   | BurnRateCondition
-  | AnomalyCondition;
+  | AnomalyCondition
+  | CertificateExpiryCondition;
 
 /** GET /api/v1/slos → { slos: SloStatus[] }; GET /api/v1/workflows/{id}/slo → SloStatus. */
 export interface SloStatus {

@@ -170,7 +170,8 @@ export class AlertEngine {
       return w === undefined ? [] : [w];
     });
     const recentLimit = Math.min(101, Math.max(...rules.map((r) => recentNeeded(r.condition))));
-    const facts = await loadWorkflowFacts(this.opts.pool, workflowIds, { windowsMs: windows.length > 0 ? windows : [60_000], recentLimit });
+    const certificates = rules.some((r) => r.condition.type === 'certificate_expiry');
+    const facts = await loadWorkflowFacts(this.opts.pool, workflowIds, { windowsMs: windows.length > 0 ? windows : [60_000], recentLimit, certificates });
     await attachRollupFacts(this.opts.pool, facts, workflowIds, rules.map((r) => r.condition), now.getTime());
     const ids = [...facts.keys()];
     const open = await openFingerprints(this.opts.pool, workflowIds === 'all' ? 'all' : ids);

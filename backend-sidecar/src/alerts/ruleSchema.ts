@@ -130,9 +130,18 @@ const anomalyCondition = z.object({
   window: durationMs({ min: 5 * 60_000, max: 3_600_000 }).refine((ms) => ms % 60_000 === 0, { message: 'must be whole minutes' }).default(3_600_000),
 }).strict();
 
+// Judges workflows that check a certificate (a step asserts on tls.*, or tlsExpiryAlert: true) by the
+// latest certificate their HTTPS attempts recorded; other workflows get no verdict.
+const certificateExpiryCondition = z.object({
+  type: z.literal('certificate_expiry'),
+  // Fires while fewer whole days than this remain.
+  days: z.number().int('must be a whole number of days').min(1, 'must be between 1 and 365').max(365, 'must be between 1 and 365').default(14),
+}).strict();
+
 export const conditionSchema = z.discriminatedUnion('type', [
   thresholdCondition, rateCondition, patternCondition, durationCondition, consecutiveCondition, customCondition, burnRateCondition, anomalyCondition,
-], { message: 'type must be one of threshold, rate, pattern, duration, consecutive_failures, custom, burn_rate, anomaly' });
+  certificateExpiryCondition,
+], { message: 'type must be one of threshold, rate, pattern, duration, consecutive_failures, custom, burn_rate, anomaly, certificate_expiry' });
 export type Condition = z.output<typeof conditionSchema>;
 export type ConditionType = Condition['type'];
 

@@ -31,8 +31,22 @@ export interface RecentExecution {
   steps: Array<{ name: string; status: string; durationMs: number; errorMessage?: string }>;
 }
 
+/** The newest certificate a workflow's HTTPS attempts recorded (the soonest to expire, when its steps saw several). */
+export interface LatestCertificate {
+  executionId: number;
+  step: string;
+  subject: string;
+  issuer: string;
+  validTo: Date;
+}
+
 export interface WorkflowFacts {
   workflow: { id: string; name: string; critical: boolean; labels: Record<string, string> };
+  /**
+   * Only with `certificates` asked for, and only for a workflow that checks certificates (a step asserts
+   * on tls.*, or tlsExpiryAlert: true): its latest certificate, null when none was recorded lately.
+   */
+  certificate?: LatestCertificate | null;
   /** Keyed by window length in milliseconds. */
   windows: Map<number, WindowStats>;
   /** Newest first, at most `recentLimit`. */
@@ -46,7 +60,12 @@ export interface WorkflowFacts {
 export interface FactsRequest {
   windowsMs: number[];
   recentLimit: number;
+  /** Load each workflow's latest certificate (a certificate_expiry rule is enabled). */
+  certificates?: boolean;
 }
+
+/** How many of a workflow's latest executions are searched for a recorded certificate. */
+export const CERTIFICATE_LOOKBACK_EXECUTIONS = 10;
 
 interface Row {
   workflow_id: string;
@@ -55,6 +74,8 @@ interface Row {
   labels: Record<string, string>;
   windows: Array<{ w: number; n: number; ok: number; failed: number; degraded: number; avg: number | null; max: number | null; p95: number | null; attempts: number; retries: number }>;
   recent: Array<{ id: number; status: RecentExecution['status']; trigger: string; started_at: string; duration_ms: number; attempts: number; retries: number; error_type: string | null; error_message: string | null; steps: RecentExecution['steps'] | null }> | null;
+  checks_tls: boolean | null;
+  certificate: { execution_id: number; step: string; subject: string; issuer: string; valid_to: string } | null;
 }
 
 function toStats(w: Row['windows'][number] | undefined): WindowStats {
@@ -101,10 +122,24 @@ export async function loadWorkflowFacts(db: Pool | PoolClient, workflowIds: stri
                         (SELECT json_agg(json_build_object('name', st.name, 'status', st.status, 'durationMs', st.duration_ms, 'errorMessage', st.error_message) ORDER BY st.position)
                            FROM execution_steps st WHERE st.execution_id = e.id) END AS steps
                  FROM executions e WHERE e.workflow_id = w.id
-                ORDER BY e.started_at DESC LIMIT $3) r) AS recent
+                ORDER BY e.started_at DESC LIMIT $3) r) AS recent,
+            tls.checks AS checks_tls,
+            CASE WHEN tls.checks THEN (
+              SELECT json_build_object('execution_id', a.execution_id, 'step', st.name, 'subject', a.tls->>'subject',
+                                       'issuer', a.tls->>'issuer', 'valid_to', a.tls->>'validTo')
+                FROM (SELECT id FROM executions x WHERE x.workflow_id = w.id ORDER BY x.started_at DESC LIMIT ${CERTIFICATE_LOOKBACK_EXECUTIONS}) e
+                JOIN step_attempts a ON a.execution_id = e.id AND a.tls IS NOT NULL
+                JOIN execution_steps st ON st.execution_id = a.execution_id AND st.position = a.step_position
+               ORDER BY a.execution_id DESC, (a.tls->>'validTo')::timestamptz ASC
+               LIMIT 1) END AS certificate
        FROM workflows w
+       -- A workflow checks certificates when it says so (tlsExpiryAlert) or, unset, when a step asserts on tls.*.
+       CROSS JOIN LATERAL (SELECT $4::boolean AND coalesce(CASE WHEN jsonb_typeof(w.definition->'tlsExpiryAlert') = 'boolean' THEN (w.definition->>'tlsExpiryAlert')::boolean END, EXISTS (
+                  SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(w.definition->'steps') = 'array' THEN w.definition->'steps' ELSE '[]' END) step,
+                                jsonb_array_elements_text(CASE WHEN jsonb_typeof(step->'assert') = 'array' THEN step->'assert' ELSE '[]' END) assertion
+                   WHERE assertion ~ '^\s*tls\.')) AS checks) tls
       WHERE w.deleted_at IS NULL AND ($1::text[] IS NULL OR w.id = ANY($1))`,
-    [workflowIds === 'all' ? null : workflowIds, windows, Math.max(1, req.recentLimit)]
+    [workflowIds === 'all' ? null : workflowIds, windows, Math.max(1, req.recentLimit), req.certificates === true]
   );
   const facts = new Map<string, WorkflowFacts>();
   for (const row of rows) {
@@ -114,6 +149,13 @@ export async function loadWorkflowFacts(db: Pool | PoolClient, workflowIds: stri
     }
     facts.set(row.workflow_id, {
       workflow: { id: row.workflow_id, name: row.name, critical: row.critical, labels: row.labels ?? {} },
+      ...(row.checks_tls
+        ? {
+            certificate: row.certificate
+              ? { executionId: Number(row.certificate.execution_id), step: row.certificate.step, subject: row.certificate.subject, issuer: row.certificate.issuer, validTo: new Date(row.certificate.valid_to) }
+              : null,
+          }
+        : {}),
       windows: byWindow,
       recent: (row.recent ?? []).map((r) => ({
         id: Number(r.id),

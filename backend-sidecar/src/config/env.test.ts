@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ConfigError } from '../errors/errors';
 import { envSchema, loadConfig } from './env';
 
@@ -81,6 +82,15 @@ const TEXTS: Record<string, [string, string[]]> = {
   TARGET_ALLOWLIST: ['127.0.0.0/8', ['300.1.1.1', 'none']],
   GRAFANA_URL: ['https://ops.example.com/grafana/', ['ops.example.com', 'ftp://grafana', 'https://user:pw@grafana.example', 'https://g.example/?q=1']],
   METRICS_LABELS: ['env,team', ['a,b,c,d,e,f', '__name', 'workflow', 'env,env', '1abc', 'has-dash']],
+  // A certificate file; a missing file, a file without a certificate (a key) and one with a broken certificate.
+  STEP_TLS_CA_FILE: [
+    path.resolve(__dirname, '../../test/support/tls/self-signed.crt'),
+    [
+      path.resolve(__dirname, '../../test/support/tls/missing.crt'),
+      path.resolve(__dirname, '../../test/support/tls/self-signed.key'),
+      path.resolve(__dirname, '../../test/support/tls/broken.crt'),
+    ],
+  ],
 };
 
 const TABLES = [Object.keys(COUNTS), PORTS, Object.keys(DURATIONS), BOOLEANS, Object.keys(ENUMS), TOKENS, Object.keys(TEXTS)];

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -118,6 +120,40 @@ const grafanaUrl = optionalString.transform((value, ctx) => {
     return z.NEVER;
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+});
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
+
+/**
+ * A PEM file of CA certificates HTTPS steps trust besides Node's built-in roots (a private CA, a
+ * self-signed target). Read and checked once at start: a missing file, or one without a readable
+ * certificate, stops the sidecar with the reason rather than failing every step later.
+ */
+const caFile = optionalString.transform((file, ctx): string[] | undefined => {
+  if (file === undefined) {
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    return z.NEVER;
+  }
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)' });
+    return z.NEVER;
+  }
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `certificate ${i + 1} of ${blocks.length} cannot be read: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  }
+  return blocks;
 });
 
 /** Label names the execution series already carry (and `le`, the histogram's bucket label). */
@@ -242,6 +278,8 @@ export const envSchema = z.object({
   METRICS_LABELS: metricsLabels,
   // Report schedules are checked this often (on replicas with ALERTING on); a due report waits at most this long.
   REPORT_SCHEDULE_INTERVAL: durationMs({ min: 100, max: 3_600_000 }).default(30_000),
+  // A PEM file of CA certificates HTTPS steps trust in addition to Node's built-in roots.
+  STEP_TLS_CA_FILE: caFile,
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -68,6 +68,7 @@ export function toDryRunResult(result: ExecutionResult, workflowId: string | nul
           httpStatus: a.http_status,
           errorType: a.error_type,
           errorMessage: a.error_message,
+          tls: a.tls,
         })),
     })),
   };
@@ -80,6 +81,8 @@ export interface DryRunnerOptions {
   concurrency: number;
   /** The workflows feature's step client (`StepHttpClient.send`): TARGET_DENYLIST / TARGET_ALLOWLIST apply. */
   send: NonNullable<RunWorkflowOptions['send']>;
+  /** The feature's guarded TCP connector (`EgressGuard.connectTcp`), for tcp steps. */
+  connectTcp?: RunWorkflowOptions['connectTcp'];
   /** Per-host breaker settings come from each definition; only the registry's size is the sidecar's. */
   breakerMaxHosts?: number;
 }
@@ -125,6 +128,7 @@ export class DryRunner {
         breakers: new BreakerRegistry(Date.now, { maxHosts: this.opts.breakerMaxHosts }),
         signal: controller.signal,
         send: this.opts.send,
+        connectTcp: this.opts.connectTcp,
       }
     );
     this.finished.add(execution);

@@ -36,13 +36,15 @@ export function workflowsDirectory(ctx: Pick<SidecarContext, 'config'>): string 
 export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
   const { pool, log, config } = ctx;
   const breakers = new BreakerRegistry(Date.now, { maxHosts: config.BREAKER_MAX_HOSTS });
-  const http = new StepHttpClient(new EgressGuard(config.TARGET_DENYLIST, config.TARGET_ALLOWLIST));
+  const guard = new EgressGuard(config.TARGET_DENYLIST, config.TARGET_ALLOWLIST);
+  const http = new StepHttpClient(guard, { extraCa: config.STEP_TLS_CA_FILE });
+  const connectTcp = guard.connectTcp.bind(guard);
   registerBreakerMetrics(ctx.metrics.registry, breakers);
   const tracing = startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'workflow-monitor-sidecar', log });
   const definitions = new DefinitionCache(process.env);
   let scheduler: Scheduler | undefined;
   const metrics = new EngineMetrics(ctx.metrics.registry, () => scheduler?.running ?? 0, config.METRICS_LABELS);
-  const dryRuns = new DryRunner({ concurrency: config.DRY_RUN_CONCURRENCY, send: http.send, breakerMaxHosts: config.BREAKER_MAX_HOSTS });
+  const dryRuns = new DryRunner({ concurrency: config.DRY_RUN_CONCURRENCY, send: http.send, connectTcp, breakerMaxHosts: config.BREAKER_MAX_HOSTS });
 
   const dir = workflowsDirectory(ctx);
   const files = dir ? new WorkflowFileSync({ pool, log, dir, env: process.env, maxWorkflows: config.MAX_WORKFLOWS, onChange: () => scheduler?.wake() }) : undefined;
@@ -70,7 +72,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
     if (typeof definition === 'string') {
       return invalidDefinitionResult(run, trigger, definition);
     }
-    return runWorkflow(definition, { trigger, breakers, signal, tracer: tracing.tracer, send: http.send, env: run.source === 'file' ? process.env : undefined });
+    return runWorkflow(definition, { trigger, breakers, signal, tracer: tracing.tracer, send: http.send, connectTcp, env: run.source === 'file' ? process.env : undefined });
   };
 
   const batcher = new ExecutionBatcher(pool);

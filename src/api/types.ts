@@ -365,7 +365,10 @@ export interface QueryTarget {
   metric: string;
   workflowIds?: string[];
   labels?: Record<string, string>;
-  groupBy?: 'workflow' | 'error_type';
+  groupBy?: 'none' | 'workflow' | 'error_type' | 'step';
+  alias?: string;
+  /** One point at `to` for the whole range (the range's figure) instead of a series. */
+  instant?: boolean;
 }
 
 export interface QueryRequest {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { listening, spawnSidecar, urlOf, type SidecarProcess } from '../../backend-sidecar/test/support/sidecarProcess';
 import { buildHost } from './harness/buildHost';
-import { startHarnessServer, type HarnessServer } from './harness/server';
+import { startHarnessServer, type HarnessDatasource, type HarnessServer } from './harness/server';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 export const API_TOKEN = 'browser-test-token-0123456789';
@@ -24,7 +24,7 @@ export interface BrowserSession {
  * A real sidecar (embedded PostgreSQL, demo service, demo workflows), the harness server in front
  * of it, and headless Chromium.
  */
-export async function startBrowserSession(): Promise<BrowserSession> {
+export async function startBrowserSession(opts: { moreDatasources?: HarnessDatasource[] } = {}): Promise<BrowserSession> {
   if (!CHROMIUM) {
     throw new Error('Chromium not found: install Debian\'s `chromium` (apt-get install -y chromium) or set CHROMIUM_PATH');
   }
@@ -38,7 +38,7 @@ export async function startBrowserSession(): Promise<BrowserSession> {
     throw error;
   }
   const hostBundle = await buildHost();
-  const harness = await startHarnessServer({ hostBundle, sidecarUrl, apiToken: API_TOKEN });
+  const harness = await startHarnessServer({ hostBundle, sidecarUrl, apiToken: API_TOKEN, moreDatasources: opts.moreDatasources });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],

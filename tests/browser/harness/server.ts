@@ -21,6 +21,14 @@ interface ProxyRoute {
   headers?: Array<{ name: string; content: string }>;
 }
 
+/** One Workflow Monitor data source the harness serves: its own uid, name and sidecar. */
+export interface HarnessDatasource {
+  uid: string;
+  name: string;
+  sidecarUrl: string;
+  apiToken: string;
+}
+
 export interface HarnessServer {
   url: string;
   /** Requests the proxy forwarded, for assertions (method, path, status). */
@@ -40,7 +48,10 @@ export async function startHarnessServer(opts: {
   apiToken: string;
   role?: 'Viewer' | 'Editor' | 'Admin';
   user?: { login: string; name: string };
+  /** Data sources after the first (DATASOURCE_UID, "Workflow Monitor", sidecarUrl/apiToken), e.g. a staging sidecar. */
+  moreDatasources?: HarnessDatasource[];
 }): Promise<HarnessServer> {
+  const datasources: HarnessDatasource[] = [{ uid: DATASOURCE_UID, name: 'Workflow Monitor', sidecarUrl: opts.sidecarUrl, apiToken: opts.apiToken }, ...(opts.moreDatasources ?? [])];
   let role = opts.role ?? 'Editor';
   const user = opts.user ?? { login: 'ops-alice', name: 'Alice Operator' };
   const dsManifest = JSON.parse(fs.readFileSync(path.join(DIST, 'datasource/plugin.json'), 'utf8')) as { routes?: ProxyRoute[] };
@@ -54,11 +65,12 @@ export async function startHarnessServer(opts: {
       datasourceModule: `/public/plugins/${APP_ID}/datasource/module.js`,
       datasourceUid: DATASOURCE_UID,
       datasourceType: DATASOURCE_TYPE,
+      datasources: datasources.map(({ uid, name }) => ({ uid, name })),
       view,
     };
     const bootData = {
       user: { id: 1, login: user.login, name: user.name, email: `${user.login}@example.com`, orgRole: role, isGrafanaAdmin: false, orgId: 1, timezone: 'utc', theme: 'dark', locale: 'en-US', language: 'en-US', permissions: {} },
-      settings: { appSubUrl: '', appUrl: '', buildInfo: { version: '12.3.0', buildNumber: 1 }, datasources: {}, panels: {}, featureToggles: {}, theme2: { colors: { mode: 'dark' } }, bootData: {} },
+      settings: { appSubUrl: '', appUrl: '', buildInfo: { version: '12.3.0', buildNumber: 1 }, datasources: Object.fromEntries(datasources.map(({ uid, name }) => [name, { uid, name, type: DATASOURCE_TYPE, access: 'proxy', url: `/api/datasources/proxy/uid/${uid}`, isDefault: uid === DATASOURCE_UID, meta: { id: DATASOURCE_TYPE, type: 'datasource', name: 'Workflow Monitor', info: { logos: {} } } }])), panels: {}, featureToggles: {}, theme2: { colors: { mode: 'dark' } }, bootData: {} },
       navTree: [],
       themePaths: {},
     };
@@ -67,7 +79,7 @@ export async function startHarnessServer(opts: {
 </head><body><div id="toasts"></div><div id="root"></div><script src="/harness/host.js"></script></body></html>`;
   };
 
-  const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, rest: string) => {
+  const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, rest: string, upstreamOf: HarnessDatasource = datasources[0]!) => {
     const method = (req.method ?? 'GET').toUpperCase();
     const [routePath, query = ''] = rest.split('?');
     const route = routes
@@ -83,8 +95,8 @@ export async function startHarnessServer(opts: {
       res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'plugin proxy route access denied' }));
       return;
     }
-    const render = (template: string) => template.replace(/\{\{\s*\.JsonData\.url\s*\}\}/g, opts.sidecarUrl).replace(/\{\{\s*\.SecureJsonData\.apiToken\s*\}\}/g, opts.apiToken);
-    const base = render(route.url ?? opts.sidecarUrl);
+    const render = (template: string) => template.replace(/\{\{\s*\.JsonData\.url\s*\}\}/g, upstreamOf.sidecarUrl).replace(/\{\{\s*\.SecureJsonData\.apiToken\s*\}\}/g, upstreamOf.apiToken);
+    const base = render(route.url ?? upstreamOf.sidecarUrl);
     const target = `${base}${routePath!.slice(route.path.length)}${query ? `?${query}` : ''}`;
     const headers: Record<string, string> = { 'X-Grafana-User': user.login };
     for (const h of route.headers ?? []) {
@@ -137,9 +149,10 @@ export async function startHarnessServer(opts: {
       fs.createReadStream(file).pipe(res);
       return;
     }
-    const proxyPrefix = `/api/datasources/proxy/uid/${DATASOURCE_UID}/`;
-    if (p.startsWith(proxyPrefix)) {
-      void proxy(req, res, `${p.slice(proxyPrefix.length)}${url.search}`).catch(fail);
+    // Each data source has its own proxy prefix, as in Grafana: /api/datasources/proxy/uid/<uid>/…
+    const datasource = datasources.find((ds) => p.startsWith(`/api/datasources/proxy/uid/${ds.uid}/`));
+    if (datasource) {
+      void proxy(req, res, `${p.slice(`/api/datasources/proxy/uid/${datasource.uid}/`.length)}${url.search}`, datasource).catch(fail);
       return;
     }
     if (p.startsWith('/a/')) {

@@ -32,7 +32,7 @@ export async function startBrowserSession(opts: { moreDatasources?: HarnessDatas
   const sidecar: SidecarProcess = spawnSidecar({ DATA_DIR: dataDir, PORT: '0', DEMO: 'on', DEMO_PORT: '0', SIDECAR_API_TOKEN: API_TOKEN, LOG_LEVEL: 'info', ALERT_EVAL_INTERVAL: '2s' });
   let sidecarUrl: string;
   try {
-    sidecarUrl = urlOf(await sidecar.waitFor(listening, 90_000));
+    sidecarUrl = urlOf(await sidecar.waitFor(listening, 300_000));
   } catch (error) {
     sidecar.child.kill('SIGTERM');
     throw error;

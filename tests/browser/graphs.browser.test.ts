@@ -121,19 +121,20 @@ async function screenshot(page: Page, name: string): Promise<void> {
 beforeAll(async () => {
   stagingDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wm-browser-staging-'));
   staging = spawnSidecar({ DATA_DIR: stagingDir, PORT: '0', DEMO: 'off', SIDECAR_API_TOKEN: STAGING_TOKEN, LOG_LEVEL: 'info' });
-  const stagingUrl = urlOf(await staging.waitFor(listening, 90_000));
+  // A first start runs initdb: on a loaded machine that alone can take minutes.
+  const stagingUrl = urlOf(await staging.waitFor(listening, 300_000));
   await pushHistory(stagingUrl, STAGING_TOKEN, 'staging-payments', 30, 2);
   session = await startBrowserSession({ moreDatasources: [{ uid: STAGING_UID, name: 'Workflow Monitor staging', sidecarUrl: stagingUrl, apiToken: STAGING_TOKEN }] });
   await pushHistory(session.sidecarUrl, API_TOKEN, 'nightly-export', 240, 6);
-  // The demo's flaky partner API retries 503s: wait until it has failed attempts and retries to draw.
+  // The demo's checkout answers 503 to two calls in three, which are retried: wait until it has failed attempts and retries to draw.
   await until(async () => {
     const { body } = await session.api('/api/v1/query', {
       method: 'POST',
-      json: { from: Date.now() - HOUR, to: Date.now(), targets: [{ refId: 'R', metric: 'retries', workflowIds: ['flaky-api'], groupBy: 'error_type', instant: true }] },
+      json: { from: Date.now() - HOUR, to: Date.now(), targets: [{ refId: 'R', metric: 'retries', workflowIds: ['checkout'], groupBy: 'error_type', instant: true }] },
     });
     return (body?.results?.R?.frames?.[0]?.schema?.fields?.length ?? 0) > 1 ? true : undefined;
   }, 180_000);
-}, 420_000);
+}, 900_000);
 
 afterAll(async () => {
   await session?.close();
@@ -199,14 +200,14 @@ describe('graphs, time range and data source on the app pages', () => {
     expect(timeline.points).toBe(240);
     await screenshot(page, 'workflow-detail');
     await page.close();
-    // The demo's flaky API: failed attempts and retries by error type.
-    const flaky = await session.open(`/a/${APP_ID}/workflows/flaky-api?from=now-1h&to=now`);
-    await flaky.locator(`${tid('data-testid workflow-detail-graph-retriesByErrorType')}[data-bars]`).waitFor();
-    await until(async () => (Number(await flaky.locator(tid('data-testid workflow-detail-graph-retriesByErrorType')).getAttribute('data-bars')) >= 1 ? true : undefined));
-    expect(await flaky.locator(tid('data-testid workflow-detail-graph-retriesByErrorType')).innerText()).toContain('transient');
-    expect(Number(await flaky.locator(tid('data-testid workflow-detail-graph-attemptsByErrorType')).getAttribute('data-bars'))).toBeGreaterThanOrEqual(1);
-    expect(Number(await flaky.locator(tid('data-testid workflow-detail-graph-steps')).getAttribute('data-bars'))).toBe(1);
-    await flaky.close();
+    // The demo's checkout: failed attempts and retries by error type, three steps.
+    const checkout = await session.open(`/a/${APP_ID}/workflows/checkout?from=now-1h&to=now`);
+    await checkout.locator(`${tid('data-testid workflow-detail-graph-retriesByErrorType')}[data-bars]`).waitFor();
+    await until(async () => (Number(await checkout.locator(tid('data-testid workflow-detail-graph-retriesByErrorType')).getAttribute('data-bars')) >= 1 ? true : undefined));
+    expect(await checkout.locator(tid('data-testid workflow-detail-graph-retriesByErrorType')).innerText()).toContain('transient');
+    expect(Number(await checkout.locator(tid('data-testid workflow-detail-graph-attemptsByErrorType')).getAttribute('data-bars'))).toBeGreaterThanOrEqual(1);
+    expect(Number(await checkout.locator(tid('data-testid workflow-detail-graph-steps')).getAttribute('data-bars'))).toBe(3);
+    await checkout.close();
   });
 
   it('clicking an execution on the status timeline opens that execution, and the link keeps it open', async () => {

@@ -67,7 +67,7 @@ async function query(body: unknown): Promise<{ status: number; body: any }> {
 function fieldsOf(frame: any): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   frame.schema.fields.forEach((f: any, i: number) => {
-    out[i === 0 ? 'time' : (f.labels?.workflow ?? f.labels?.step ?? f.config.displayNameFromDS)] = frame.data.values[i];
+    out[i === 0 ? 'time' : (f.labels?.workflow ?? f.labels?.step ?? f.labels?.error_type ?? f.config.displayNameFromDS)] = frame.data.values[i];
   });
   return out;
 }
@@ -128,6 +128,28 @@ describe('instant targets: one figure for the range', () => {
     expect(fieldsOf(body.results.D.frames[0]).degraded).toEqual([rows.reduce((sum, r) => sum + r.degraded, 0)]);
     expect(fieldsOf(body.results.A.frames[0]).duration_avg![0]).toBeCloseTo(rows.find((r) => r.workflow_id === 'beta')!.avg, 6);
     expect(body.results.N.frames[0].schema.meta.custom).toEqual({ stepMs: null, source: 'rollups' });
+  });
+
+  it('splits failed attempts and retries by error type over the range', async () => {
+    const { pool } = sidecar.db;
+    await pool.query(`INSERT INTO workflows (id, name, source, definition, mode, every_ms, labels) VALUES ('typed', 'Typed', 'api', '{}', 'scheduled', 60000, '{}')`);
+    // ERROR_TYPES order: transient, permanent, rate_limit, timeout, network, unknown, circuit_open, assertion.
+    await pool.query(
+      `INSERT INTO executions (workflow_id, trigger, status, started_at, finished_at, duration_ms, attempts, retries, errors_by_type, retries_by_type)
+       VALUES ('typed', 'schedule', 'degraded', $1, $1, 10, 3, 2, '{2,0,0,0,0,0,0,0}', '{2,0,0,0,0,0,0,0}'),
+              ('typed', 'schedule', 'failed', $2, $2, 10, 2, 1, '{1,0,0,1,0,0,0,0}', '{1,0,0,0,0,0,0,0}')`,
+      [new Date(now - 26 * HOUR), new Date(now - 5 * MINUTE)]
+    );
+    const { body } = await query({
+      from: now - 2 * DAY,
+      to: now,
+      targets: [
+        { refId: 'F', metric: 'attempts', workflowIds: ['typed'], groupBy: 'error_type', instant: true },
+        { refId: 'R', metric: 'retries', workflowIds: ['typed'], groupBy: 'error_type', instant: true },
+      ],
+    });
+    expect(fieldsOf(body.results.F.frames[0])).toEqual({ time: [now], timeout: [1], transient: [3] });
+    expect(fieldsOf(body.results.R.frames[0])).toEqual({ time: [now], transient: [3] });
   });
 
   it('filters by labels like a series target does', async () => {

@@ -157,14 +157,16 @@ function WorkflowDetail() {
           )}
         </LoadState>
         <LoadState loading={timeline.loading && !timeline.value} error={timeline.error} onRetry={timeline.reload}>
-          <StatusTimeline
-            testId={testIds.workflowDetail.graph('timeline')}
-            executions={timeline.value?.executions ?? []}
-            truncated={Boolean(timeline.value?.nextCursor)}
-            range={range}
-            selected={selected}
-            onSelect={select}
-          />
+          {timeline.value && (
+            <StatusTimeline
+              testId={testIds.workflowDetail.graph('timeline')}
+              executions={timeline.value.executions}
+              truncated={Boolean(timeline.value.nextCursor)}
+              range={range}
+              selected={selected}
+              onSelect={select}
+            />
+          )}
         </LoadState>
         {selected !== undefined && (
           <div className={g.tile} data-testid={testIds.workflowDetail.selectedExecution}>

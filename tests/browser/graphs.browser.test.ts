@@ -113,10 +113,10 @@ async function graphOf(page: Page, testId: string) {
 }
 
 /** `npm run screenshots` sets SCREENSHOTS=1: the README's images come from these pages. */
-async function screenshot(page: Page, name: string): Promise<void> {
+async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   if (process.env.SCREENSHOTS) {
     await page.waitForTimeout(1000);
-    await page.screenshot({ path: path.resolve(__dirname, '../../docs/img', `${name}.png`), fullPage: true });
+    await page.screenshot({ path: path.resolve(__dirname, '../../docs/img', `${name}.png`), fullPage });
   }
 }
 
@@ -207,7 +207,8 @@ describe('graphs, time range and data source on the app pages', () => {
     expect(await page.locator(`${tid('data-testid workflow-detail-graph-steps')}`).innerText()).toMatch(/upload \(p50 \d+ ms\)/);
     const timeline = await graphOf(page, 'data-testid workflow-detail-graph-timeline');
     expect(timeline.points).toBe(240);
-    await screenshot(page, 'workflow-detail');
+    // The graphs and the timeline; the executions table below them runs long.
+    await screenshot(page, 'workflow-detail', false);
     await page.close();
     // partner-sync: a failed attempt and a retry per run, both transient; one step.
     const partnerPage = await session.open(`/a/${APP_ID}/workflows/partner-sync?from=now-1h&to=now`);

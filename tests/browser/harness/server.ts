@@ -9,6 +9,8 @@ export const DATASOURCE_TYPE = 'workflowmonitor-workflowmonitor-datasource';
 export const DATASOURCE_UID = 'workflow-monitor';
 const DIST = path.resolve(__dirname, '../../../dist');
 const ICONS = path.dirname(require.resolve('@grafana/ui/package.json')) + '/dist/public/img/icons';
+// Grafana's own stylesheet carries uPlot's base CSS (@grafana/ui's GlobalStyles only adds to it): graphs need it.
+const UPLOT_CSS = path.join(path.dirname(require.resolve('uplot')), 'uPlot.min.css');
 
 const ROLE_RANK: Record<string, number> = { Viewer: 1, Editor: 2, Admin: 3 };
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.css': 'text/css', '.map': 'application/json', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf' };
@@ -75,6 +77,7 @@ export async function startHarnessServer(opts: {
       themePaths: {},
     };
     return `<!doctype html><html><head><meta charset="utf-8"><title>Workflow Monitor harness</title>
+<link rel="stylesheet" href="/harness/uplot.css">
 <script>window.grafanaBootData = ${JSON.stringify(bootData)}; window.harnessConfig = ${JSON.stringify(config)};</script>
 </head><body><div id="toasts"></div><div id="root"></div><script src="/harness/host.js"></script></body></html>`;
   };
@@ -133,6 +136,11 @@ export async function startHarnessServer(opts: {
         fs.createReadStream(file).pipe(res);
         return;
       }
+    }
+    if (p === '/harness/uplot.css') {
+      res.writeHead(200, { 'content-type': 'text/css' });
+      fs.createReadStream(UPLOT_CSS).pipe(res);
+      return;
     }
     if (p === '/harness/host.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });

@@ -441,7 +441,10 @@ export interface QueryTarget {
   metric: string;
   workflowIds?: string[];
   labels?: Record<string, string>;
-  groupBy?: 'workflow' | 'error_type';
+  groupBy?: 'none' | 'workflow' | 'error_type' | 'step';
+  alias?: string;
+  /** One point at `to` for the whole range (the range's figure) instead of a series. */
+  instant?: boolean;
   /** For metric burn_rate: the window of each point (default 1h). */
   burnRateWindow?: '5m' | '30m' | '1h' | '6h' | '24h' | '72h';
 }

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     );
     await db.pool.query('VACUUM ANALYZE execution_steps');
     console.log(`generated ${ROWS} executions over 30 days across ${WORKFLOWS} workflows in ${seconds.toFixed(0)} s`);
-    sidecar = spawnSidecar({ DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', DEMO: 'off', SCHEDULER: 'false', SIDECAR_API_TOKEN: TOKEN, LOG_LEVEL: 'warn' });
+    sidecar = spawnSidecar({ DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', DEMO: 'off', SCHEDULER: 'false', SIDECAR_API_TOKEN: TOKEN, LOG_LEVEL: 'info' });
     const sidecarUrl = urlOf(await sidecar.waitFor(listening, 300_000));
     const harness = await startHarnessServer({ hostBundle: await buildHost(), sidecarUrl, apiToken: TOKEN });
     const browser = await chromium.launch({

@@ -34,8 +34,8 @@ const handlers = (source: 'api' | 'file'): Handlers => ({
       position: 0, name: 'login', status: 'passed', startedAt: now, durationMs: 1090, httpStatus: 200, errorType: null, errorMessage: null,
       assertions: [{ assertion: 'status == 200', passed: true, expected: 200 }], extracted: ['token'],
       attempts: [
-        { number: 1, startedAt: now, durationMs: 40, delayMs: 0, httpStatus: 503, errorType: 'transient', errorMessage: 'HTTP 503' },
-        { number: 2, startedAt: now, durationMs: 50, delayMs: 1000, httpStatus: 200, errorType: null, errorMessage: null },
+        { number: 1, startedAt: now, durationMs: 40, delayMs: 0, httpStatus: 503, errorType: 'transient', errorMessage: 'HTTP 503', tls: null },
+        { number: 2, startedAt: now, durationMs: 50, delayMs: 1000, httpStatus: 200, errorType: null, errorMessage: null, tls: null },
       ],
     }],
   }),

@@ -49,8 +49,8 @@ describe('App', () => {
           { assertion: 'body.token not exists', passed: false, message: 'assertion "body.token not exists" failed: expected body.token not to exist, got a string' },
           { assertion: 'body.state == "paid"', passed: false, expected: 'paid', actual: 'open', message: 'assertion failed' },
         ], attempts: [
-          { number: 1, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 0, httpStatus: 503, errorType: 'transient', errorMessage: 'target answered HTTP 503' },
-          { number: 2, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 200, httpStatus: 200, errorType: null, errorMessage: null },
+          { number: 1, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 0, httpStatus: 503, errorType: 'transient', errorMessage: 'target answered HTTP 503', tls: null },
+          { number: 2, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 200, httpStatus: 200, errorType: null, errorMessage: null, tls: null },
         ] }],
       }),
     });

@@ -176,7 +176,6 @@ async function benchAnomaly(db: Awaited<ReturnType<typeof startBenchDatabase>>):
   line(`anomaly pass, ${n} workflows (p95 vs 4 weeks)`, ours, naive);
   console.log(`  firing: ${firing} of ${n} (every fifth workflow is 3x slower now)`);
   console.log(`  goal <= 100 ms per pass: ${ours.p95 <= 100 ? 'met' : 'NOT met'}`);
-
 }
 
 async function main(): Promise<void> {

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       horizonMs: 10_000,
       execute: (run) =>
         runWorkflow(
-          { ...parsed.definition, id: run.workflowId, steps: [{ ...parsed.definition.steps[0]!, request: { ...parsed.definition.steps[0]!.request, url: `${targetUrl}/${run.workflowId}` } }] },
+          { ...parsed.definition, id: run.workflowId, steps: [{ ...parsed.definition.steps[0]!, request: { ...parsed.definition.steps[0]!.request!, url: `${targetUrl}/${run.workflowId}` } }] },
           { trigger: 'schedule', breakers, location }
         ),
       record: async (run, result) => {

@@ -16,3 +16,6 @@ export enum ROUTES {
 
 /** The editor of a saved workflow (`workflows/:id/edit`). */
 export const workflowEditRoute = (id: string) => `${ROUTES.Workflows}/${encodeURIComponent(id)}/edit`;
+
+/** One alert's page (`alerts/:id`); notifications link here (the sidecar's notify/grafanaLinks.ts builds the same path). */
+export const alertRoute = (id: number | string) => `${ROUTES.Alerts}/${encodeURIComponent(String(id))}`;

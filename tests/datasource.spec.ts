@@ -5,7 +5,7 @@ test('the provisioned data source passes "Save & test"', async ({ gotoDataSource
   await expect(configPage.saveAndTest()).toBeOK();
 });
 
-test('the provisioned dashboards render their panels without errors', async ({ gotoDashboardPage }) => {
+test("the app's dashboards (imported by Grafana from plugin.json includes) render their panels without errors", async ({ gotoDashboardPage }) => {
   for (const uid of ['wm-overview', 'wm-detail']) {
     const dashboard = await gotoDashboardPage({ uid });
     await expect(dashboard).not.toHavePanelErrors();

@@ -92,6 +92,21 @@ describe('src/datasource/plugin.json (nested data source)', () => {
   });
 });
 
+describe('every nested plugin.json', () => {
+  it.each([['datasource', datasource], ...panels.map((p) => [p.name, p.manifest])])('%s has info.links with a name and an absolute https URL', (_name, manifest) => {
+    expect(manifest.info.links.length).toBeGreaterThan(0);
+    for (const link of manifest.info.links as Array<{ name: string; url: string }>) {
+      expect(link.name).toBeTruthy();
+      expect(new URL(link.url).protocol).toBe('https:');
+    }
+  });
+
+  it('marks the alert list panel skipDataQuery (it reads the sidecar itself; Grafana then shows no query editor)', () => {
+    expect(panels.find((p) => p.name === 'alertlist')!.manifest.skipDataQuery).toBe(true);
+    expect(panels.find((p) => p.name === 'trend')!.manifest.skipDataQuery).toBeUndefined();
+  });
+});
+
 describe.each(panels)('src/panels/$name/plugin.json (nested panel)', ({ name, manifest }) => {
   it('has a literal, valid id and type panel, with its logo', () => {
     expect(manifest.id).toMatch(ID);
@@ -115,5 +130,14 @@ describe.each(panels)('src/panels/$name/plugin.json (nested panel)', ({ name, ma
       expect(fs.existsSync(path.join(dist, logo))).toBe(true);
     }
     expect(fs.existsSync(path.join(dist, 'dashboards/overview.json'))).toBe(true);
+  });
+
+  it("keeps the app's module.js (loaded for every app page) under 100 KB: pages are lazy chunks", () => {
+    expect(fs.statSync(path.join(dist, 'module.js')).size).toBeLessThan(100 * 1024);
+  });
+
+  it('ships nothing test-only: no tests, fixtures or contract files', () => {
+    const files = (fs.readdirSync(dist, { recursive: true }) as string[]).map(String);
+    expect(files.filter((f) => /(^|\/)(__tests__|fixtures?|tests?|contract)(\/|$)|\.test\.|\.spec\./.test(f))).toEqual([]);
   });
 });

@@ -99,7 +99,7 @@ export class SidecarClient {
   }
 
   health() {
-    return this.request<{ status: string; version?: string; checks?: Record<string, unknown> }>('GET', 'health');
+    return this.request<{ status: string; version?: string; release?: string; checks?: Record<string, unknown> }>('GET', 'health');
   }
   metrics(period: '1h' | '24h' | '7d' | '30d', details = true) {
     return this.request<{ success: boolean; data: MonitoringMetrics }>('GET', 'api/monitoring/metrics', { params: { period, details } }).then((r) => r.data);
@@ -109,6 +109,9 @@ export class SidecarClient {
   }
   workflowVariables(label?: string) {
     return this.request<{ workflows: Array<{ id: string; name: string; labels: Record<string, string> }> }>('GET', 'api/v1/variables/workflows', { params: { label } });
+  }
+  labelValues(label: string) {
+    return this.request<{ label: string; values: string[]; truncated: boolean }>('GET', 'api/v1/variables/label-values', { params: { label } });
   }
   annotations(from: number, to: number) {
     return this.request<{ annotations: Array<{ time: number; title: string; text: string; type: string; alertId: number; workflowId: string; severity: string; tags: string[] }> }>('GET', 'api/v1/annotations', { params: { from, to } });
@@ -140,7 +143,7 @@ export class SidecarClient {
   runWorkflow(id: string) {
     return this.request<{ runId: number }>('POST', `api/v1/workflows/${encodeURIComponent(id)}/run`);
   }
-  listExecutions(workflowId: string, filter: { status?: string; limit?: number; cursor?: string } = {}) {
+  listExecutions(workflowId: string, filter: { status?: string; limit?: number; cursor?: string; from?: string; to?: string } = {}) {
     return this.request<{ executions: ExecutionSummary[]; nextCursor: string | null }>('GET', `api/v1/workflows/${encodeURIComponent(workflowId)}/executions`, { params: filter });
   }
   getExecution(id: number) {

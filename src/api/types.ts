@@ -111,6 +111,15 @@ export interface ExecutionSummary {
   location: string;
 }
 
+/** The certificate an HTTPS attempt's response came with. */
+export interface AttemptTls {
+  daysRemaining: number;
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+}
+
 export interface Attempt {
   number: number;
   startedAt: string;
@@ -119,6 +128,8 @@ export interface Attempt {
   httpStatus: number | null;
   errorType: string | null;
   errorMessage: string | null;
+  /** Null for plain HTTP, TCP steps and attempts without a response. */
+  tls: AttemptTls | null;
 }
 
 export interface Step {
@@ -212,7 +223,72 @@ export interface CustomCondition {
   window: string;
 }
 
-export type Condition = ThresholdCondition | RateCondition | PatternCondition | DurationCondition | ConsecutiveFailuresCondition | CustomCondition;
+/** One { long, short, factor } pair: fires when both windows burn the error budget at factor × or more. */
+export interface BurnRatePair {
+  long: string;
+  short: string;
+  factor: number;
+}
+
+export interface BurnRateCondition {
+  type: 'burn_rate';
+  pairs: BurnRatePair[];
+}
+
+export type AnomalyMetric = 'duration_p95' | 'failure_rate' | 'executions';
+
+export interface AnomalyCondition {
+  type: 'anomaly';
+  metric: AnomalyMetric;
+  /** Unset: higher for duration_p95 and failure_rate, lower for executions. */
+  direction?: 'higher' | 'lower' | 'both';
+  weeks: number;
+  sensitivity: number;
+  minSamples: number;
+  window: string;
+}
+
+/** Fires while fewer than `days` whole days remain on the latest certificate of a workflow that checks TLS. */
+export interface CertificateExpiryCondition {
+  type: 'certificate_expiry';
+  days: number;
+}
+
+export type Condition =
+  | ThresholdCondition
+  | RateCondition
+  | PatternCondition
+  | DurationCondition
+  | ConsecutiveFailuresCondition
+  | CustomCondition
+  | BurnRateCondition
+  | AnomalyCondition
+  | CertificateExpiryCondition;
+
+/** GET /api/v1/slos → { slos: SloStatus[] }; GET /api/v1/workflows/{id}/slo → SloStatus. */
+export interface SloStatus {
+  workflowId: string;
+  /** As declared, in percent (e.g. 99.5). */
+  objective: number;
+  /** As declared (e.g. "30d"). */
+  window: string;
+  /** Good ÷ all in the window, percent; null without events. */
+  sli: number | null;
+  /** Percent of the budget left: 100 untouched, 0 spent, negative overspent. */
+  errorBudgetRemaining: number;
+  burnRates: SloBurnRates;
+  /** When the budget runs out at the 6h burn rate (ISO); null when not burning. */
+  budgetExhaustedAt: string | null;
+}
+
+export interface SloBurnRates {
+  '5m': number;
+  '30m': number;
+  '1h': number;
+  '6h': number;
+  '24h': number;
+  '72h': number;
+}
 
 export interface Rule {
   id: string;
@@ -375,7 +451,12 @@ export interface QueryTarget {
   labels?: Record<string, string>;
   /** Only executions from these locations. */
   locations?: string[];
-  groupBy?: 'workflow' | 'error_type' | 'location';
+  groupBy?: 'none' | 'workflow' | 'error_type' | 'step' | 'location';
+  alias?: string;
+  /** One point at `to` for the whole range (the range's figure) instead of a series. */
+  instant?: boolean;
+  /** For metric burn_rate: the window of each point (default 1h). */
+  burnRateWindow?: '5m' | '30m' | '1h' | '6h' | '24h' | '72h';
 }
 
 export interface QueryRequest {

@@ -4,6 +4,7 @@ export const testIds = {
     container: 'data-testid ac-container',
     testConnection: 'data-testid ac-test-connection',
     result: 'data-testid ac-result',
+    release: 'data-testid ac-release',
   },
   datasource: {
     url: 'data-testid ds-url',
@@ -19,6 +20,9 @@ export const testIds = {
     container: 'data-testid overview',
     summary: 'data-testid overview-summary',
     activeAlerts: 'data-testid overview-active-alerts',
+    release: 'data-testid overview-release',
+    figure: (name: string) => `data-testid overview-figure-${name}`,
+    graph: (name: string) => `data-testid overview-graph-${name}`,
   },
   workflows: {
     container: 'data-testid workflows',
@@ -26,6 +30,7 @@ export const testIds = {
     runNow: (id: string) => `data-testid workflow-run-${id}`,
     newWorkflow: 'data-testid workflows-new',
     edit: (id: string) => `data-testid workflow-edit-${id}`,
+    sparkline: (id: string) => `data-testid workflow-sparkline-${id}`,
   },
   workflowDetail: {
     container: 'data-testid workflow-detail',
@@ -34,6 +39,10 @@ export const testIds = {
     edit: 'data-testid workflow-detail-edit',
     summary: 'data-testid workflow-detail-summary',
     refresh: 'data-testid workflow-detail-refresh',
+    figure: (name: string) => `data-testid workflow-detail-figure-${name}`,
+    graph: (name: string) => `data-testid workflow-detail-graph-${name}`,
+    timelineItem: (id: number) => `data-testid workflow-detail-timeline-${id}`,
+    selectedExecution: 'data-testid workflow-detail-selected-execution',
   },
   alerts: {
     container: 'data-testid alerts',
@@ -43,6 +52,7 @@ export const testIds = {
     confirm: 'data-testid alert-confirm',
     timeline: 'data-testid alert-timeline',
     stateFilter: 'data-testid alerts-state-filter',
+    open: (id: number) => `data-testid alert-open-${id}`,
   },
   rules: {
     container: 'data-testid rules',
@@ -145,6 +155,16 @@ export const testIds = {
     save: 'data-testid channel-save',
     create: 'data-testid channel-create',
   },
+  pageControls: {
+    container: 'data-testid page-controls',
+    datasource: 'data-testid page-controls-datasource',
+    timeRange: 'data-testid page-controls-time-range',
+    refresh: 'data-testid page-controls-refresh',
+  },
+  /** Every graph: its container carries data-series / data-points (what was drawn) for tests. */
+  graph: {
+    empty: 'data-testid graph-empty',
+  },
   escalationPolicies: {
     container: 'data-testid escalation-policies',
     row: (id: string) => `data-testid policy-row-${id}`,
@@ -156,5 +176,14 @@ export const testIds = {
     removeTier: (i: number) => `data-testid policy-tier-remove-${i}`,
     addTier: 'data-testid policy-add-tier',
     save: 'data-testid policy-save',
+  },
+  alertDetail: {
+    container: 'data-testid alert-detail',
+    title: 'data-testid alert-detail-title',
+    notFound: 'data-testid alert-detail-not-found',
+    workflow: 'data-testid alert-detail-workflow',
+    action: (action: string) => `data-testid alert-detail-${action}`,
+    comment: 'data-testid alert-detail-comment',
+    confirm: 'data-testid alert-detail-confirm',
   },
 };

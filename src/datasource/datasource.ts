@@ -15,6 +15,7 @@ import {
 import { getTemplateSrv } from '@grafana/runtime';
 import { SidecarClient, SidecarError } from '../api/client';
 import type { FrameJson, QueryRequest, QueryTarget } from '../api/types';
+import { knownRelease, releaseMismatch } from '../utils/release';
 import { SUPPORTED_API_MAJOR, type WorkflowDataSourceOptions, type WorkflowQuery } from './types';
 
 /** `{{workflow}}` / `{{team}}` in an alias replaced by the series' labels. */
@@ -30,7 +31,10 @@ export function buildTarget(query: WorkflowQuery, scopedVars: ScopedVars = {}, r
     .filter((id) => id !== '' && id !== '$__all' && !id.startsWith('$'));
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(query.labels ?? {})) {
-    labels[k] = replace(v, scopedVars);
+    const value = replace(v, scopedVars);
+    if (!isAnyLabelValue(value)) {
+      labels[k] = value;
+    }
   }
   return {
     refId: query.refId,
@@ -38,6 +42,7 @@ export function buildTarget(query: WorkflowQuery, scopedVars: ScopedVars = {}, r
     ...(workflowIds.length > 0 ? { workflowIds: [...new Set(workflowIds)] } : {}),
     ...(Object.keys(labels).length > 0 ? { labels } : {}),
     ...(query.groupBy ? { groupBy: query.groupBy } : {}),
+    ...(query.metric === 'burn_rate' && query.burnRateWindow ? { burnRateWindow: query.burnRateWindow } : {}),
   };
 }
 
@@ -54,6 +59,42 @@ export function toFrames(frames: FrameJson[], query?: Pick<WorkflowQuery, 'alias
     }
     return frame;
   });
+}
+
+export type VariableQuery = { kind: 'workflows'; filter?: string } | { kind: 'label_values'; label: string };
+
+/** A label filter value that means "any": empty, the `*` an All option sends, or a variable left unreplaced. */
+export function isAnyLabelValue(value: string): boolean {
+  return value === '' || value === '*' || value === '$__all' || value.startsWith('$');
+}
+
+/** Reads a variable query (after template replacement); an unknown one throws a message saying what is understood. */
+export function parseVariableQuery(text: string): VariableQuery {
+  const labelValues = /^\s*label_values\(\s*([^(),\s]+)\s*\)\s*$/.exec(text);
+  if (labelValues) {
+    return { kind: 'label_values', label: labelValues[1]! };
+  }
+  const workflows = /^\s*(?:workflows\s*(?:\(\s*([^)]*)\))?\s*)?$/.exec(text);
+  if (!workflows) {
+    throw new Error(`unknown variable query "${text}"; use workflows, workflows(label=value) or label_values(label)`);
+  }
+  const filter = (workflows[1] ?? '')
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '' && !isAnyLabelValue(pair.slice(pair.indexOf('=') + 1).trim()))
+    .join(',');
+  return { kind: 'workflows', ...(filter ? { filter } : {}) };
+}
+
+/** Grafana's data source proxy answers an upstream 401 with this text and status 400. */
+export const PROXY_AUTH_FAILED = 'Authentication to data source failed';
+
+export function isProxyAuthenticationFailure(error: SidecarError): boolean {
+  if (error.status !== 400) {
+    return false;
+  }
+  const said = [error.message, typeof error.details === 'string' ? error.details : JSON.stringify(error.details ?? '')].join(' ');
+  return said.includes(PROXY_AUTH_FAILED);
 }
 
 export class WorkflowDataSource extends DataSourceApi<WorkflowQuery, WorkflowDataSourceOptions> {
@@ -120,24 +161,30 @@ export class WorkflowDataSource extends DataSourceApi<WorkflowQuery, WorkflowDat
     return { data, ...(errors.length > 0 ? { errors } : {}) };
   }
 
-  /** Template variables: `workflows` or `workflows(team=payments)` → workflow ids with names. */
+  /**
+   * Template variables: `workflows` or `workflows(team=payments)` → workflow ids; `label_values(env)` → the
+   * values of a workflow label. A filter value `*` (an "All" that sets allValue `*`) or empty matches any.
+   */
   async metricFindQuery(query: string): Promise<MetricFindValue[]> {
-    const match = /^\s*workflows\s*(?:\(\s*([^)]*)\))?\s*$/.exec(getTemplateSrv().replace(query ?? ''));
-    if (!match && query && query.trim() !== '') {
-      throw new Error(`unknown variable query "${query}"; use workflows or workflows(label=value)`);
+    const variableQuery = parseVariableQuery(getTemplateSrv().replace(query ?? ''));
+    if (variableQuery.kind === 'label_values') {
+      const { values } = await this.client.labelValues(variableQuery.label);
+      return values.map((value) => ({ text: value, value }));
     }
-    const { workflows } = await this.client.workflowVariables(match?.[1]?.trim() || undefined);
+    const { workflows } = await this.client.workflowVariables(variableQuery.filter);
     return workflows.map((w) => ({ text: w.id, value: w.id }));
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {
     let version: string | undefined;
+    let release: string | undefined;
     try {
       const health = await this.client.health();
       if (health.status === 'unhealthy') {
         return { status: 'error', message: 'The sidecar answers but reports itself unhealthy (its database is unreachable); see its /health' };
       }
       version = health.version;
+      release = knownRelease(health.release);
     } catch (error) {
       const e = error as SidecarError;
       if ((e.details as { status?: string } | undefined)?.status === 'unhealthy') {
@@ -149,7 +196,9 @@ export class WorkflowDataSource extends DataSourceApi<WorkflowQuery, WorkflowDat
       await this.client.listWorkflows();
     } catch (error) {
       const e = error as SidecarError;
-      if (e.status === 401) {
+      // Grafana's proxy turns the sidecar's 401 into a 400 "Authentication to data source failed" (ds_proxy.go);
+      // the harness and direct calls still see the 401.
+      if (e.status === 401 || isProxyAuthenticationFailure(e)) {
         return { status: 'error', message: 'The sidecar refused the API token: check the token in the data source settings (SIDECAR_API_TOKEN)' };
       }
       if (e.status === 404) {
@@ -160,6 +209,13 @@ export class WorkflowDataSource extends DataSourceApi<WorkflowQuery, WorkflowDat
     if (version && Number(version.split('.')[0]) !== SUPPORTED_API_MAJOR) {
       return { status: 'error', message: `Sidecar API version ${version} is not supported by this plugin (needs ${SUPPORTED_API_MAJOR}.x); upgrade the one that is older` };
     }
-    return { status: 'success', message: `Connected to the Workflow Monitor sidecar${version ? ` (API ${version})` : ''}` };
+    const about = [release && `release ${release}`, version && `API ${version}`].filter(Boolean).join(', ');
+    const connected = `Connected to the Workflow Monitor sidecar${about ? ` (${about})` : ''}`;
+    // The nested data source is built with the app: its plugin.json carries the same release.
+    const mismatch = releaseMismatch(this.meta?.info?.version, release);
+    if (mismatch) {
+      return { status: 'warning', message: `${connected}. ${mismatch}` };
+    }
+    return { status: 'success', message: connected };
   }
 }

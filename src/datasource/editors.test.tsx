@@ -2,7 +2,7 @@ import React from 'react';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { setTemplateSrv } from '@grafana/runtime';
 import { testIds } from '../components/testIds';
-import { ConfigEditor } from './ConfigEditor';
+import { ConfigEditor, normalizeSidecarUrl } from './ConfigEditor';
 import type { WorkflowDataSource } from './datasource';
 import { QueryEditor } from './QueryEditor';
 
@@ -14,6 +14,32 @@ describe('ConfigEditor', () => {
     expect(screen.getByDisplayValue('configured')).toBeInTheDocument();
     fireEvent.change(screen.getByTestId(testIds.datasource.url), { target: { value: ' http://other:9090 ' } });
     expect(onOptionsChange).toHaveBeenCalledWith(expect.objectContaining({ jsonData: { url: 'http://other:9090' } }));
+  });
+
+  it("strips a trailing '/' from the URL when the field is left (the routes append /api, so it would make //api)", () => {
+    const onOptionsChange = jest.fn();
+    render(<ConfigEditor options={{ jsonData: { url: 'http://sidecar:8080' }, secureJsonFields: {}, secureJsonData: {} } as never} onOptionsChange={onOptionsChange} />);
+    const input = screen.getByTestId(testIds.datasource.url);
+    // Typing keeps the slash (a path such as http://proxy/sidecar is typed through one) …
+    fireEvent.change(input, { target: { value: 'http://proxy/' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { url: 'http://proxy/' } }));
+    // … leaving the field removes it.
+    fireEvent.blur(input, { target: { value: 'http://proxy/sidecar//' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { url: 'http://proxy/sidecar' } }));
+    expect(normalizeSidecarUrl(' http://sidecar:8080/ ')).toBe('http://sidecar:8080');
+  });
+
+  it('offers the URL without its trailing slash when one was saved before, to be saved with the next Save', () => {
+    const onOptionsChange = jest.fn();
+    render(<ConfigEditor options={{ jsonData: { url: 'http://sidecar:8080/' }, secureJsonFields: { apiToken: true }, secureJsonData: {} } as never} onOptionsChange={onOptionsChange} />);
+    expect(onOptionsChange).toHaveBeenCalledTimes(1);
+    expect(onOptionsChange).toHaveBeenCalledWith(expect.objectContaining({ jsonData: { url: 'http://sidecar:8080' }, secureJsonFields: { apiToken: true } }));
+  });
+
+  it('leaves a URL without a trailing slash alone when opened', () => {
+    const onOptionsChange = jest.fn();
+    render(<ConfigEditor options={{ jsonData: { url: 'http://sidecar:8080' }, secureJsonFields: {}, secureJsonData: {} } as never} onOptionsChange={onOptionsChange} />);
+    expect(onOptionsChange).not.toHaveBeenCalled();
   });
 });
 

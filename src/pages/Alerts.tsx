@@ -1,67 +1,30 @@
 import React, { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { Button, Field, Input, Modal, Select, Stack, TextArea, useStyles2 } from '@grafana/ui';
-import { ALERT_STATES, SEVERITIES, type Alert, type AlertDetail } from '../api/types';
+import { ALERT_STATES, SEVERITIES, type Alert } from '../api/types';
 import { AlertStateBadge, SeverityBadge } from '../components/Badges';
+import { ACTION_DONE, ACTION_LABEL, actionsFor, type AlertAction } from '../components/alerts/alertActions';
+import { AlertTimeline } from '../components/alerts/AlertTimeline';
+import { PageControls } from '../components/PageControls/PageControls';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
-import { currentUser, notify, useAsync, useSidecar } from '../hooks/useSidecar';
+import { currentUser, notify, useAsync } from '../hooks/useSidecar';
+import { usePageControls } from '../hooks/usePageControls';
+import { alertRoute } from '../constants';
 import { age } from '../utils/format';
+import { prefixRoute } from '../utils/utils.routing';
 
-type Action = 'acknowledge' | 'unacknowledge' | 'resolve' | 'silence';
-const ACTION_LABEL: Record<Action, string> = { acknowledge: 'Acknowledge', unacknowledge: 'Unacknowledge', resolve: 'Resolve', silence: 'Silence' };
-const ACTION_DONE: Record<Action, string> = { acknowledge: 'Acknowledged', unacknowledge: 'Unacknowledged', resolve: 'Resolved', silence: 'Silenced' };
-
-/** Which actions a state allows (the sidecar answers 409 to the others). */
-export function actionsFor(alert: Alert): Action[] {
-  switch (alert.state) {
-    case 'active':
-      return ['acknowledge', 'resolve', 'silence'];
-    case 'acknowledged':
-      return ['unacknowledge', 'resolve', 'silence'];
-    case 'suppressed':
-      return ['resolve'];
-    default:
-      return [];
-  }
-}
-
-function Timeline({ detail }: { detail: AlertDetail }) {
-  const s = useStyles2(getTableStyles);
-  return (
-    <table className={s.table} data-testid={testIds.alerts.timeline}>
-      <thead>
-        <tr><th>When</th><th>What</th><th>Who</th><th>Comment</th></tr>
-      </thead>
-      <tbody>
-        {detail.events.map((e) => (
-          <tr key={e.id}>
-            <td title={e.at}>{new Date(e.at).toLocaleString()}</td>
-            <td>{e.type}{e.fromState && e.toState ? ` (${e.fromState} → ${e.toState})` : ''}</td>
-            <td>{e.user}</td>
-            <td>{e.comment ?? ''}</td>
-          </tr>
-        ))}
-        {detail.notifications.map((n) => (
-          <tr key={`n${n.id}`} className={s.muted}>
-            <td title={n.createdAt}>{new Date(n.createdAt).toLocaleString()}</td>
-            <td>notification {n.kind} → {n.channelId}</td>
-            <td>{n.state}{n.attempts > 1 ? ` after ${n.attempts} attempts` : ''}</td>
-            <td>{n.lastError ?? ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+type Action = AlertAction;
 
 /**
  * The acknowledgement page: filter alerts; acknowledge, unacknowledge, resolve or silence with a
  * comment as the signed-in Grafana user; the history of each alert. Viewers see, but cannot act.
  */
 function Alerts() {
-  const client = useSidecar();
+  const controls = usePageControls();
+  const { client, refreshKey } = controls;
   const s = useStyles2(getTableStyles);
   const user = currentUser();
   const [state, setState] = useState<string>('open');
@@ -72,7 +35,7 @@ function Alerts() {
   const [comment, setComment] = useState('');
   const [timeout, setTimeoutText] = useState('');
   const [busy, setBusy] = useState(false);
-  const list = useAsync(client ? () => client.listAlerts({ state, severity: severity || undefined, workflowId: workflowId || undefined, limit: 200 }) : undefined, [client, state, severity, workflowId]);
+  const list = useAsync(client ? () => client.listAlerts({ state, severity: severity || undefined, workflowId: workflowId || undefined, limit: 200 }) : undefined, [client, state, severity, workflowId, refreshKey]);
   const detail = useAsync(client && expanded !== undefined ? () => client.getAlert(expanded) : undefined, [client, expanded]);
 
   if (!client) {
@@ -110,6 +73,7 @@ function Alerts() {
   return (
     <PluginPage>
       <div data-testid={testIds.alerts.container}>
+        <PageControls controls={controls} time={false} />
         <div className={s.toolbar}>
           <Field label="State">
             <Select
@@ -143,7 +107,9 @@ function Alerts() {
                       <Button fill="text" size="sm" icon={expanded === a.id ? 'angle-down' : 'angle-right'} onClick={() => setExpanded(expanded === a.id ? undefined : a.id)}>
                         {a.title}
                       </Button>
-                      <div className={s.muted}>{a.message}</div>
+                      <div className={s.muted}>
+                        {a.message} · <Link to={prefixRoute(alertRoute(a.id))} data-testid={testIds.alerts.open(a.id)}>Open alert #{a.id}</Link>
+                      </div>
                     </td>
                     <td>{a.workflowId}</td>
                     <td title={a.openedAt}>{age(a.openedAt)}</td>
@@ -165,7 +131,7 @@ function Alerts() {
                     <tr>
                       <td colSpan={8}>
                         <LoadState loading={detail.loading} error={detail.error}>
-                          {detail.value && detail.value.id === a.id ? <Timeline detail={detail.value} /> : null}
+                          {detail.value && detail.value.id === a.id ? <AlertTimeline detail={detail.value} /> : null}
                         </LoadState>
                       </td>
                     </tr>

@@ -3,7 +3,8 @@
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/**/*.browser.test.ts'],
+  // harness/*.test.ts: the harness's own tests (Grafana's proxy semantics), no browser needed.
+  testMatch: ['<rootDir>/**/*.browser.test.ts', '<rootDir>/harness/**/*.test.ts'],
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true } } }],
   },

@@ -12,6 +12,7 @@ import { silencedBy } from './silences';
 import { loadLiveSilences } from './silenceStore';
 import { loadLocationFacts, loadWorkflowFacts } from './workflowFacts';
 import { evaluateQuorum } from './quorum';
+import { attachRollupFacts } from './ruleFacts';
 
 export interface AlertEngineOptions {
   pool: Pool;
@@ -170,12 +171,14 @@ export class AlertEngine {
       return w === undefined ? [] : [w];
     });
     const recentLimit = Math.min(101, Math.max(...rules.map((r) => recentNeeded(r.condition))));
-    const factsRequest = { windowsMs: windows.length > 0 ? windows : [60_000], recentLimit };
+    const certificates = rules.some((r) => r.condition.type === 'certificate_expiry');
+    const factsRequest = { windowsMs: windows.length > 0 ? windows : [60_000], recentLimit, certificates };
     const [facts, locationFacts] = await Promise.all([
       loadWorkflowFacts(this.opts.pool, workflowIds, factsRequest),
       // Quorum rules judge each of a workflow's locations on its own executions.
       rules.some((r) => r.quorum) ? loadLocationFacts(this.opts.pool, workflowIds, factsRequest) : undefined,
     ]);
+    await attachRollupFacts(this.opts.pool, facts, workflowIds, rules.map((r) => r.condition), now.getTime());
     const ids = [...facts.keys()];
     const open = await openFingerprints(this.opts.pool, workflowIds === 'all' ? 'all' : ids);
     const changes: Array<{ rule: StoredRule; workflowId: string; verdict: Verdict; failingLocations?: string[] }> = [];

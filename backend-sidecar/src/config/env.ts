@@ -1,3 +1,6 @@
+import { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors/errors';
@@ -26,26 +29,46 @@ const boolean = (fallback: boolean) =>
       return parsed;
     });
 
-const port = (fallback: number) =>
-  z.coerce
-    .number({ message: 'must be a port number' })
-    .int('must be an integer')
-    .min(0, 'must be between 0 and 65535')
-    .max(65535, 'must be between 0 and 65535')
-    .default(fallback);
-
+/**
+ * A whole number written in decimal digits. `z.coerce.number` alone would read "0x10" as 16, "1e3" as 1000 and an
+ * empty value as 0 (PORT= would silently mean "any port"); an empty or unset variable takes the default instead.
+ */
 const count = (min: number, max: number, fallback: number) =>
-  z.coerce
-    .number({ message: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(min, `must be between ${min} and ${max}`)
-    .max(max, `must be between ${min} and ${max}`)
-    .default(fallback);
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') {
+        return fallback;
+      }
+      const text = value.trim();
+      if (!/^\d{1,16}$/.test(text)) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      const parsed = Number(text);
+      if (parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const port = (fallback: number) => count(0, 65535, fallback);
 
 const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 function parseRanges(text: string, ctx: z.RefinementCtx, allowEmpty: boolean): CidrList {
   const parsed = parseCidrList(text);
@@ -73,15 +96,121 @@ const optionalCidrList = z
   .optional()
   .transform((value, ctx) => (value === undefined || value.trim() === '' ? undefined : parseRanges(value, ctx, false)));
 
+/**
+ * Grafana's root URL as users open it (sub-path included): notifications link into the app under it.
+ * Credentials, a query or a fragment would end up in every link, so they are refused.
+ */
+const grafanaUrl = optionalString.transform((value, ctx) => {
+  if (value === undefined) {
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be an absolute http:// or https:// URL, e.g. https://grafana.example.com or https://ops.example.com/grafana' });
+    return z.NEVER;
+  }
+  const problem =
+    url.protocol !== 'http:' && url.protocol !== 'https:' ? `must be an http:// or https:// URL, not ${url.protocol}`
+    : url.username !== '' || url.password !== '' ? 'must not carry a user name or password (it is written into every notification)'
+    : url.search !== '' || url.hash !== '' ? 'must not carry a query or a fragment: links are built by appending paths to it'
+    : undefined;
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+});
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
+
+/**
+ * A PEM file of CA certificates HTTPS steps trust besides Node's built-in roots (a private CA, a
+ * self-signed target). Read and checked once at start: a missing file, or one without a readable
+ * certificate, stops the sidecar with the reason rather than failing every step later.
+ */
+const caFile = optionalString.transform((file, ctx): string[] | undefined => {
+  if (file === undefined) {
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    return z.NEVER;
+  }
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)' });
+    return z.NEVER;
+  }
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `certificate ${i + 1} of ${blocks.length} cannot be read: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  }
+  return blocks;
+});
+
+/** Label names the execution series already carry (and `le`, the histogram's bucket label). */
+export const EXECUTION_SERIES_LABELS = ['workflow', 'status', 'trigger', 'location', 'le'] as const;
+export const MAX_METRICS_LABELS = 5;
+const PROMETHEUS_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Workflow label names copied onto the execution series of /metrics: Prometheus label names, a few, none taken. */
+const metricsLabels = z
+  .string()
+  .optional()
+  .transform((value, ctx): string[] => {
+    const names = (value ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+    const problems: string[] = [];
+    for (const name of names) {
+      if (!PROMETHEUS_LABEL_NAME.test(name)) {
+        problems.push(`"${name}" is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)`);
+      } else if (name.startsWith('__')) {
+        problems.push(`"${name}" starts with "__", which Prometheus reserves`);
+      } else if ((EXECUTION_SERIES_LABELS as readonly string[]).includes(name)) {
+        problems.push(`"${name}" is already a label of the execution series (${EXECUTION_SERIES_LABELS.join(', ')})`);
+      }
+    }
+    const repeated = names.filter((n, i) => names.indexOf(n) !== i);
+    if (repeated.length > 0) {
+      problems.push(`names "${[...new Set(repeated)].join('", "')}" more than once`);
+    }
+    if (names.length > MAX_METRICS_LABELS) {
+      problems.push(`names ${names.length} labels; at most ${MAX_METRICS_LABELS} (each multiplies the series Prometheus stores)`);
+    }
+    if (problems.length > 0) {
+      ctx.addIssue({ code: 'custom', message: problems.join('; ') });
+      return z.NEVER;
+    }
+    return names;
+  });
+
 /** Every environment variable the sidecar reads, with its default. README's table mirrors this. */
 export const envSchema = z.object({
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// or postgresql:// connection URL',
   }),
-  DATA_DIR: z.string().default('./data'),
+  DATA_DIR: z
+    .string()
+    .refine((v) => v.trim() !== '' && !v.includes('\0'), { message: 'must be a directory path' })
+    .default('./data'),
   EMBEDDED_PG_PORT: port(0),
   PORT: port(8080),
-  HOST: z.string().default('127.0.0.1'),
+  // An IP address or a host name to listen on (0.0.0.0 / :: for every interface).
+  HOST: z
+    .string()
+    .trim()
+    .refine((v) => net.isIP(v) !== 0 || /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(v), {
+      message: 'must be an IP address or a host name',
+    })
+    .default('127.0.0.1'),
   SIDECAR_API_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
     message: 'must be at least 16 characters',
   }),
@@ -91,7 +220,7 @@ export const envSchema = z.object({
   WORKFLOWS_DIR: optionalString,
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   LOG_FORMAT: z.enum(LOG_FORMATS, { message: `must be one of ${LOG_FORMATS.join(', ')}` }).default('auto'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024').max(50 * 1024 * 1024, 'must be at most 52428800').default(1024 * 1024),
+  BODY_LIMIT_BYTES: count(1024, 50 * 1024 * 1024, 1024 * 1024),
   SHUTDOWN_TIMEOUT: durationMs({ min: 100, max: 120_000 }).default(10_000),
   DEMO: z.enum(['auto', 'on', 'off'], { message: 'must be one of auto, on, off' }).default('auto'),
   DEMO_PORT: port(4010),
@@ -99,21 +228,26 @@ export const envSchema = z.object({
   SCHEDULER_POLL_INTERVAL: durationMs({ min: 10, max: 60_000 }).default(250),
   // POST /api/v1/dry-runs in flight at once on this replica; one more is a 429.
   DRY_RUN_CONCURRENCY: count(1, 100, 4),
-  SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1, 'must be between 1 and 1000').max(1000, 'must be between 1 and 1000').default(50),
+  SCHEDULER_CONCURRENCY: count(1, 1000, 50),
   SCHEDULER_LEASE: durationMs({ min: 1000, max: 3_600_000 }).default(60_000),
   // A pending slot older than this is recorded as missed instead of run late (downtime, overload).
   SCHEDULER_MISFIRE: durationMs({ min: 1000, max: 86_400_000 }).default(30_000),
   // How far ahead slots are planned into scheduled_runs, so workers can wake exactly when one is due.
   SCHEDULER_HORIZON: durationMs({ min: 1000, max: 3_600_000 }).default(10_000),
-  WORKER_ID: optionalString,
-  PG_POOL_MAX: z.coerce.number().int().min(2, 'must be between 2 and 200').max(200, 'must be between 2 and 200').default(20),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+  // Recorded on every slot this replica claims: printable, at most 128 characters.
+  WORKER_ID: optionalString.refine((v) => v === undefined || /^[\x21-\x7e]{1,128}$/.test(v), {
+    message: 'must be 1–128 printable characters without spaces',
+  }),
+  PG_POOL_MAX: count(2, 200, 20),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.refine((v) => v === undefined || isHttpUrl(v), {
+    message: 'must be an http:// or https:// URL (the OTLP/HTTP collector, e.g. http://127.0.0.1:4318)',
+  }),
   ALERTING: boolean(true),
   // Window rules and workflows that stopped reporting are judged this often (executions are judged as they arrive).
   ALERT_EVAL_INTERVAL: durationMs({ min: 1000, max: 3_600_000 }).default(15_000),
   // Escalation tiers, reminders and acknowledgement timeouts are checked this often.
   ALERT_TICK_INTERVAL: durationMs({ min: 100, max: 60_000 }).default(1_000),
-  NOTIFY_CONCURRENCY: z.coerce.number().int().min(1, 'must be between 1 and 200').max(200, 'must be between 1 and 200').default(10),
+  NOTIFY_CONCURRENCY: count(1, 200, 10),
   NOTIFY_POLL_INTERVAL: durationMs({ min: 50, max: 60_000 }).default(500),
   NOTIFY_TIMEOUT: durationMs({ min: 500, max: 120_000 }).default(10_000),
   NOTIFY_RETRY_INITIAL: durationMs({ min: 100, max: 60_000 }).default(1_000),
@@ -146,6 +280,14 @@ export const envSchema = z.object({
   REPLICA_HEARTBEAT_EXPIRY: durationMs({ min: 1_000, max: 3_600_000 }).default(30_000),
   // A pending slot is recorded missed once a newer slot of the same workflow (and location) has been due this long (anti-burst).
   SCHEDULER_SUPERSEDED: durationMs({ min: 1_000, max: 86_400_000 }).default(5_000),
+  // Set: every notification links to its alert and workflow in the app (`${GRAFANA_URL}/a/<app id>/alerts/<id>`).
+  GRAFANA_URL: grafanaUrl,
+  // Workflow label names (e.g. `env,team`) added to the execution series of /metrics; a workflow without one gets "".
+  METRICS_LABELS: metricsLabels,
+  // Report schedules are checked this often (on replicas with ALERTING on); a due report waits at most this long.
+  REPORT_SCHEDULE_INTERVAL: durationMs({ min: 100, max: 3_600_000 }).default(30_000),
+  // A PEM file of CA certificates HTTPS steps trust in addition to Node's built-in roots.
+  STEP_TLS_CA_FILE: caFile,
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -168,7 +310,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const lines = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '');
       const value = env[name];
-      const shown = /TOKEN|PASSWORD|SECRET/.test(name) ? '(hidden)' : JSON.stringify(value);
+      // A URL with credentials in it (user:password@) is not echoed either.
+      const shown = /TOKEN|PASSWORD|SECRET/.test(name) || /\/\/[^/?#]*@/.test(value ?? '') ? '(hidden)' : JSON.stringify(value);
       return `  ${name}=${shown}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);

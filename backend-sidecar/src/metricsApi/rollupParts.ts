@@ -49,3 +49,41 @@ export function partsSql(parts: RollupPart[], columns: string, params: unknown[]
     })
     .join(' UNION ALL ');
 }
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The minute buckets from `from`'s minute to `to`'s minute (both included) as the fewest rollup rows
+ * that are still exact to the minute: minute rows up to the first whole hour and after the last,
+ * hour rows up to the first whole UTC day and after the last, day rows in between. Minute rollups
+ * live as long as raw executions: for a range starting before that retention the first ragged hour
+ * reads what is left of them.
+ */
+export function exactRangeParts(from: Date, to: Date): RollupPart[] {
+  const start = Math.floor(from.getTime() / MINUTE_MS) * MINUTE_MS;
+  const end = Math.floor(to.getTime() / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+  const hourStart = Math.ceil(start / HOUR_MS) * HOUR_MS;
+  const hourEnd = Math.floor(end / HOUR_MS) * HOUR_MS;
+  if (hourStart >= hourEnd) {
+    return [{ table: 'execution_rollups_minute', from: new Date(start), to: new Date(end) }];
+  }
+  const parts: RollupPart[] = [];
+  const add = (table: RollupTable, a: number, b: number) => {
+    if (a < b) {
+      parts.push({ table, from: new Date(a), to: new Date(b) });
+    }
+  };
+  add('execution_rollups_minute', start, hourStart);
+  add('execution_rollups_minute', hourEnd, end);
+  const dayStart = Math.ceil(hourStart / DAY_MS) * DAY_MS;
+  const dayEnd = Math.floor(hourEnd / DAY_MS) * DAY_MS;
+  if (dayStart < dayEnd) {
+    add('execution_rollups_day', dayStart, dayEnd);
+    add('execution_rollups_hour', hourStart, dayStart);
+    add('execution_rollups_hour', dayEnd, hourEnd);
+  } else {
+    add('execution_rollups_hour', hourStart, hourEnd);
+  }
+  return parts;
+}

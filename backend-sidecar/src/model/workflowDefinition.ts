@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import '../schema/zodOpenApi';
@@ -52,6 +53,43 @@ const scheduleSchema = z.union(
   { message: 'schedule must be one of { every: 60s }, { cron: "*/5 * * * *", timezone? } or { push: { expected: 1h, grace? } }' }
 );
 
+const SLO_WINDOW_RE = /^([1-9]\d{0,4})(h|d)$/;
+const SLO_WINDOW_MIN_MS = 86_400_000;
+const SLO_WINDOW_MAX_MS = 90 * 86_400_000;
+
+/** Milliseconds of an SLO window written as whole hours or days ("30d", "36h"); undefined if it is not one. */
+export function sloWindowMs(window: string): number | undefined {
+  const match = SLO_WINDOW_RE.exec(window);
+  if (!match) {
+    return undefined;
+  }
+  return Number(match[1]) * (match[2] === 'd' ? 86_400_000 : 3_600_000);
+}
+
+/**
+ * A service-level objective over a rolling window. Both are kept as written (`99.5`, `"30d"`): the
+ * SLO API answers with them unchanged.
+ */
+export const sloSchema = z
+  .object({
+    objective: z.number({ message: 'slo.objective must be a number of percent between 50 and 99.999 (e.g. 99.5)' }).superRefine((objective, ctx) => {
+      if (!(objective >= 50 && objective <= 99.999)) {
+        ctx.addIssue({ code: 'custom', message: `slo.objective ${objective} must be between 50 and 99.999 percent` });
+      }
+    }),
+    window: z.string({ message: 'slo.window must be a duration in whole hours or days between 1d and 90d (e.g. "30d")' }).superRefine((window, ctx) => {
+      const ms = sloWindowMs(window);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `slo.window "${window}" is not a duration in whole hours or days (e.g. "30d", "36h")` });
+      } else if (ms < SLO_WINDOW_MIN_MS || ms > SLO_WINDOW_MAX_MS) {
+        ctx.addIssue({ code: 'custom', message: `slo.window "${window}" must be between 1d and 90d` });
+      }
+    }),
+  })
+  .strict()
+  .openapi('WorkflowSlo', { description: 'Objective in percent (50–99.999) over a rolling window of 1d–90d in whole hours or days' });
+export type WorkflowSlo = z.output<typeof sloSchema>;
+
 const requestSchema = z
   .object({
     method: z.enum(METHODS, { message: `method must be one of ${METHODS.join(', ')}` }).default('GET'),
@@ -75,10 +113,36 @@ const requestSchema = z
   .strict()
   .refine((r) => r.json === undefined || r.body === undefined, { message: 'give either json or body, not both', path: ['body'] });
 
+/** A host name (RFC 1123 labels) or an IP literal, IPv6 with or without brackets. */
+function validTcpHost(host: string): boolean {
+  const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return net.isIP(literal) !== 0 || /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/.test(host);
+}
+
+/** The most text a TCP step sends, and waits for. */
+export const MAX_TCP_SEND_CHARS = 65_536;
+export const MAX_TCP_EXPECT_CHARS = 4_096;
+
+const tcpSchema = z
+  .object({
+    host: z.string().refine(validTcpHost, { message: 'must be a host name or an IP address' }),
+    port: z.number({ message: 'must be a port number' }).int('must be a whole number').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535'),
+    // Connect, send and the wait for `expect` together.
+    timeout: durationMs({ min: 10, max: 600_000 }).default(10_000),
+    send: z.string().min(1).max(MAX_TCP_SEND_CHARS).optional(),
+    expect: z.string().min(1).max(MAX_TCP_EXPECT_CHARS).optional(),
+  })
+  .strict()
+  .openapi('TcpCheck');
+
+/** Subjects a TCP step's assertions may use: it has no status, headers or JSON, and no certificate. */
+const TCP_SUBJECTS = ['duration', 'body'] as const;
+
 const stepSchema = z
   .object({
     name: z.string().min(1).max(200),
-    request: requestSchema,
+    request: requestSchema.optional(),
+    tcp: tcpSchema.optional(),
     assert: z
       .array(
         z.string().superRefine((text, ctx) => {
@@ -105,7 +169,35 @@ const stepSchema = z
       .default({}),
     retry: retrySettingsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((step, ctx) => {
+    if ((step.request === undefined) === (step.tcp === undefined)) {
+      ctx.addIssue({ code: 'custom', path: step.request ? ['tcp'] : ['request'], message: 'a step has exactly one of request (HTTP) or tcp' });
+      return;
+    }
+    step.assert.forEach((text, j) => {
+      let subject: ReturnType<typeof parseAssertion>['subject'];
+      try {
+        subject = parseAssertion(text).subject;
+      } catch {
+        return; // Reported by the field's own check.
+      }
+      if (step.tcp && !(subject.kind === 'duration' || (subject.kind === 'body' && subject.path.length === 0))) {
+        ctx.addIssue({ code: 'custom', path: ['assert', j], message: `"${text}": a tcp step can assert on ${TCP_SUBJECTS.join(' and ')} (the reply text) only` });
+      }
+      if (step.request && subject.kind === 'tls' && !/^https:/i.test(step.request.url)) {
+        ctx.addIssue({ code: 'custom', path: ['assert', j], message: `"${text}": tls.* needs an https:// URL; this step's request.url is ${step.request.url.split(/[?#]/)[0]}` });
+      }
+    });
+    if (step.tcp && Object.keys(step.extract).length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['extract'], message: 'a tcp step extracts nothing (it has no response to read values from)' });
+    }
+  });
+
+/** True when a step asserts on its response's certificate (`tls.*`). */
+export function stepAssertsOnTls(step: { assert: string[] }): boolean {
+  return step.assert.some((text) => /^\s*tls\./.test(text));
+}
 
 export const workflowDefinitionSchema = z
   .object({
@@ -126,6 +218,9 @@ export const workflowDefinitionSchema = z
       .min(1, 'list at least one location, or leave locations out to run on any replica')
       .max(MAX_WORKFLOW_LOCATIONS, `at most ${MAX_WORKFLOW_LOCATIONS} locations`)
       .optional(),
+    slo: sloSchema.optional(),
+    // The "Certificate expires within 14 days" rule judges this workflow; unset: when a step asserts on tls.*.
+    tlsExpiryAlert: z.boolean().optional(),
   })
   .strict()
   .superRefine((def, ctx) => {
@@ -151,6 +246,9 @@ export const workflowDefinitionSchema = z
       }
       seen.add(step.name);
     });
+    if (def.tlsExpiryAlert === true && !def.steps.some((step) => step.request && /^https:/i.test(step.request.url))) {
+      ctx.addIssue({ code: 'custom', path: ['tlsExpiryAlert'], message: 'needs at least one step with an https:// request.url (its certificate is what is watched)' });
+    }
   })
   .openapi('WorkflowDefinition');
 
@@ -190,11 +288,14 @@ export function parseWorkflowDefinition(
 
 /** The validated definition with each step's request templates put back as written in `raw`. */
 function withRequestsAsWritten(definition: WorkflowDefinition, raw: unknown): WorkflowDefinition {
-  const rawSteps = (raw as { steps: Array<{ request: Record<string, unknown> }> }).steps;
+  const rawSteps = (raw as { steps: Array<{ request?: Record<string, unknown> }> }).steps;
   return {
     ...definition,
     steps: definition.steps.map((step, i) => {
       const written = rawSteps[i]!.request;
+      if (!written || !step.request) {
+        return step;
+      }
       const request = { ...step.request };
       for (const field of REQUEST_TEMPLATE_FIELDS) {
         if (Object.hasOwn(written, field)) {

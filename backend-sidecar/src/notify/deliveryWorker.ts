@@ -20,6 +20,8 @@ export interface DeliverySettings {
   maxDelayMs: number;
   /** A notification still undelivered this long after it was queued ends as `failed`. */
   giveUpAfterMs: number;
+  /** GRAFANA_URL, for the links in every message. */
+  grafanaUrl?: string;
 }
 
 /**
@@ -165,7 +167,7 @@ export class DeliveryWorker {
       errorMessage = 'channel was deleted';
     } else {
       try {
-        const outcome = await deliver(channel, row.payload, { idempotencyKey: row.idempotency_key, timeoutMs: settings.timeoutMs, egress: this.opts.egress });
+        const outcome = await deliver(channel, row.payload, { idempotencyKey: row.idempotency_key, timeoutMs: settings.timeoutMs, egress: this.opts.egress, grafanaUrl: settings.grafanaUrl });
         httpStatus = outcome.httpStatus;
       } catch (error) {
         const c = classifyDeliveryError(error);

@@ -1,6 +1,7 @@
 import type { AlertState } from '../model/alertStates';
+import type { NotificationLinks } from './grafanaLinks';
 
-export const NOTIFICATION_KINDS = ['firing', 'escalation', 'reminder', 'resolved', 'acknowledgement_expired', 'flapping', 'test'] as const;
+export const NOTIFICATION_KINDS = ['firing', 'escalation', 'reminder', 'resolved', 'acknowledgement_expired', 'flapping', 'test', 'report'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /**
@@ -42,6 +43,7 @@ const KIND_WORD: Record<NotificationKind, string> = {
   acknowledgement_expired: 'ACK EXPIRED',
   flapping: 'FLAPPING',
   test: 'TEST',
+  report: 'REPORT',
 };
 
 /** "[CRITICAL] FIRING: Checkout flow — Consecutive failures" — also the e-mail subject. */
@@ -49,8 +51,8 @@ export function subjectOf(p: NotificationPayload): string {
   return `[${p.alert.severity.toUpperCase()}] ${KIND_WORD[p.kind]}: ${p.alert.workflowName} — ${p.alert.ruleName}`;
 }
 
-/** Plain-text body shared by e-mail, SMS and the webhook's `text`. */
-export function textOf(p: NotificationPayload): string {
+/** Plain-text body shared by e-mail and the webhook's `text`; with links, one line each at the end. */
+export function textOf(p: NotificationPayload, links?: NotificationLinks): string {
   const lines = [subjectOf(p), p.alert.message];
   if (p.note) {
     lines.push(p.note);
@@ -58,6 +60,12 @@ export function textOf(p: NotificationPayload): string {
   lines.push(`Workflow: ${p.alert.workflowId} · Rule: ${p.alert.ruleId} · Alert #${p.alert.id} · opened ${p.alert.openedAt}`);
   if (p.alert.resolvedAt) {
     lines.push(`Resolved ${p.alert.resolvedAt}`);
+  }
+  if (links) {
+    lines.push('', `Open the alert in Grafana: ${links.alertUrl}`);
+    if (links.workflowUrl) {
+      lines.push(`Open the workflow in Grafana: ${links.workflowUrl}`);
+    }
   }
   return lines.join('\n');
 }

@@ -1,18 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Pool } from '../db/pool';
 import { coerceError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import { pruneReplicas, recordHeartbeat, removeReplica, type ReplicaBeat } from './replicaStore';
-
-/** The sidecar package's version, as each replica reports it in its heartbeat. */
-export const SIDECAR_VERSION: string = (() => {
-  try {
-    return (JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-})();
 
 /** Rows of replicas not seen for a day are deleted (killed replicas never remove their own). */
 const PRUNE_AFTER_MS = 86_400_000;

@@ -29,6 +29,7 @@ export function registerLocationRoutes(routes: RouteTable, deps: { pool: Pool; l
   routes.add({
     method: 'get',
     path: '/api/v1/locations',
+    operationId: 'listLocations',
     summary: 'Locations with their live replicas (heartbeat within REPLICA_HEARTBEAT_EXPIRY) and the locations workflows list',
     tags: ['locations'],
     responses: { 200: { description: 'Locations', schema: locationListSchema } },

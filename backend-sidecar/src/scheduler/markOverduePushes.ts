@@ -6,6 +6,8 @@ import { recordExecution } from '../store/recordExecution';
 export interface MissedPush {
   executionId: number;
   result: ExecutionResult;
+  /** The workflow's labels (for METRICS_LABELS). */
+  labels: Record<string, string>;
 }
 
 /**
@@ -22,9 +24,10 @@ export async function markOverduePushes(pool: Pool, opts: { workerId: string; lo
       push_grace_ms: number;
       next_slot_at: Date;
       last_push_at: Date | null;
+      labels: Record<string, string>;
       now: Date;
     }>(
-      `SELECT id, push_expected_ms, push_grace_ms, next_slot_at, last_push_at, now() AS now FROM workflows
+      `SELECT id, push_expected_ms, push_grace_ms, next_slot_at, last_push_at, labels, now() AS now FROM workflows
         WHERE mode = 'push' AND enabled AND deleted_at IS NULL AND next_slot_at <= now()
         ORDER BY next_slot_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [opts.batch ?? 200]
@@ -50,7 +53,7 @@ export async function markOverduePushes(pool: Pool, opts: { workerId: string; lo
         new Date(w.now.getTime() + w.push_expected_ms),
       ]);
       if (recorded.executionId !== null) {
-        missed.push({ executionId: recorded.executionId, result });
+        missed.push({ executionId: recorded.executionId, result, labels: w.labels });
       }
     }
     return missed;

@@ -56,6 +56,7 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
     const slotState: string[] = [];
     const slotMissed: number[] = [];
     const slotLocation: Array<string | null> = [];
+    const slotMissedUntil: Array<Date | null> = [];
     const nextIds: string[] = [];
     const nextAt: Array<Date | null> = [];
     let planned = 0;
@@ -74,6 +75,7 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
           slotAt.push(new Date(plan.missed.firstSlotAt));
           slotState.push(RUN_STATE.missed);
           slotMissed.push(plan.missed.count);
+          slotMissedUntil.push(new Date(plan.missed.untilMs));
           slotLocation.push(location);
           missed += plan.missed.count;
         }
@@ -82,6 +84,7 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
           slotAt.push(new Date(at));
           slotState.push(RUN_STATE.pending);
           slotMissed.push(1);
+          slotMissedUntil.push(null);
           slotLocation.push(location);
         }
         planned += plan.due.length;
@@ -90,11 +93,11 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
     }
     if (slotWorkflow.length > 0) {
       await client.query(
-        `INSERT INTO scheduled_runs (workflow_id, slot_at, state, missed_slots, finished_at, location)
-         SELECT w, s, st, m, CASE WHEN st = '${RUN_STATE.missed}' THEN now() END, l
-           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::text[]) AS t(w, s, st, m, l)
+        `INSERT INTO scheduled_runs (workflow_id, slot_at, state, missed_slots, missed_until, finished_at, location)
+         SELECT w, s, st, m, mu, CASE WHEN st = '${RUN_STATE.missed}' THEN now() END, l
+           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::timestamptz[], $6::text[]) AS t(w, s, st, m, mu, l)
          ON CONFLICT DO NOTHING`,
-        [slotWorkflow, slotAt, slotState, slotMissed, slotLocation]
+        [slotWorkflow, slotAt, slotState, slotMissed, slotMissedUntil, slotLocation]
       );
     }
     if (nextIds.length > 0) {

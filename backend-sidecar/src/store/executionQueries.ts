@@ -104,7 +104,7 @@ export async function getExecutionDetail(pool: Pool, id: number) {
              'number', a.number,
              'startedAt', to_char(a.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
              'durationMs', a.duration_ms, 'delayMs', a.delay_ms, 'httpStatus', a.http_status,
-             'errorType', a.error_type, 'errorMessage', a.error_message) ORDER BY a.number)
+             'errorType', a.error_type, 'errorMessage', a.error_message, 'tls', a.tls) ORDER BY a.number)
            FROM step_attempts a WHERE a.execution_id = s.execution_id AND a.step_position = s.position), '[]'::jsonb)
        ) ORDER BY s.position)
        FROM execution_steps s WHERE s.execution_id = e.id), '[]'::jsonb) AS steps

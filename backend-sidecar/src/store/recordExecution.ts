@@ -77,6 +77,7 @@ function attemptRows(result: ExecutionResult) {
       http_status: a.httpStatus ?? null,
       error_type: a.errorType ?? null,
       error_message: clip(a.errorMessage),
+      tls: a.tls ?? null,
     }))
   );
 }
@@ -144,10 +145,10 @@ WITH input AS MATERIALIZED (
          duration_ms int, http_status int, error_type text, error_message text, assertions jsonb, extracted jsonb)
 ), attempts AS (
   INSERT INTO step_attempts (execution_id, step_position, number, started_at, duration_ms, delay_ms, http_status,
-                             error_type, error_message)
-  SELECT m.id, a.step_position, a.number, a.started_at, a.duration_ms, a.delay_ms, a.http_status, a.error_type, a.error_message
+                             error_type, error_message, tls)
+  SELECT m.id, a.step_position, a.number, a.started_at, a.duration_ms, a.delay_ms, a.http_status, a.error_type, a.error_message, a.tls
     FROM matched m, jsonb_to_recordset(m.step_attempts) AS a(step_position int, number int, started_at timestamptz,
-         duration_ms int, delay_ms int, http_status int, error_type text, error_message text)
+         duration_ms int, delay_ms int, http_status int, error_type text, error_message text, tls jsonb)
 ), runs AS (
   UPDATE scheduled_runs r
      SET state = '${RUN_STATE.done}', finished_at = now(), execution_id = coalesce(r.execution_id, e.id), locked_until = NULL

@@ -20,7 +20,7 @@ export interface LoadedWorkflow {
 }
 
 /** The workflow definitions of a file's content: the content itself, or its `workflows` list. */
-function workflowItems(content: unknown): { items: unknown; isList: boolean } {
+export function workflowItems(content: unknown): { items: unknown; isList: boolean } {
   const isList = typeof content === 'object' && content !== null && !Array.isArray(content) && 'workflows' in content;
   return { items: isList ? (content as { workflows: unknown }).workflows : [content], isList };
 }
@@ -129,11 +129,18 @@ export async function loadWorkflowDirectory(dir: string, env: NodeJS.ProcessEnv)
   } catch (error) {
     return { workflows: [], errors: [{ file: dir, path: '(directory)', message: `cannot read WORKFLOWS_DIR: ${(error as Error).message}` }] };
   }
+  return loadWorkflowFileList(
+    entries.map((name) => path.join(dir, name)),
+    env
+  );
+}
+
+/** The given files in order, as loadWorkflowDirectory loads a directory's (the CLI's `validate` passes its own list). */
+export async function loadWorkflowFileList(files: readonly string[], env: NodeJS.ProcessEnv): Promise<{ workflows: LoadedWorkflow[]; errors: FileLoadError[] }> {
   const workflows: LoadedWorkflow[] = [];
   const errors: FileLoadError[] = [];
   const seen = new Map<string, string>();
-  for (const name of entries) {
-    const file = path.join(dir, name);
+  for (const file of files) {
     const loaded = await loadWorkflowFile(file, env);
     errors.push(...loaded.errors);
     for (const workflow of loaded.workflows) {

@@ -50,8 +50,12 @@ export function pushedExecutionResult(body: PushedExecution): ExecutionResult {
  * Records a pushed result and moves the workflow's next missing-result check, in one transaction
  * holding the workflow's row, so the check never runs against a push it has not seen.
  */
-export async function recordPushedResult(pool: Pool, body: PushedExecution): Promise<{ result: ExecutionResult; recorded: RecordedExecution & { executionId: number } }> {
+export async function recordPushedResult(
+  pool: Pool,
+  body: PushedExecution
+): Promise<{ result: ExecutionResult; recorded: RecordedExecution & { executionId: number }; labels: Record<string, string> }> {
   const result = pushedExecutionResult(body);
+  let labels: Record<string, string> = {};
   const recorded = await withTransaction(pool, async (client) => {
     const workflow = await lockPushWorkflow(client, body.workflowId);
     if (!workflow) {
@@ -60,11 +64,12 @@ export async function recordPushedResult(pool: Pool, body: PushedExecution): Pro
     if (workflow.mode !== 'push') {
       throw new ConflictError(`workflow "${body.workflowId}" is scheduled by the sidecar; only push workflows accept pushed results`, undefined, 'not_push_workflow');
     }
+    labels = workflow.labels;
     const stored = await recordExecution(client, result, { workerId: null });
     const expected = workflow.push_expected_ms ?? 0;
     await notePush(client, body.workflowId, result.finishedAt, { expected, grace: workflow.push_grace_ms ?? pushGraceMs({ expected }) });
     return stored;
   });
   // A push has no slot, so nothing can already hold its result.
-  return { result, recorded: { ...recorded, executionId: recorded.executionId! } };
+  return { result, recorded: { ...recorded, executionId: recorded.executionId! }, labels };
 }

@@ -92,6 +92,17 @@ export const executionPageSchema = z
   .object({ executions: z.array(executionSummarySchema), nextCursor: z.string().nullable() })
   .openapi('ExecutionPage');
 
+/** The certificate an HTTPS attempt's response came with (the leaf). */
+export const attemptTlsSchema = z
+  .object({
+    daysRemaining: z.number().int().openapi({ description: 'Whole days from the attempt until validTo; negative once expired' }),
+    subject: z.string().openapi({ description: "Distinguished name, key=value pairs in the certificate's order joined by ', '" }),
+    issuer: z.string(),
+    validFrom: iso,
+    validTo: iso,
+  })
+  .openapi('AttemptTls');
+
 export const attemptSchema = z
   .object({
     number: z.number().int(),
@@ -101,6 +112,8 @@ export const attemptSchema = z
     httpStatus: z.number().int().nullable(),
     errorType,
     errorMessage: z.string().nullable(),
+    // Null for plain HTTP, TCP, and attempts that got no response.
+    tls: attemptTlsSchema.nullable(),
   })
   .openapi('StepAttempt');
 

@@ -92,6 +92,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'get',
     path: '/api/v1/workflows',
+    operationId: 'listWorkflows',
     summary: 'List workflows (file and API defined) with their last execution, and file load errors',
     tags: ['workflows'],
     query: z.object({ label: labelFilterSchema }),
@@ -105,6 +106,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'post',
     path: '/api/v1/workflows',
+    operationId: 'createWorkflow',
     summary: 'Create a workflow (same schema as the YAML files)',
     tags: ['workflows'],
     body: workflowDefinitionSchema,
@@ -124,6 +126,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'get',
     path: '/api/v1/workflows/{id}',
+    operationId: 'getWorkflow',
     summary: 'One workflow',
     tags: ['workflows'],
     params: idParams,
@@ -134,6 +137,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'put',
     path: '/api/v1/workflows/{id}',
+    operationId: 'replaceWorkflow',
     summary: 'Create or replace an API-defined workflow',
     tags: ['workflows'],
     params: idParams,
@@ -160,6 +164,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'delete',
     path: '/api/v1/workflows/{id}',
+    operationId: 'deleteWorkflow',
     summary: 'Delete an API-defined workflow (its executions stay for history)',
     tags: ['workflows'],
     params: idParams,
@@ -178,6 +183,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'post',
     path: '/api/v1/workflows/{id}/run',
+    operationId: 'runWorkflow',
     summary: 'Run a workflow now (queued as a run a replica picks up: once in each of its locations, or in the one asked for)',
     tags: ['workflows'],
     params: idParams,
@@ -226,6 +232,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'get',
     path: '/api/v1/workflows/{id}/executions',
+    operationId: 'listWorkflowExecutions',
     summary: 'Executions of a workflow, newest first, filterable by status and time, cursor-paged',
     tags: ['executions'],
     params: idParams,
@@ -255,6 +262,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'get',
     path: '/api/v1/executions/{id}',
+    operationId: 'getExecution',
     summary: 'One execution with its steps, assertions and every attempt',
     tags: ['executions'],
     params: executionIdParams,
@@ -271,6 +279,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'post',
     path: '/api/v1/executions',
+    operationId: 'recordExecution',
     summary: 'Record a result pushed by a workflow that runs elsewhere (CI pipeline, cron job)',
     tags: ['executions'],
     body: pushExecutionSchema,

@@ -167,9 +167,9 @@ export async function workflowEverExisted(db: Db, id: string): Promise<boolean> 
 export async function lockPushWorkflow(
   client: PoolClient,
   id: string
-): Promise<Pick<WorkflowRow, 'mode' | 'push_expected_ms' | 'push_grace_ms'> | undefined> {
-  const { rows } = await client.query<Pick<WorkflowRow, 'mode' | 'push_expected_ms' | 'push_grace_ms'>>(
-    'SELECT mode, push_expected_ms, push_grace_ms FROM workflows WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
+): Promise<Pick<WorkflowRow, 'mode' | 'push_expected_ms' | 'push_grace_ms' | 'labels'> | undefined> {
+  const { rows } = await client.query<Pick<WorkflowRow, 'mode' | 'push_expected_ms' | 'push_grace_ms' | 'labels'>>(
+    'SELECT mode, push_expected_ms, push_grace_ms, labels FROM workflows WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
     [id]
   );
   return rows[0];
@@ -242,6 +242,21 @@ export async function listWorkflowNames(db: Db, labels?: Record<string, string>)
     filtered ? [JSON.stringify(labels)] : []
   );
   return rows;
+}
+
+/** The most label values a template variable is offered; more is a label used as an id, not a dimension. */
+export const LABEL_VALUES_LIMIT = 1000;
+
+/**
+ * The distinct values of one label over the live workflows, sorted, at most `limit` (+1 to tell the caller
+ * there were more). `labels ? $1` is answered by the GIN index on labels.
+ */
+export async function listLabelValues(db: Db, label: string, limit = LABEL_VALUES_LIMIT): Promise<{ values: string[]; truncated: boolean }> {
+  const { rows } = await db.query<{ value: string }>(
+    `SELECT DISTINCT labels ->> $1 AS value FROM workflows WHERE deleted_at IS NULL AND labels ? $1 ORDER BY value LIMIT $2`,
+    [label, limit + 1]
+  );
+  return { values: rows.slice(0, limit).map((r) => r.value), truncated: rows.length > limit };
 }
 
 export interface WorkflowListRow extends WorkflowRow {

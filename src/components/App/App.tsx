@@ -12,6 +12,7 @@ const Channels = React.lazy(() => import('../../pages/Channels'));
 const EscalationPolicies = React.lazy(() => import('../../pages/EscalationPolicies'));
 const WorkflowEditor = React.lazy(() => import('../../pages/WorkflowEditor'));
 const Silences = React.lazy(() => import('../../pages/Silences'));
+const AlertDetail = React.lazy(() => import('../../pages/AlertDetail'));
 
 function App(_props: AppRootProps) {
   return (
@@ -26,6 +27,8 @@ function App(_props: AppRootProps) {
       <Route path={ROUTES.Channels} element={<Channels />} />
       <Route path={ROUTES.EscalationPolicies} element={<EscalationPolicies />} />
       <Route path={ROUTES.Silences} element={<Silences />} />
+      {/* Every notification links here (GRAFANA_URL in the sidecar). */}
+      <Route path={`${ROUTES.Alerts}/:id`} element={<AlertDetail />} />
       <Route path="*" element={<Overview />} />
     </Routes>
   );

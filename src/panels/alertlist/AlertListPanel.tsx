@@ -17,14 +17,16 @@ export interface AlertListOptions {
 }
 
 /** Open alerts with state, severity, workflow and age; Editors acknowledge in place. */
-export function AlertListPanel({ options, renderCounter }: PanelProps<AlertListOptions>) {
-  const client = useSidecar(options.datasourceUid);
+export function AlertListPanel({ options, renderCounter, replaceVariables }: PanelProps<AlertListOptions>) {
+  // Dashboards pass `${datasource}` and `$workflow`: panel options are not interpolated by Grafana itself.
+  const client = useSidecar(replaceVariables(options.datasourceUid ?? '') || undefined);
+  const workflowId = replaceVariables(options.workflowId ?? '');
   const s = useStyles2(getTableStyles);
   const user = currentUser();
   const [busy, setBusy] = useState<number>();
   const alerts = useAsync(
-    client ? () => client.listAlerts({ state: options.state || undefined, severity: options.severity || undefined, workflowId: options.workflowId || undefined, limit: options.limit || 20 }) : undefined,
-    [client, options.state, options.severity, options.workflowId, options.limit, renderCounter]
+    client ? () => client.listAlerts({ state: options.state || undefined, severity: options.severity || undefined, workflowId: workflowId || undefined, limit: options.limit || 20 }) : undefined,
+    [client, options.state, options.severity, workflowId, options.limit, renderCounter]
   );
   if (!client) {
     return <NoDataSource />;

@@ -3,22 +3,24 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { HarnessConfig } from './backendSrv';
+import { proxyRequest, proxyResponse, type ProxyRoute } from './grafanaProxy';
 
 export const APP_ID = 'workflowmonitor-workflowmonitor-app';
 export const DATASOURCE_TYPE = 'workflowmonitor-workflowmonitor-datasource';
 export const DATASOURCE_UID = 'workflow-monitor';
 const DIST = path.resolve(__dirname, '../../../dist');
 const ICONS = path.dirname(require.resolve('@grafana/ui/package.json')) + '/dist/public/img/icons';
+// Grafana's own stylesheet carries uPlot's base CSS (@grafana/ui's GlobalStyles only adds to it): graphs need it.
+const UPLOT_CSS = path.join(path.dirname(require.resolve('uplot')), 'uPlot.min.css');
 
-const ROLE_RANK: Record<string, number> = { Viewer: 1, Editor: 2, Admin: 3 };
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.css': 'text/css', '.map': 'application/json', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf' };
 
-interface ProxyRoute {
-  path: string;
-  method?: string;
-  reqRole?: string;
-  url?: string;
-  headers?: Array<{ name: string; content: string }>;
+/** One Workflow Monitor data source the harness serves: its own uid, name and sidecar. */
+export interface HarnessDatasource {
+  uid: string;
+  name: string;
+  sidecarUrl: string;
+  apiToken: string;
 }
 
 export interface HarnessServer {
@@ -40,7 +42,16 @@ export async function startHarnessServer(opts: {
   apiToken: string;
   role?: 'Viewer' | 'Editor' | 'Admin';
   user?: { login: string; name: string };
+  /** Grafana's `[dataproxy] send_user_header`; docker-compose.yml turns it on, so the harness does by default. */
+  sendUserHeader?: boolean;
+  /** The data source's top-level URL, where Grafana sends a request no route matches (ours sets none). */
+  datasourceUrl?: string;
+  /** Port on 127.0.0.1; 0 (default) picks a free one. `npm run preview` asks for 3000, Grafana's. */
+  port?: number;
+  /** Data sources after the first (DATASOURCE_UID, "Workflow Monitor", sidecarUrl/apiToken), e.g. a staging sidecar. */
+  moreDatasources?: HarnessDatasource[];
 }): Promise<HarnessServer> {
+  const datasources: HarnessDatasource[] = [{ uid: DATASOURCE_UID, name: 'Workflow Monitor', sidecarUrl: opts.sidecarUrl, apiToken: opts.apiToken }, ...(opts.moreDatasources ?? [])];
   let role = opts.role ?? 'Editor';
   const user = opts.user ?? { login: 'ops-alice', name: 'Alice Operator' };
   const dsManifest = JSON.parse(fs.readFileSync(path.join(DIST, 'datasource/plugin.json'), 'utf8')) as { routes?: ProxyRoute[] };
@@ -54,53 +65,41 @@ export async function startHarnessServer(opts: {
       datasourceModule: `/public/plugins/${APP_ID}/datasource/module.js`,
       datasourceUid: DATASOURCE_UID,
       datasourceType: DATASOURCE_TYPE,
+      datasources: datasources.map(({ uid, name }) => ({ uid, name })),
       view,
     };
     const bootData = {
       user: { id: 1, login: user.login, name: user.name, email: `${user.login}@example.com`, orgRole: role, isGrafanaAdmin: false, orgId: 1, timezone: 'utc', theme: 'dark', locale: 'en-US', language: 'en-US', permissions: {} },
-      settings: { appSubUrl: '', appUrl: '', buildInfo: { version: '12.3.0', buildNumber: 1 }, datasources: {}, panels: {}, featureToggles: {}, theme2: { colors: { mode: 'dark' } }, bootData: {} },
+      settings: { appSubUrl: '', appUrl: '', buildInfo: { version: '12.3.0', buildNumber: 1 }, datasources: Object.fromEntries(datasources.map(({ uid, name }) => [name, { uid, name, type: DATASOURCE_TYPE, access: 'proxy', url: `/api/datasources/proxy/uid/${uid}`, isDefault: uid === DATASOURCE_UID, meta: { id: DATASOURCE_TYPE, type: 'datasource', name: 'Workflow Monitor', info: { logos: {} } } }])), panels: {}, featureToggles: {}, theme2: { colors: { mode: 'dark' } }, bootData: {} },
       navTree: [],
       themePaths: {},
     };
     return `<!doctype html><html><head><meta charset="utf-8"><title>Workflow Monitor harness</title>
+<link rel="stylesheet" href="/harness/uplot.css">
 <script>window.grafanaBootData = ${JSON.stringify(bootData)}; window.harnessConfig = ${JSON.stringify(config)};</script>
 </head><body><div id="toasts"></div><div id="root"></div><script src="/harness/host.js"></script></body></html>`;
   };
 
-  const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, rest: string) => {
+  // Grafana's data source proxy semantics (grafanaProxy.ts): first route in order, string prefix, exact method,
+  // 401 → 400, X-Grafana-User only when send_user_header, an unmatched method sent to the data source's own URL.
+  const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, rest: string, upstreamOf: HarnessDatasource = datasources[0]!) => {
+    const datasource = { url: opts.datasourceUrl ?? '', jsonData: { url: upstreamOf.sidecarUrl }, secureJsonData: { apiToken: upstreamOf.apiToken } };
     const method = (req.method ?? 'GET').toUpperCase();
-    const [routePath, query = ''] = rest.split('?');
-    const route = routes
-      .filter((r) => routePath === r.path || routePath!.startsWith(`${r.path}/`))
-      .filter((r) => !r.method || r.method === '*' || r.method.toUpperCase() === method)
-      .sort((a, b) => b.path.length - a.path.length)[0];
-    if (!route) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `no proxy route for ${method} ${routePath}` }));
+    const [routePath = '', query = ''] = rest.split('?');
+    const decision = proxyRequest({ routes, datasource, method, proxyPath: routePath, query, role, login: user.login, sendUserHeader: opts.sendUserHeader ?? true, headers: req.headers });
+    if (decision.kind === 'respond') {
+      proxied.push({ method, path: routePath, status: decision.status });
+      res.writeHead(decision.status, decision.headers).end(decision.body);
       return;
-    }
-    if (route.reqRole && (ROLE_RANK[role] ?? 0) < (ROLE_RANK[route.reqRole] ?? 99)) {
-      proxied.push({ method, path: routePath!, status: 403 });
-      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'plugin proxy route access denied' }));
-      return;
-    }
-    const render = (template: string) => template.replace(/\{\{\s*\.JsonData\.url\s*\}\}/g, opts.sidecarUrl).replace(/\{\{\s*\.SecureJsonData\.apiToken\s*\}\}/g, opts.apiToken);
-    const base = render(route.url ?? opts.sidecarUrl);
-    const target = `${base}${routePath!.slice(route.path.length)}${query ? `?${query}` : ''}`;
-    const headers: Record<string, string> = { 'X-Grafana-User': user.login };
-    for (const h of route.headers ?? []) {
-      headers[h.name] = render(h.content);
-    }
-    if (req.headers['content-type']) {
-      headers['content-type'] = String(req.headers['content-type']);
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) {
       chunks.push(chunk as Buffer);
     }
-    const upstream = await fetch(target, { method, headers, body: chunks.length > 0 && method !== 'GET' ? Buffer.concat(chunks) : undefined });
-    proxied.push({ method, path: routePath!, status: upstream.status });
-    const body = Buffer.from(await upstream.arrayBuffer());
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(body);
+    const upstream = await fetch(decision.url, { method, headers: decision.headers, body: chunks.length > 0 && method !== 'GET' ? Buffer.concat(chunks) : undefined });
+    const answer = proxyResponse(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }, Buffer.from(await upstream.arrayBuffer()));
+    proxied.push({ method, path: routePath, status: answer.status });
+    res.writeHead(answer.status, answer.headers).end(answer.body);
   };
 
   const server = http.createServer((req, res) => {
@@ -122,6 +121,11 @@ export async function startHarnessServer(opts: {
         return;
       }
     }
+    if (p === '/harness/uplot.css') {
+      res.writeHead(200, { 'content-type': 'text/css' });
+      fs.createReadStream(UPLOT_CSS).pipe(res);
+      return;
+    }
     if (p === '/harness/host.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       fs.createReadStream(opts.hostBundle).pipe(res);
@@ -137,9 +141,10 @@ export async function startHarnessServer(opts: {
       fs.createReadStream(file).pipe(res);
       return;
     }
-    const proxyPrefix = `/api/datasources/proxy/uid/${DATASOURCE_UID}/`;
-    if (p.startsWith(proxyPrefix)) {
-      void proxy(req, res, `${p.slice(proxyPrefix.length)}${url.search}`).catch(fail);
+    // Each data source has its own proxy prefix, as in Grafana: /api/datasources/proxy/uid/<uid>/…
+    const datasource = datasources.find((ds) => p.startsWith(`/api/datasources/proxy/uid/${ds.uid}/`));
+    if (datasource) {
+      void proxy(req, res, `${p.slice(`/api/datasources/proxy/uid/${datasource.uid}/`.length)}${url.search}`, datasource).catch(fail);
       return;
     }
     if (p.startsWith('/a/')) {
@@ -164,7 +169,10 @@ export async function startHarnessServer(opts: {
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `harness: nothing at ${p}` }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     proxied,

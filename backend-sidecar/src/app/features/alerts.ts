@@ -54,8 +54,14 @@ export const alertsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
       initialDelayMs: config.NOTIFY_RETRY_INITIAL,
       maxDelayMs: config.NOTIFY_RETRY_MAX,
       giveUpAfterMs: config.NOTIFY_GIVE_UP,
+      grafanaUrl: config.GRAFANA_URL,
     },
   });
+  if (config.GRAFANA_URL === undefined) {
+    log.info('GRAFANA_URL is not set, so notifications carry no link to Grafana; set it to the URL users open Grafana at (e.g. https://grafana.example.com) to link each one to its alert and workflow');
+  } else {
+    log.info({ grafanaUrl: config.GRAFANA_URL }, 'notifications link to their alert and workflow in Grafana');
+  }
   const engine = new AlertEngine({
     pool,
     log,
@@ -73,7 +79,7 @@ export const alertsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
       registerSilenceRoutes(routes, { pool, engine, isActive: (s) => silenceActive(s, new Date()) });
       registerRuleRoutes(routes, { pool, engine, maxRules: config.MAX_RULES });
       registerPolicyRoutes(routes, { pool, engine });
-      registerChannelRoutes(routes, { pool, timeoutMs: config.NOTIFY_TIMEOUT, maxChannels: config.MAX_CHANNELS, egress });
+      registerChannelRoutes(routes, { pool, timeoutMs: config.NOTIFY_TIMEOUT, maxChannels: config.MAX_CHANNELS, egress, grafanaUrl: config.GRAFANA_URL });
       registerAlertingLoadErrorRoutes(routes, { loadErrors: () => loadErrors });
     },
     start: () => {

@@ -1,6 +1,7 @@
 import { alertsFeature } from './alerts';
 import { locationsFeature } from './locations';
 import { metricsApiFeature } from './metricsApi';
+import { reportsFeature } from './reports';
 import { workflowsFeature } from './workflows';
 import type { FeatureFactory } from '../feature';
 
@@ -13,4 +14,5 @@ export const FEATURES: FeatureFactory[] = [
   alertsFeature,
   metricsApiFeature,
   locationsFeature,
+  reportsFeature,
 ];

@@ -1,5 +1,6 @@
 import type { Feature, FeatureFactory } from '../feature';
-import { ReplicaHeartbeat, SIDECAR_VERSION } from '../../replicas/heartbeat';
+import { release } from '../../config/release';
+import { ReplicaHeartbeat } from '../../replicas/heartbeat';
 import { registerLocationRoutes } from '../../replicas/locationRoutes';
 import { listLocations } from '../../replicas/replicaStore';
 
@@ -14,7 +15,7 @@ export const locationsFeature: FeatureFactory = (ctx): Feature => {
     pool,
     log,
     intervalMs: config.REPLICA_HEARTBEAT_INTERVAL,
-    beat: { id: ctx.workerId, location: config.LOCATION, version: SIDECAR_VERSION, startedAt: ctx.health.startedAt, scheduling: config.SCHEDULER },
+    beat: { id: ctx.workerId, location: config.LOCATION, version: release(), startedAt: ctx.health.startedAt, scheduling: config.SCHEDULER },
   });
   ctx.health.add('locations', async () => {
     const locations = await listLocations(pool, config.REPLICA_HEARTBEAT_EXPIRY);

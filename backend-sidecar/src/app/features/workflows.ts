@@ -37,21 +37,23 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
   const { pool, log, config } = ctx;
   const location = config.LOCATION;
   const breakers = new BreakerRegistry(Date.now, { maxHosts: config.BREAKER_MAX_HOSTS, location });
-  const http = new StepHttpClient(new EgressGuard(config.TARGET_DENYLIST, config.TARGET_ALLOWLIST));
+  const guard = new EgressGuard(config.TARGET_DENYLIST, config.TARGET_ALLOWLIST);
+  const http = new StepHttpClient(guard, { extraCa: config.STEP_TLS_CA_FILE });
+  const connectTcp = guard.connectTcp.bind(guard);
   registerBreakerMetrics(ctx.metrics.registry, breakers);
   const tracing = startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'workflow-monitor-sidecar', log });
   const definitions = new DefinitionCache(process.env);
   let scheduler: Scheduler | undefined;
-  const metrics = new EngineMetrics(ctx.metrics.registry, () => scheduler?.running ?? 0, location);
-  const dryRuns = new DryRunner({ concurrency: config.DRY_RUN_CONCURRENCY, send: http.send, breakerMaxHosts: config.BREAKER_MAX_HOSTS, location });
+  const metrics = new EngineMetrics(ctx.metrics.registry, () => scheduler?.running ?? 0, config.METRICS_LABELS, location);
+  const dryRuns = new DryRunner({ concurrency: config.DRY_RUN_CONCURRENCY, send: http.send, connectTcp, breakerMaxHosts: config.BREAKER_MAX_HOSTS, location });
 
   const dir = workflowsDirectory(ctx);
   const files = dir ? new WorkflowFileSync({ pool, log, dir, env: process.env, maxWorkflows: config.MAX_WORKFLOWS, onChange: () => scheduler?.wake() }) : undefined;
   await files?.sync();
   await vetStoredWorkflows(pool, log);
 
-  const published = (executionId: number, result: ExecutionResult) => {
-    metrics.observe(result);
+  const published = (executionId: number, result: ExecutionResult, workflowLabels: unknown) => {
+    metrics.observe(result, workflowLabels);
     const line = describeExecution(result);
     if (result.status === EXECUTION_STATUS.failed) {
       log.warn({ executionId, workflowId: result.workflowId, status: result.status }, line);
@@ -71,7 +73,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
     if (typeof definition === 'string') {
       return invalidDefinitionResult(run, trigger, definition);
     }
-    return runWorkflow(definition, { trigger, breakers, signal, tracer: tracing.tracer, send: http.send, env: run.source === 'file' ? process.env : undefined, location });
+    return runWorkflow(definition, { trigger, breakers, signal, tracer: tracing.tracer, send: http.send, connectTcp, env: run.source === 'file' ? process.env : undefined, location });
   };
 
   const batcher = new ExecutionBatcher(pool);
@@ -81,7 +83,8 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
       log.warn({ runId: run.id, workflowId: run.workflowId }, 'slot already had a result (this worker lost its lease); discarded the late one');
       return;
     }
-    published(recorded.executionId, result);
+    // The stored definition's labels, read even when it no longer validates.
+    published(recorded.executionId, result, (run.definition as { labels?: unknown } | null)?.labels);
   };
 
   if (config.SCHEDULER) {
@@ -100,14 +103,14 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
       execute,
       record,
       onStarted: (_run, lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
-      onMissedPush: ({ executionId, result }) => published(executionId, result),
+      onMissedPush: ({ executionId, result, labels }) => published(executionId, result, labels),
       onMissedSlots: (slots) => metrics.missedSlots.inc(slots),
     });
   }
 
   const recordPush: WorkflowRouteDeps['recordPush'] = async (body) => {
-    const { result, recorded } = await recordPushedResult(pool, { ...body, location: body.location ?? location });
-    published(recorded.executionId, result);
+    const { result, recorded, labels } = await recordPushedResult(pool, { ...body, location: body.location ?? location });
+    published(recorded.executionId, result, labels);
     return (await getExecutionSummary(pool, recorded.executionId))!;
   };
 

@@ -47,13 +47,13 @@ afterAll(async () => {
 describe('METRICS_LABELS: the execution series carry the named workflow labels', () => {
   it('a scheduled workflow\'s run is counted and timed under its env and team, and no other label of it', async () => {
     expect((await sidecar.api('/api/v1/workflows/checkout/run', { method: 'POST' })).status).toBe(202);
-    const labels = { workflow: 'checkout', status: 'success', trigger: 'manual', env: 'prod', team: 'payments' };
+    const labels = { location: 'default', workflow: 'checkout', status: 'success', trigger: 'manual', env: 'prod', team: 'payments' };
     const samples = await eventually(async () => {
       const s = parsePrometheusText(await metricsText());
       return metricValue(s, 'workflow_monitor_executions_total', labels) === 1 ? s : undefined;
     });
-    expect(metricValue(samples, 'workflow_monitor_execution_duration_seconds_count', { workflow: 'checkout', env: 'prod', team: 'payments' })).toBe(1);
-    expect(metricValue(samples, 'workflow_monitor_execution_duration_seconds_bucket', { workflow: 'checkout', env: 'prod', team: 'payments', le: '+Inf' })).toBe(1);
+    expect(metricValue(samples, 'workflow_monitor_execution_duration_seconds_count', { location: 'default', workflow: 'checkout', env: 'prod', team: 'payments' })).toBe(1);
+    expect(metricValue(samples, 'workflow_monitor_execution_duration_seconds_bucket', { location: 'default', workflow: 'checkout', env: 'prod', team: 'payments', le: '+Inf' })).toBe(1);
     for (const s of seriesOf(samples, 'checkout')) {
       expect(s.labels).not.toHaveProperty('region');
       expect(s.labels).toMatchObject({ env: 'prod', team: 'payments' });
@@ -64,10 +64,10 @@ describe('METRICS_LABELS: the execution series carry the named workflow labels',
     await post('/api/v1/executions', { workflowId: 'nightly', status: 'success', durationMs: 1200 });
     const samples = await eventually(async () => {
       const s = parsePrometheusText(await metricsText());
-      const missed = metricValue(s, 'workflow_monitor_executions_total', { workflow: 'nightly', status: 'failed', trigger: 'missed', env: 'staging', team: '' }) ?? 0;
+      const missed = metricValue(s, 'workflow_monitor_executions_total', { location: 'default', workflow: 'nightly', status: 'failed', trigger: 'missed', env: 'staging', team: '' }) ?? 0;
       return missed >= 1 ? s : undefined;
     }, 60_000);
-    expect(metricValue(samples, 'workflow_monitor_executions_total', { workflow: 'nightly', status: 'success', trigger: 'push', env: 'staging', team: '' })).toBe(1);
+    expect(metricValue(samples, 'workflow_monitor_executions_total', { location: 'default', workflow: 'nightly', status: 'success', trigger: 'push', env: 'staging', team: '' })).toBe(1);
     for (const s of seriesOf(samples, 'nightly')) {
       expect(s.labels).toMatchObject({ env: 'staging', team: '' });
     }
@@ -81,8 +81,8 @@ describe('METRICS_LABELS: the execution series carry the named workflow labels',
     expect(put.status).toBe(200);
     await post('/api/v1/executions', { workflowId: 'nightly', status: 'failed', durationMs: 10, errorType: 'transient', errorMessage: 'exit 1' });
     const samples = parsePrometheusText(await metricsText());
-    expect(metricValue(samples, 'workflow_monitor_executions_total', { workflow: 'nightly', status: 'failed', trigger: 'push', env: 'staging', team: 'data' })).toBe(1);
-    expect(metricValue(samples, 'workflow_monitor_executions_total', { workflow: 'nightly', status: 'failed', trigger: 'push', env: 'staging', team: '' })).toBeUndefined();
+    expect(metricValue(samples, 'workflow_monitor_executions_total', { location: 'default', workflow: 'nightly', status: 'failed', trigger: 'push', env: 'staging', team: 'data' })).toBe(1);
+    expect(metricValue(samples, 'workflow_monitor_executions_total', { location: 'default', workflow: 'nightly', status: 'failed', trigger: 'push', env: 'staging', team: '' })).toBeUndefined();
   });
 
   const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => fs.existsSync(p));

@@ -31,6 +31,8 @@ export interface Alert {
   resolvedAt: string | null;
   tier: number;
   flapping: boolean;
+  /** Quorum rules: the locations the condition held in at the last verdict. */
+  failingLocations?: string[];
 }
 
 export interface AlertEvent {
@@ -83,6 +85,8 @@ export interface Workflow {
   loadError?: { path: string; message: string };
   /** The definition as it was saved (API) or read from its file: what the editor opens. */
   definition: Record<string, unknown>;
+  /** Each slot runs once in each of these locations; absent: once by any replica. */
+  locations?: string[];
   version: number;
   lastExecution: { id: number; status: ExecutionStatus; startedAt: string; durationMs: number } | null;
   nextRunAt: string | null;
@@ -103,6 +107,8 @@ export interface ExecutionSummary {
   errorMessage: string | null;
   failedStep: string | null;
   workerId: string | null;
+  /** The location of the replica that ran it (`default` for one without LOCATION). */
+  location: string;
 }
 
 export interface Attempt {
@@ -206,7 +212,65 @@ export interface CustomCondition {
   window: string;
 }
 
-export type Condition = ThresholdCondition | RateCondition | PatternCondition | DurationCondition | ConsecutiveFailuresCondition | CustomCondition;
+/** One { long, short, factor } pair: fires when both windows burn the error budget at factor × or more. */
+export interface BurnRatePair {
+  long: string;
+  short: string;
+  factor: number;
+}
+
+export interface BurnRateCondition {
+  type: 'burn_rate';
+  pairs: BurnRatePair[];
+}
+
+export type AnomalyMetric = 'duration_p95' | 'failure_rate' | 'executions';
+
+export interface AnomalyCondition {
+  type: 'anomaly';
+  metric: AnomalyMetric;
+  /** Unset: higher for duration_p95 and failure_rate, lower for executions. */
+  direction?: 'higher' | 'lower' | 'both';
+  weeks: number;
+  sensitivity: number;
+  minSamples: number;
+  window: string;
+}
+
+export type Condition =
+  | ThresholdCondition
+  | RateCondition
+  | PatternCondition
+  | DurationCondition
+  | ConsecutiveFailuresCondition
+  | CustomCondition
+  | BurnRateCondition
+  | AnomalyCondition;
+
+/** GET /api/v1/slos → { slos: SloStatus[] }; GET /api/v1/workflows/{id}/slo → SloStatus. */
+export interface SloStatus {
+  workflowId: string;
+  /** As declared, in percent (e.g. 99.5). */
+  objective: number;
+  /** As declared (e.g. "30d"). */
+  window: string;
+  /** Good ÷ all in the window, percent; null without events. */
+  sli: number | null;
+  /** Percent of the budget left: 100 untouched, 0 spent, negative overspent. */
+  errorBudgetRemaining: number;
+  burnRates: SloBurnRates;
+  /** When the budget runs out at the 6h burn rate (ISO); null when not burning. */
+  budgetExhaustedAt: string | null;
+}
+
+export interface SloBurnRates {
+  '5m': number;
+  '30m': number;
+  '1h': number;
+  '6h': number;
+  '24h': number;
+  '72h': number;
+}
 
 export interface Rule {
   id: string;
@@ -228,6 +292,8 @@ export interface Rule {
   updatedAt: string;
   /** Why the sidecar disabled the rule on start (its stored condition fails today's checks). */
   disabledReason?: string;
+  /** The condition must hold in at least this many (or this fraction) of the workflow's locations. */
+  quorum?: { min: number } | { fraction: number };
 }
 
 /** What POST and PUT /api/v1/rules take: no bookkeeping fields; those with a default may be left out. */
@@ -365,7 +431,14 @@ export interface QueryTarget {
   metric: string;
   workflowIds?: string[];
   labels?: Record<string, string>;
-  groupBy?: 'workflow' | 'error_type';
+  groupBy?: 'none' | 'workflow' | 'error_type' | 'step' | 'location';
+  alias?: string;
+  /** One point at `to` for the whole range (the range's figure) instead of a series. */
+  instant?: boolean;
+  /** For metric burn_rate: the window of each point (default 1h). */
+  burnRateWindow?: '5m' | '30m' | '1h' | '6h' | '24h' | '72h';
+  /** Only executions from these locations. */
+  locations?: string[];
 }
 
 export interface QueryRequest {
@@ -413,6 +486,8 @@ export interface DryRunResult {
   errorType: string | null;
   errorMessage: string | null;
   failedStep: string | null;
+  /** The location of the replica that ran the dry run. */
+  location: string;
   steps: DryRunStep[];
 }
 

@@ -19,6 +19,8 @@ export const testIds = {
     container: 'data-testid overview',
     summary: 'data-testid overview-summary',
     activeAlerts: 'data-testid overview-active-alerts',
+    figure: (name: string) => `data-testid overview-figure-${name}`,
+    graph: (name: string) => `data-testid overview-graph-${name}`,
   },
   workflows: {
     container: 'data-testid workflows',
@@ -26,6 +28,7 @@ export const testIds = {
     runNow: (id: string) => `data-testid workflow-run-${id}`,
     newWorkflow: 'data-testid workflows-new',
     edit: (id: string) => `data-testid workflow-edit-${id}`,
+    sparkline: (id: string) => `data-testid workflow-sparkline-${id}`,
   },
   workflowDetail: {
     container: 'data-testid workflow-detail',
@@ -34,6 +37,10 @@ export const testIds = {
     edit: 'data-testid workflow-detail-edit',
     summary: 'data-testid workflow-detail-summary',
     refresh: 'data-testid workflow-detail-refresh',
+    figure: (name: string) => `data-testid workflow-detail-figure-${name}`,
+    graph: (name: string) => `data-testid workflow-detail-graph-${name}`,
+    timelineItem: (id: number) => `data-testid workflow-detail-timeline-${id}`,
+    selectedExecution: 'data-testid workflow-detail-selected-execution',
   },
   alerts: {
     container: 'data-testid alerts',
@@ -145,6 +152,16 @@ export const testIds = {
     tlsWarning: 'data-testid channel-tls-warning',
     save: 'data-testid channel-save',
     create: 'data-testid channel-create',
+  },
+  pageControls: {
+    container: 'data-testid page-controls',
+    datasource: 'data-testid page-controls-datasource',
+    timeRange: 'data-testid page-controls-time-range',
+    refresh: 'data-testid page-controls-refresh',
+  },
+  /** Every graph: its container carries data-series / data-points (what was drawn) for tests. */
+  graph: {
+    empty: 'data-testid graph-empty',
   },
   escalationPolicies: {
     container: 'data-testid escalation-policies',

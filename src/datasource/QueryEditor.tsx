@@ -4,7 +4,7 @@ import { getTemplateSrv } from '@grafana/runtime';
 import { InlineField, InlineFieldRow, Input, MultiSelect, Select } from '@grafana/ui';
 import { testIds } from '../components/testIds';
 import type { WorkflowDataSource } from './datasource';
-import { BY_ERROR_TYPE, METRICS, type MetricName, type WorkflowDataSourceOptions, type WorkflowQuery } from './types';
+import { BURN_RATE_WINDOWS, BY_ERROR_TYPE, METRICS, type MetricName, type WorkflowDataSourceOptions, type WorkflowQuery } from './types';
 
 type Props = QueryEditorProps<WorkflowDataSource, WorkflowQuery, WorkflowDataSourceOptions>;
 
@@ -53,8 +53,12 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             value={query.metric}
             onChange={(v) => {
               const metric = v.value as MetricName;
-              // Error types are known for failed attempts and retries only.
-              update({ metric, ...(query.groupBy === 'error_type' && !BY_ERROR_TYPE.includes(metric) ? { groupBy: undefined } : {}) });
+              // Error types are known for failed attempts and retries only; a burn window only means something for burn_rate.
+              update({
+                metric,
+                ...(query.groupBy === 'error_type' && !BY_ERROR_TYPE.includes(metric) ? { groupBy: undefined } : {}),
+                ...(metric !== 'burn_rate' ? { burnRateWindow: undefined } : {}),
+              });
             }}
           />
         </InlineField>
@@ -71,6 +75,17 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             onChange={(v) => update({ groupBy: v.value === 'workflow' || v.value === 'error_type' ? v.value : undefined })}
           />
         </InlineField>
+        {query.metric === 'burn_rate' && (
+          <InlineField label="Burn window" labelWidth={14} tooltip="Each point is the burn rate over this window, ending with the point">
+            <Select
+              inputId="wm-burn-window"
+              width={12}
+              options={BURN_RATE_WINDOWS.map((w) => ({ label: w, value: w }))}
+              value={query.burnRateWindow ?? '1h'}
+              onChange={(v) => update({ burnRateWindow: v.value })}
+            />
+          </InlineField>
+        )}
       </InlineFieldRow>
       <InlineFieldRow>
         <InlineField label="Workflows" labelWidth={12} tooltip="Empty: all workflows. Template variables such as $workflow are expanded.">

@@ -41,6 +41,7 @@ export function buildTarget(query: WorkflowQuery, scopedVars: ScopedVars = {}, r
     ...(workflowIds.length > 0 ? { workflowIds: [...new Set(workflowIds)] } : {}),
     ...(Object.keys(labels).length > 0 ? { labels } : {}),
     ...(query.groupBy ? { groupBy: query.groupBy } : {}),
+    ...(query.metric === 'burn_rate' && query.burnRateWindow ? { burnRateWindow: query.burnRateWindow } : {}),
   };
 }
 

@@ -13,8 +13,14 @@ export const METRICS = [
   { value: 'attempts', label: 'Attempts', unit: 'short' },
   { value: 'retries', label: 'Retries', unit: 'short' },
   { value: 'active_alerts', label: 'Active alerts', unit: 'short' },
+  { value: 'sli', label: 'SLI (over the SLO window)', unit: 'percent' },
+  { value: 'error_budget_remaining', label: 'Error budget remaining', unit: 'percent' },
+  { value: 'burn_rate', label: 'Error budget burn rate', unit: 'short' },
 ] as const;
 export type MetricName = (typeof METRICS)[number]['value'];
+/** Metrics computed per workflow with an SLO: always a series per workflow. */
+export const SLO_METRICS: readonly MetricName[] = ['sli', 'error_budget_remaining', 'burn_rate'];
+export const BURN_RATE_WINDOWS = ['5m', '30m', '1h', '6h', '24h', '72h'] as const;
 /** Metrics a query may group by error type. */
 export const BY_ERROR_TYPE: readonly MetricName[] = ['attempts', 'retries'];
 
@@ -28,6 +34,8 @@ export interface WorkflowQuery extends DataQuery {
   groupBy?: 'workflow' | 'error_type';
   /** Legend: `{{workflow}}`, `{{error_type}}`, `{{team}}` … are replaced by the series labels. */
   alias?: string;
+  /** For burn_rate: the window each point's burn rate is over (the sidecar's default is 1h). */
+  burnRateWindow?: (typeof BURN_RATE_WINDOWS)[number];
 }
 
 export const DEFAULT_QUERY: Partial<WorkflowQuery> = { metric: 'success_rate', groupBy: 'workflow' };

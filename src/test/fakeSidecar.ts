@@ -17,14 +17,22 @@ export const DS_UID = 'wm-test';
  * proxy paths from `handlers` (shaped like the sidecar's OpenAPI responses), the data source
  * list holds one Workflow Monitor data source, and toasts are recorded.
  */
-export function installFakeSidecar(handlers: Handlers, opts: { role?: 'Viewer' | 'Editor' | 'Admin'; login?: string } = {}) {
-  const requests: Array<BackendSrvRequest & { path: string }> = [];
+export function installFakeSidecar(
+  handlers: Handlers,
+  opts: { role?: 'Viewer' | 'Editor' | 'Admin'; login?: string; /** More data sources of our type after the first (DS_UID); their requests answer from the same handlers. */ moreDatasources?: Array<{ uid: string; name: string }> } = {}
+) {
+  const requests: Array<BackendSrvRequest & { path: string; datasourceUid: string }> = [];
   const toasts: Array<{ type: string; payload: unknown }> = [];
-  const prefix = `/api/datasources/proxy/uid/${DS_UID}/`;
+  const datasources = [{ uid: DS_UID, name: 'Workflow Monitor' }, ...(opts.moreDatasources ?? [])].map((ds) => ({
+    ...ds,
+    type: DATASOURCE_TYPE,
+    meta: { id: DATASOURCE_TYPE, name: 'Workflow Monitor', type: 'datasource', info: { logos: { small: '' } } },
+  }));
   setBackendSrv({
     fetch: (req: BackendSrvRequest) => {
-      const path = req.url.startsWith(prefix) ? req.url.slice(prefix.length) : req.url;
-      const full = { ...req, path };
+      const proxied = /^\/api\/datasources\/proxy\/uid\/([^/]+)\/(.*)$/.exec(req.url);
+      const path = proxied ? proxied[2]! : req.url;
+      const full = { ...req, path, datasourceUid: proxied?.[1] ?? '' };
       requests.push(full);
       const key = `${req.method ?? 'GET'} ${path}`;
       const handler = handlers[key] ?? Object.entries(handlers).find(([k]) => new RegExp(`^${k.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(key))?.[1];
@@ -51,8 +59,11 @@ export function installFakeSidecar(handlers: Handlers, opts: { role?: 'Viewer' |
     },
   } as never);
   setDataSourceSrv({
-    getList: () => [{ uid: DS_UID, name: 'Workflow Monitor', type: DATASOURCE_TYPE }],
-    getInstanceSettings: () => undefined,
+    getList: () => datasources,
+    getInstanceSettings: (ref?: string | { uid?: string } | null) => {
+      const key = typeof ref === 'string' ? ref : ref?.uid;
+      return datasources.find((ds) => ds.uid === key || ds.name === key);
+    },
     get: async () => undefined,
   } as never);
   setAppEvents({ publish: (event: { type: string; payload: unknown }) => toasts.push(event) } as never);

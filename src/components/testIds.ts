@@ -184,4 +184,26 @@ export const testIds = {
     comment: 'data-testid alert-detail-comment',
     confirm: 'data-testid alert-detail-confirm',
   },
+  slos: {
+    container: 'data-testid slos',
+    empty: 'data-testid slos-empty',
+    card: (id: string) => `data-testid slo-${id}`,
+    sli: (id: string) => `data-testid slo-sli-${id}`,
+    budget: (id: string) => `data-testid slo-budget-${id}`,
+    exhaustion: (id: string) => `data-testid slo-exhaustion-${id}`,
+    burnRates: (id: string) => `data-testid slo-burn-rates-${id}`,
+    burnGraph: (id: string) => `data-testid slo-burn-graph-${id}`,
+    budgetGraph: (id: string) => `data-testid slo-budget-graph-${id}`,
+  },
+  report: {
+    download: (format: string) => `data-testid report-download-${format}`,
+  },
+  locations: {
+    container: 'data-testid locations',
+    empty: 'data-testid locations-empty',
+    single: 'data-testid locations-single',
+    row: (location: string) => `data-testid location-${location}`,
+    replica: (id: string) => `data-testid replica-${id}`,
+    runsGraph: 'data-testid locations-runs-graph',
+  },
 };

@@ -262,6 +262,7 @@ describe('Workflow editor', () => {
       errorType: null,
       errorMessage: null,
       failedStep: null,
+      location: 'default',
       steps: [
         {
           position: 0, name: 'login', status: 'passed', startedAt: now, durationMs: 3120, httpStatus: 200, errorType: null, errorMessage: null,

@@ -3,7 +3,9 @@ import { Checkbox, Field, Input, RadioButtonGroup, Select, Stack, TextArea } fro
 import { testIds } from '../testIds';
 import { expressionProblem } from './expressionCheck';
 import {
+  ANOMALY_METRICS,
   COMPARISON_OPERATORS,
+  DEFAULT_BURN_RATE_PAIRS_TEXT,
   THRESHOLD_METRICS,
   type ConditionDrafts,
   type ConditionType,
@@ -268,6 +270,80 @@ export function ConditionFields(props: {
           >
             {text('window', d.window, (window) => set({ window }), '15m')}
           </Field>
+        </>
+      );
+    }
+    case 'burn_rate': {
+      const d = drafts.burn_rate;
+      return (
+        <Field
+          label="Window pairs"
+          description={`One pair a line: long window, short window, burn-rate factor. Fires when both windows of a pair burn at the factor or more. Only workflows with an SLO are judged. Empty: the SRE workbook's pairs (${DEFAULT_BURN_RATE_PAIRS_TEXT.split('\n').join(', ')})`}
+          {...field('pairs')}
+        >
+          <TextArea
+            rows={3}
+            aria-label="pairs"
+            value={d.pairs}
+            placeholder={DEFAULT_BURN_RATE_PAIRS_TEXT}
+            disabled={disabled}
+            onChange={(e) => onChange('burn_rate', { pairs: e.currentTarget.value })}
+          />
+        </Field>
+      );
+    }
+    case 'anomaly': {
+      const d = drafts.anomaly;
+      const set = (patch: Partial<ConditionDrafts['anomaly']>) => onChange('anomaly', patch);
+      return (
+        <>
+          <Stack gap={2} wrap="wrap">
+            <Field label="Metric" {...field('metric')}>
+              <Select
+                inputId="rule-condition-anomaly-metric"
+                width={24}
+                disabled={disabled}
+                value={d.metric}
+                options={ANOMALY_METRICS.map((m) => ({ label: m.label, value: m.value }))}
+                onChange={(v) => v.value && set({ metric: v.value })}
+              />
+            </Field>
+            <Field
+              label="Direction"
+              description="Default: higher for durations and failures, lower for executions"
+              {...field('direction')}
+            >
+              <RadioButtonGroup
+                options={[
+                  { label: 'Default', value: '' as const },
+                  { label: 'Higher', value: 'higher' as const },
+                  { label: 'Lower', value: 'lower' as const },
+                  { label: 'Both', value: 'both' as const },
+                ]}
+                value={d.direction}
+                disabled={disabled}
+                onChange={(direction) => set({ direction })}
+              />
+            </Field>
+          </Stack>
+          <Stack gap={2} wrap="wrap">
+            <Field label="Window" description="The current window, 5m to 1h" {...field('window')}>
+              {text('window', d.window, (window) => set({ window }), '1h')}
+            </Field>
+            <Field label="Weeks" description="Same hour of the week over 2 to 8 previous weeks" {...field('weeks')}>
+              {text('weeks', d.weeks, (weeks) => set({ weeks }), '4', 'number')}
+            </Field>
+            <Field label="Sensitivity" description="Robust z-score that fires (1 to 20)" {...field('sensitivity')}>
+              {text('sensitivity', d.sensitivity, (sensitivity) => set({ sensitivity }), '3.5', 'number')}
+            </Field>
+            <Field
+              label="Minimum executions"
+              description="In the window and in each baseline hour"
+              {...field('minSamples')}
+            >
+              {text('minSamples', d.minSamples, (minSamples) => set({ minSamples }), '5', 'number')}
+            </Field>
+          </Stack>
         </>
       );
     }

@@ -1,5 +1,14 @@
 import type { SidecarError } from '../../api/client';
-import type { ComparisonOperator, Condition, Rule, RuleInput, Severity, ThresholdMetric } from '../../api/types';
+import type {
+  AnomalyCondition,
+  AnomalyMetric,
+  ComparisonOperator,
+  Condition,
+  Rule,
+  RuleInput,
+  Severity,
+  ThresholdMetric,
+} from '../../api/types';
 import { labelRecord, labelRows, type LabelRow } from '../labelRows';
 
 /**
@@ -24,7 +33,26 @@ export const CONDITION_TYPES: Array<{ value: ConditionType; label: string; descr
     label: 'Custom',
     description: 'A Jexl expression over execution, window, workflow and consecutiveFailures',
   },
+  {
+    value: 'burn_rate',
+    label: 'SLO burn rate',
+    description: 'The error budget of a workflow with an SLO burns fast over both a long and a short window',
+  },
+  {
+    value: 'anomaly',
+    label: 'Anomaly',
+    description: 'Slower, failing more or running less than usual for this hour of the week',
+  },
 ];
+
+export const ANOMALY_METRICS: Array<{ value: AnomalyMetric; label: string }> = [
+  { value: 'duration_p95', label: 'p95 duration' },
+  { value: 'failure_rate', label: 'Failure rate' },
+  { value: 'executions', label: 'Executions' },
+];
+
+/** The sidecar's default pairs (the SRE workbook's), one "long short factor" per line. */
+export const DEFAULT_BURN_RATE_PAIRS_TEXT = '1h 5m 14.4\n6h 30m 6\n3d 6h 1';
 
 export const THRESHOLD_METRICS: Array<{ value: ThresholdMetric; label: string; unit?: string }> = [
   { value: 'success_rate', label: 'Success rate', unit: '%' },
@@ -55,6 +83,17 @@ export interface ConditionDrafts {
   duration: { of: 'execution' | 'step'; step: string; operator: '>' | '>='; threshold: string };
   consecutive_failures: { count: string };
   custom: { expression: string; window: string };
+  /** One pair a line: "long short factor". */
+  burn_rate: { pairs: string };
+  anomaly: {
+    metric: AnomalyMetric;
+    /** '' leaves the sidecar's default for the metric. */
+    direction: '' | NonNullable<AnomalyCondition['direction']>;
+    weeks: string;
+    sensitivity: string;
+    minSamples: string;
+    window: string;
+  };
 }
 
 export type CriticalScope = 'any' | 'critical' | 'non-critical';
@@ -90,6 +129,8 @@ export const DEFAULT_CONDITIONS: ConditionDrafts = {
   duration: { of: 'execution', step: '', operator: '>', threshold: '30s' },
   consecutive_failures: { count: '3' },
   custom: { expression: '', window: '15m' },
+  burn_rate: { pairs: DEFAULT_BURN_RATE_PAIRS_TEXT },
+  anomaly: { metric: 'duration_p95', direction: '', weeks: '4', sensitivity: '3.5', minSamples: '5', window: '1h' },
 };
 
 export function newRuleDraft(): RuleDraft {
@@ -144,7 +185,37 @@ function conditionDraft(c: Condition): Partial<ConditionDrafts> {
       return { consecutive_failures: { count: String(c.count) } };
     case 'custom':
       return { custom: { expression: c.expression, window: c.window } };
+    case 'burn_rate':
+      return { burn_rate: { pairs: c.pairs.map((p) => `${p.long} ${p.short} ${p.factor}`).join('\n') } };
+    case 'anomaly':
+      return {
+        anomaly: {
+          metric: c.metric,
+          direction: c.direction ?? '',
+          weeks: String(c.weeks),
+          sensitivity: String(c.sensitivity),
+          minSamples: String(c.minSamples),
+          window: c.window,
+        },
+      };
   }
+}
+
+/** "1h 5m 14.4" lines → pairs; the sidecar checks the durations and factors and names the pair. */
+function burnRatePairs(text: string, errors: FieldErrors): Array<{ long: string; short: string; factor: number }> {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const pairs = lines.map((line) => {
+    const [long = '', short = '', factor = '', ...rest] = line.split(/\s+/);
+    const value = Number(factor);
+    if (rest.length > 0 || !factor || !Number.isFinite(value)) {
+      errors['condition.pairs'] = `"${line}" is not "long short factor" (e.g. 1h 5m 14.4)`;
+    }
+    return { long, short, factor: value };
+  });
+  return pairs;
 }
 
 export function draftFromRule(rule: Rule): RuleDraft {
@@ -232,6 +303,23 @@ function conditionInput(d: RuleDraft, errors: FieldErrors): Condition {
       const c = d.conditions.custom;
       return { type: 'custom', expression: c.expression, ...optionalDuration('window', c.window) } as Condition;
     }
+    case 'burn_rate': {
+      const pairs = burnRatePairs(d.conditions.burn_rate.pairs, errors);
+      // No pairs: the sidecar's default (the workbook's pairs).
+      return { type: 'burn_rate', ...(pairs.length > 0 ? { pairs } : {}) } as Condition;
+    }
+    case 'anomaly': {
+      const c = d.conditions.anomaly;
+      return {
+        type: 'anomaly',
+        metric: c.metric,
+        ...(c.direction ? { direction: c.direction } : {}),
+        weeks: n(c.weeks, 'weeks'),
+        sensitivity: n(c.sensitivity, 'sensitivity'),
+        minSamples: n(c.minSamples, 'minSamples'),
+        ...optionalDuration('window', c.window),
+      } as Condition;
+    }
   }
 }
 
@@ -301,6 +389,8 @@ const FIELDS_BY_CONDITION: Record<ConditionType, string[]> = {
   duration: ['of', 'step', 'operator', 'threshold'],
   consecutive_failures: ['count'],
   custom: ['expression', 'window'],
+  burn_rate: ['pairs'],
+  anomaly: ['metric', 'direction', 'weeks', 'sensitivity', 'minSamples', 'window'],
 };
 const TOP_FIELDS = [
   'id',
@@ -374,5 +464,12 @@ export function describeCondition(c: Condition): string {
       return `${c.count} consecutive failure${c.count === 1 ? '' : 's'}`;
     case 'custom':
       return `${c.expression} (window ${c.window})`;
+    case 'burn_rate':
+      return `error budget burns at ${c.pairs.map((p) => `${p.factor}× over ${p.long} and ${p.short}`).join(', or ')}`;
+    case 'anomaly': {
+      const direction = c.direction ?? (c.metric === 'executions' ? 'lower' : 'higher');
+      const label = ANOMALY_METRICS.find((m) => m.value === c.metric)?.label.toLowerCase() ?? c.metric;
+      return `${label} over ${c.window} ${direction === 'both' ? 'unusual' : direction} than this hour of the week over ${c.weeks} weeks (robust z ≥ ${c.sensitivity})`;
+    }
   }
 }

@@ -1,0 +1,1 @@
+export default function Locations() { return null; }

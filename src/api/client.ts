@@ -52,11 +52,20 @@ export class SidecarError extends Error {
   }
 }
 
+function blobText(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsText(blob);
+  });
+}
+
 /** A binary request's error body arrives as a Blob; the sidecar's JSON error is inside it. */
 async function readBlobError(error: unknown): Promise<unknown> {
   if (isFetchError(error) && typeof Blob !== 'undefined' && error.data instanceof Blob) {
     try {
-      return { ...error, data: JSON.parse(await error.data.text()) };
+      return { ...error, data: JSON.parse(await blobText(error.data)) };
     } catch {
       return { ...error, data: undefined };
     }

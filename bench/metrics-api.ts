@@ -7,6 +7,7 @@ import { HealthReporter } from '../backend-sidecar/src/http/health';
 import { monitoringMetrics } from '../backend-sidecar/src/metricsApi/monitoringMetrics';
 import { runQuery } from '../backend-sidecar/src/metricsApi/queryApi';
 import { arg, percentile, startBenchDatabase } from './support/benchDatabase';
+import { generateExecutionHistory } from './support/executionHistory';
 
 const ROWS = arg('rows', 10_000_000);
 const REPEAT = arg('repeat', 20);
@@ -32,33 +33,8 @@ async function main(): Promise<void> {
   // 12 naive panel queries run at once: room for all of them (a queued one would wait out the connect timeout).
   const db = await startBenchDatabase({ poolMax: 13 });
   try {
-    await db.pool.query(
-      `INSERT INTO workflows (id, name, source, definition, mode, every_ms, labels)
-       SELECT 'w' || g, 'Workflow ' || g, 'api', '{}', 'scheduled', 60000, jsonb_build_object('team', 't' || (g % 12)) FROM generate_series(1, $1) g`,
-      [WORKFLOWS]
-    );
     const generateStarted = performance.now();
-    // Executions arrive in time order, as they do in production: chunk k covers the k-th slice of
-    // the 30 days (random times inside it). Rollup rows of one hour are then written together and
-    // sit together on disk, as they would after a month of real traffic.
-    const chunk = 250_000;
-    const chunks = Math.ceil(ROWS / chunk);
-    for (let k = 0; k < chunks; k += 1) {
-      const n = Math.min(chunk, ROWS - k * chunk);
-      await db.pool.query(
-        `INSERT INTO executions (workflow_id, trigger, status, started_at, finished_at, duration_ms, attempts, retries)
-         SELECT 'w' || (1 + (g % $2)), 'schedule',
-                CASE WHEN r < 0.85 THEN 'success' WHEN r < 0.95 THEN 'degraded' ELSE 'failed' END,
-                now() - make_interval(secs => (1 - ($3 + random()) / $4) * 30 * 86400), now(), (1 + random() ^ 3 * 20000)::int,
-                CASE WHEN r < 0.85 THEN 1 ELSE 2 END, CASE WHEN r < 0.85 THEN 0 ELSE 1 END
-           FROM (SELECT g, random() AS r FROM generate_series(1, $1) g) s ORDER BY 4`,
-        [n, WORKFLOWS, k, chunks]
-      );
-    }
-    await db.pool.query('VACUUM ANALYZE executions');
-    await db.pool.query('VACUUM ANALYZE execution_rollups_hour');
-    await db.pool.query('VACUUM ANALYZE execution_rollups_minute');
-    await db.pool.query('VACUUM ANALYZE execution_rollups_day');
+    await generateExecutionHistory(db.pool, { rows: ROWS, workflows: WORKFLOWS });
     console.log(`generated ${ROWS} executions over 30 days across ${WORKFLOWS} workflows in ${((performance.now() - generateStarted) / 1000).toFixed(0)} s`);
     const health = new HealthReporter(db.pool);
     const now = Date.now();

@@ -11,8 +11,10 @@ import { escalationPolicyInputSchema, ruleInputSchema, type EscalationPolicyInpu
 import { formatIssues } from '../schema/issues';
 import { parseYaml, type FileLoadError } from '../schema/yaml';
 import { listYamlFiles } from '../schema/yamlFiles';
+import { reportScheduleInputSchema, type ReportScheduleInput } from '../reports/reportScheduleSchema';
+import { saveSchedule } from '../reports/reportScheduleStore';
 
-const SECTIONS = ['channels', 'escalationPolicies', 'rules'] as const;
+const SECTIONS = ['channels', 'escalationPolicies', 'rules', 'reports'] as const;
 
 export interface Parsed<T> {
   item: T;
@@ -27,6 +29,7 @@ export interface ParsedAlertingFiles {
   channels: Array<Parsed<ChannelInput>>;
   policies: Array<Parsed<EscalationPolicyInput>>;
   rules: Array<Parsed<RuleInput>>;
+  reports: Array<Parsed<ReportScheduleInput>>;
   errors: FileLoadError[];
 }
 
@@ -40,6 +43,7 @@ export async function parseAlertingFiles(files: readonly string[], env: NodeJS.P
   const channels: Array<Parsed<ChannelInput>> = [];
   const policies: Array<Parsed<EscalationPolicyInput>> = [];
   const rules: Array<Parsed<RuleInput>> = [];
+  const reports: Array<Parsed<ReportScheduleInput>> = [];
   for (const file of files) {
     let source: string;
     try {
@@ -90,12 +94,13 @@ export async function parseAlertingFiles(files: readonly string[], env: NodeJS.P
     collect('channels', channelInputSchema as never, channels);
     collect('escalationPolicies', escalationPolicyInputSchema as never, policies);
     collect('rules', ruleInputSchema as never, rules);
+    collect('reports', reportScheduleInputSchema as never, reports);
   }
-  return { channels, policies, rules, errors };
+  return { channels, policies, rules, reports, errors };
 }
 
 /**
- * `alerting/*.yaml` next to the workflows: `channels`, `escalationPolicies` and `rules` lists,
+ * `alerting/*.yaml` next to the workflows: `channels`, `escalationPolicies`, `rules` and `reports` (report schedules) lists,
  * `${ENV}` interpolated (channel secrets come from the environment). Applied in that order so
  * references resolve; entries that came from files and are gone from them are removed. A bad
  * entry is reported with file and path and skipped; the good ones still apply.
@@ -109,7 +114,7 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
       return [{ file: dir, path: '(directory)', message: `cannot read: ${(error as Error).message}` }];
     }
   }
-  const { channels, policies, rules, errors } = await parseAlertingFiles(
+  const { channels, policies, rules, reports, errors } = await parseAlertingFiles(
     names.map((name) => path.join(dir, name)),
     env
   );
@@ -132,5 +137,6 @@ export async function syncAlertingFiles(pool: Pool, dir: string, env: NodeJS.Pro
   await apply(channels, 'channels', (p) => saveChannel(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: p.path, maxCount: limits.maxChannels }));
   await apply(policies, 'escalation_policies', (p) => savePolicy(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: `${p.path}.` }));
   await apply(rules, 'alert_rules', (p) => saveRule(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: `${p.path}.`, maxCount: limits.maxRules }));
+  await apply(reports, 'report_schedules', (p) => saveSchedule(pool, p.item, { source: 'file', sourceFile: p.file, mode: 'upsert', pathPrefix: `${p.path}.` }));
   return errors;
 }

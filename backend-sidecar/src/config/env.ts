@@ -240,6 +240,8 @@ export const envSchema = z.object({
   GRAFANA_URL: grafanaUrl,
   // Workflow label names (e.g. `env,team`) added to the execution series of /metrics; a workflow without one gets "".
   METRICS_LABELS: metricsLabels,
+  // Report schedules are checked this often (on replicas with ALERTING on); a due report waits at most this long.
+  REPORT_SCHEDULE_INTERVAL: durationMs({ min: 100, max: 3_600_000 }).default(30_000),
 });
 
 export type Env = z.output<typeof envSchema>;

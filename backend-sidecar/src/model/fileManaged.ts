@@ -1,7 +1,7 @@
 import { ConflictError } from '../errors/errors';
 
 /** The kinds of definition that may come from files (WORKFLOWS_DIR, alerting/*.yaml) or the API. */
-export type ManagedKind = 'workflow' | 'rule' | 'channel' | 'escalation policy';
+export type ManagedKind = 'workflow' | 'rule' | 'channel' | 'escalation policy' | 'report schedule';
 
 /**
  * A definition loaded from a file is owned by that file: the next sync would overwrite an API

@@ -6,7 +6,7 @@ import { HttpStatusError, egressRefusalIn } from '../retry/errors';
 import type { Channel, ChannelConfig } from './channelSchema';
 import { alertmanagerAlerts, discordMessage, emailMessage, slackMessage, smsForm, webhookBody } from './channelPayloads';
 import { notificationLinks } from './grafanaLinks';
-import type { NotificationPayload } from './notificationMessage';
+import { isReportPayload, reportSubject, reportText, reportWebhookBody, type OutboxPayload, type ReportNotificationPayload } from './reportMessage';
 
 export interface DeliveryContext {
   idempotencyKey: string;
@@ -61,7 +61,11 @@ async function post(url: string, init: { body: string; headers: Record<string, s
 const json = (value: unknown) => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
 
 /** Sends one notification through one channel; throws what the retry module can classify. */
-export async function deliver(channel: Channel, payload: NotificationPayload, ctx: DeliveryContext): Promise<DeliveryOutcome> {
+export async function deliver(channel: Channel, outboxPayload: OutboxPayload, ctx: DeliveryContext): Promise<DeliveryOutcome> {
+  if (isReportPayload(outboxPayload)) {
+    return deliverReport(channel, outboxPayload, ctx);
+  }
+  const payload = outboxPayload;
   const links = notificationLinks(ctx.grafanaUrl, payload);
   switch (channel.type) {
     case 'slack': {
@@ -74,13 +78,7 @@ export async function deliver(channel: Channel, payload: NotificationPayload, ct
     }
     case 'webhook': {
       const c = channel.config as ChannelConfig<'webhook'>;
-      const body = JSON.stringify(webhookBody(payload, ctx.idempotencyKey, links));
-      const timestamp = String(Math.floor((ctx.now ?? new Date()).getTime() / 1000));
-      const headers: Record<string, string> = { ...(c.headers ?? {}), 'content-type': 'application/json', 'x-workflow-monitor-timestamp': timestamp };
-      if (c.secret) {
-        headers['x-workflow-monitor-signature'] = webhookSignature(c.secret, timestamp, body);
-      }
-      return post(c.url, { body, headers }, ctx);
+      return postWebhook(c, JSON.stringify(webhookBody(payload, ctx.idempotencyKey, links)), ctx);
     }
     case 'alertmanager': {
       const c = channel.config as ChannelConfig<'alertmanager'>;
@@ -108,36 +106,70 @@ export async function deliver(channel: Channel, payload: NotificationPayload, ct
     }
     case 'email': {
       const c = channel.config as ChannelConfig<'email'>;
-      const transport = nodemailer.createTransport({
-        host: c.host,
-        // nodemailer would resolve the host itself; this socket goes only to addresses the guard allows.
-        getSocket: (_options, callback) => {
-          ctx.egress.guard.connectTcp(c.host, c.port, ctx.timeoutMs).then((connection) => callback(null, { connection }), (error: Error) => callback(error, undefined));
-        },
-        port: c.port,
-        secure: c.secure,
-        ...(c.user ? { auth: { user: c.user, pass: c.password ?? '' } } : {}),
-        connectionTimeout: ctx.timeoutMs,
-        greetingTimeout: ctx.timeoutMs,
-        socketTimeout: ctx.timeoutMs,
-        // Certificates are verified (implicit TLS and STARTTLS alike) unless the channel turns it off explicitly.
-        tls: { rejectUnauthorized: c.tls?.rejectUnauthorized !== false },
-      });
       const message = emailMessage(payload, links);
-      try {
-        await transport.sendMail({
-          from: c.from,
-          to: c.to,
-          subject: message.subject,
-          text: message.text,
-          html: message.html,
-          messageId: `<${ctx.idempotencyKey}@workflow-monitor>`,
-          headers: { 'X-Idempotency-Key': ctx.idempotencyKey, 'X-Workflow-Monitor-Alert': String(payload.alert.id) },
-        });
-      } finally {
-        transport.close();
-      }
+      await sendMail(c, ctx, {
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        headers: { 'X-Idempotency-Key': ctx.idempotencyKey, 'X-Workflow-Monitor-Alert': String(payload.alert.id) },
+      });
       return {};
     }
   }
+}
+
+async function sendMail(c: ChannelConfig<'email'>, ctx: DeliveryContext, message: { subject: string; text: string; html?: string; headers: Record<string, string>; attachments?: Array<{ filename: string; content: Buffer; contentType: string }> }): Promise<void> {
+  const transport = nodemailer.createTransport({
+    host: c.host,
+    // nodemailer would resolve the host itself; this socket goes only to addresses the guard allows.
+    getSocket: (_options, callback) => {
+      ctx.egress.guard.connectTcp(c.host, c.port, ctx.timeoutMs).then((connection) => callback(null, { connection }), (error: Error) => callback(error, undefined));
+    },
+    port: c.port,
+    secure: c.secure,
+    ...(c.user ? { auth: { user: c.user, pass: c.password ?? '' } } : {}),
+    connectionTimeout: ctx.timeoutMs,
+    greetingTimeout: ctx.timeoutMs,
+    socketTimeout: ctx.timeoutMs,
+    // Certificates are verified (implicit TLS and STARTTLS alike) unless the channel turns it off explicitly.
+    tls: { rejectUnauthorized: c.tls?.rejectUnauthorized !== false },
+  });
+  try {
+    await transport.sendMail({ from: c.from, to: c.to, messageId: `<${ctx.idempotencyKey}@workflow-monitor>`, ...message });
+  } finally {
+    transport.close();
+  }
+}
+
+/**
+ * A scheduled report: e-mail carries the rendered file as an attachment, a webhook the JSON report
+ * inline (signed like alert webhooks). Other channel types cannot carry a report (schedules refuse
+ * them; one changed type since is a permanent failure).
+ */
+async function deliverReport(channel: Channel, payload: ReportNotificationPayload, ctx: DeliveryContext): Promise<DeliveryOutcome> {
+  if (channel.type === 'email') {
+    const c = channel.config as ChannelConfig<'email'>;
+    await sendMail(c, ctx, {
+      subject: reportSubject(payload),
+      text: reportText(payload),
+      headers: { 'X-Idempotency-Key': ctx.idempotencyKey, 'X-Workflow-Monitor-Report': payload.report.scheduleId },
+      attachments: [{ filename: payload.attachment.filename, content: Buffer.from(payload.attachment.base64, 'base64'), contentType: payload.attachment.contentType }],
+    });
+    return {};
+  }
+  if (channel.type === 'webhook') {
+    const c = channel.config as ChannelConfig<'webhook'>;
+    return postWebhook(c, JSON.stringify(reportWebhookBody(payload, ctx.idempotencyKey)), ctx);
+  }
+  // ECONFIG: a configuration error, classified permanent (classifyDeliveryError), so it is not retried.
+  throw Object.assign(new Error(`a ${channel.type} channel cannot carry reports; use an email or webhook channel`), { code: 'ECONFIG' });
+}
+
+function postWebhook(c: ChannelConfig<'webhook'>, body: string, ctx: DeliveryContext): Promise<DeliveryOutcome> {
+  const timestamp = String(Math.floor((ctx.now ?? new Date()).getTime() / 1000));
+  const headers: Record<string, string> = { ...(c.headers ?? {}), 'content-type': 'application/json', 'x-workflow-monitor-timestamp': timestamp };
+  if (c.secret) {
+    headers['x-workflow-monitor-signature'] = webhookSignature(c.secret, timestamp, body);
+  }
+  return post(c.url, { body, headers }, ctx);
 }

@@ -1,7 +1,7 @@
 import type { AlertState } from '../model/alertStates';
 import type { NotificationLinks } from './grafanaLinks';
 
-export const NOTIFICATION_KINDS = ['firing', 'escalation', 'reminder', 'resolved', 'acknowledgement_expired', 'flapping', 'test'] as const;
+export const NOTIFICATION_KINDS = ['firing', 'escalation', 'reminder', 'resolved', 'acknowledgement_expired', 'flapping', 'test', 'report'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /**
@@ -41,6 +41,7 @@ const KIND_WORD: Record<NotificationKind, string> = {
   acknowledgement_expired: 'ACK EXPIRED',
   flapping: 'FLAPPING',
   test: 'TEST',
+  report: 'REPORT',
 };
 
 /** "[CRITICAL] FIRING: Checkout flow — Consecutive failures" — also the e-mail subject. */

@@ -2,7 +2,8 @@ import type { Pool, PoolClient } from '../db/pool';
 import { NOTIFICATION_STATE, type NotificationState } from '../model/notificationStates';
 import type { ChannelType } from './channelSchema';
 import { knownChannelIds } from './channelStore';
-import type { NotificationKind, NotificationPayload } from './notificationMessage';
+import type { NotificationKind } from './notificationMessage';
+import type { OutboxPayload } from './reportMessage';
 
 /**
  * Every statement on `notifications` and `notification_attempts`: the outbox (queued in the
@@ -26,7 +27,7 @@ export interface QueuedNotification {
  */
 export async function enqueueNotifications(
   client: PoolClient,
-  opts: { alertId: number | null; channelIds: string[]; kind: NotificationKind; keyBase: string; payload: NotificationPayload }
+  opts: { alertId: number | null; channelIds: string[]; kind: NotificationKind; keyBase: string; payload: OutboxPayload }
 ): Promise<{ queued: QueuedNotification[]; skipped: string[] }> {
   if (opts.channelIds.length === 0) {
     return { queued: [], skipped: [] };
@@ -88,7 +89,7 @@ export interface ClaimedNotification {
   alert_id: number | null;
   kind: string;
   idempotency_key: string;
-  payload: NotificationPayload;
+  payload: OutboxPayload;
   attempts: number;
   created_at: Date;
   channel: { id: string; name: string; type: ChannelType; enabled: boolean; config: Record<string, unknown>; secrets: Record<string, unknown> } | null;

@@ -52,6 +52,12 @@ const MATRIX: Record<string, Access> = {
   'GET /api/v1/variables/workflows': 'read',
   'GET /api/v1/annotations': 'read',
   'GET /api/v1/variables/label-values': 'read',
+  'GET /api/v1/reports/sla': 'read',
+  'GET /api/v1/report-schedules': 'read',
+  'POST /api/v1/report-schedules': 'write',
+  'GET /api/v1/report-schedules/{id}': 'read',
+  'PUT /api/v1/report-schedules/{id}': 'write',
+  'DELETE /api/v1/report-schedules/{id}': 'write',
 };
 
 jest.setTimeout(180_000);

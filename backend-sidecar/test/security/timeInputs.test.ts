@@ -149,6 +149,10 @@ const TIME_FIELDS: TimeField[] = [
     method: 'GET', route: '/api/v1/annotations', where: 'query', field, horizon: 'past',
     path: '/api/v1/annotations', base: () => ({ from: Date.now() - 2 * HOUR, to: Date.now() }), accepted: () => Date.now() - HOUR,
   })),
+  ...(['from', 'to'] as const).map((field): TimeField => ({
+    method: 'GET', route: '/api/v1/reports/sla', where: 'query', field, horizon: 'past',
+    path: '/api/v1/reports/sla', base: () => ({ from: Date.now() - 2 * HOUR, to: Date.now() }), accepted: () => Date.now() - HOUR,
+  })),
 ];
 
 const label = (f: TimeField) => `${f.method} ${f.route} ${f.where}.${f.field}`;

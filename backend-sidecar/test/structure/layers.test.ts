@@ -32,6 +32,7 @@ const LAYERS: Record<string, number> = {
   alerts: 3,
   notify: 3,
   metricsApi: 3,
+  reports: 3, // SLA reports (JSON, CSV, PDF) from rollups and report schedules queued into the outbox
   demo: 3,
   // The composition root: features wire the domain together; sidecar.ts composes the features.
   app: 4,

@@ -1,5 +1,6 @@
 import { alertsFeature } from './alerts';
 import { metricsApiFeature } from './metricsApi';
+import { reportsFeature } from './reports';
 import { workflowsFeature } from './workflows';
 import type { FeatureFactory } from '../feature';
 
@@ -11,4 +12,5 @@ export const FEATURES: FeatureFactory[] = [
   workflowsFeature,
   alertsFeature,
   metricsApiFeature,
+  reportsFeature,
 ];

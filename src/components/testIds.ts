@@ -14,6 +14,7 @@ export const testIds = {
     workflows: 'data-testid qe-workflows',
     labels: 'data-testid qe-labels',
     alias: 'data-testid qe-alias',
+    locations: 'data-testid qe-locations',
   },
   overview: {
     container: 'data-testid overview',

@@ -207,4 +207,9 @@ export const testIds = {
     replica: (id: string) => `data-testid replica-${id}`,
     runsGraph: 'data-testid locations-runs-graph',
   },
+  workflowLocations: {
+    container: 'data-testid workflow-locations',
+    latest: (location: string) => `data-testid workflow-location-latest-${location}`,
+    graph: (name: string) => `data-testid workflow-locations-graph-${name}`,
+  },
 };

@@ -3,6 +3,7 @@ import { useNavigate, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { Button, Field, Select, useStyles2 } from '@grafana/ui';
 import { StatusBadge } from '../components/Badges';
+import { WorkflowLocations } from '../components/WorkflowLocations';
 import { ExecutionSteps } from '../components/ExecutionSteps';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { getTableStyles } from '../components/tableStyles';
@@ -42,6 +43,7 @@ function WorkflowDetail() {
             </p>
           )}
         </LoadState>
+        {workflow.value?.locations && workflow.value.locations.length > 0 && <WorkflowLocations workflowId={id} locations={workflow.value.locations} />}
         <div className={s.toolbar}>
           <Field label="Status">
             <Select width={20} value={status} options={[{ label: 'Any', value: '' }, { label: 'success', value: 'success' }, { label: 'degraded', value: 'degraded' }, { label: 'failed', value: 'failed' }]} onChange={(v) => setStatus(v.value ?? '')} />

@@ -51,7 +51,7 @@ beforeAll(async () => {
         status,
         startedAt: new Date(now - 120_000 - i * 9 * 60_000).toISOString(),
         durationMs: 200 + i * 10,
-        ...(status === 'failed' ? { errorType: 'http_5xx', errorMessage: 'payment API answered 503' } : {}),
+        ...(status === 'failed' ? { errorType: 'permanent', errorMessage: 'payment API answered 503' } : {}),
       },
     });
     expect(pushed.status).toBeLessThan(300);

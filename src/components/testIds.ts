@@ -108,6 +108,8 @@ export const testIds = {
     degradedAfter: 'data-testid wfe-degraded-after',
     retry: (field: string) => `data-testid wfe-retry-${field}`,
     critical: 'data-testid wfe-critical',
+    sloObjective: 'data-testid wfe-slo-objective',
+    sloWindow: 'data-testid wfe-slo-window',
     enabled: 'data-testid wfe-enabled',
     labels: 'data-testid wfe-labels',
     addStep: 'data-testid wfe-add-step',

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 'use strict';
-// `npx workflow-monitor …`: the CLI's TypeScript sources run in this process through tsx's
-// require hook (tsx is installed by `npm ci` with the workspace's dev dependencies).
-require('tsx/cjs/api').register();
-require('../src/cli/main.ts').runFromProcess();
+// `npx workflow-monitor …`. The compiled CLI when dist/ is up to date with the sources (and always in the image,
+// which ships dist/ without sources); otherwise the TypeScript sources through tsx's require hook, so the bin
+// works right after `npm ci` without waiting for a build (tsx comes with the workspace's dev dependencies).
+const { buildState } = require('../scripts/launch.cjs');
+
+if (buildState() === 'fresh') {
+  require('../dist/cli/main.js').runFromProcess();
+} else {
+  require('tsx/cjs/api').register();
+  require('../src/cli/main.ts').runFromProcess();
+}

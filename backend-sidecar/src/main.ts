@@ -5,14 +5,17 @@ import { FEATURES } from './app/features/index';
 import { startDemoService } from './demo/demoService';
 import { startSidecar, type RunningSidecar } from './app/sidecar';
 import { loadConfig, type Config } from './config/env';
+import { release } from './config/release';
 import { ConfigError, coerceError } from './errors/errors';
 import { createLogger, type Logger } from './log/logger';
 
 /** CLI entry: `npm start`. Starts the sidecar (and the demo service when no WORKFLOWS_DIR is set). */
 async function main(): Promise<void> {
   let config: Config;
+  let version: string;
   try {
     config = loadConfig();
+    version = release();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`workflow-monitor: ${error.message}\n`);
@@ -70,10 +73,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   stops.push(() => sidecar.stop());
-  announce(log, sidecar, config, generatedToken);
+  announce(log, sidecar, config, generatedToken, version);
 }
 
-function announce(log: Logger, sidecar: RunningSidecar, config: Config, generatedToken: boolean): void {
+function announce(log: Logger, sidecar: RunningSidecar, config: Config, generatedToken: boolean, version: string): void {
   log.info(
     {
       api: `${sidecar.url}/api/v1`,
@@ -81,6 +84,7 @@ function announce(log: Logger, sidecar: RunningSidecar, config: Config, generate
       metrics: `${sidecar.url}/metrics`,
       openapi: `${sidecar.url}/api/v1/openapi.json`,
       database: config.embeddedDatabase ? `embedded PostgreSQL in ${config.dataDir}/pg` : 'DATABASE_URL',
+      release: version,
     },
     `Workflow Monitor sidecar listening on ${sidecar.url}`
   );

@@ -142,7 +142,7 @@ export class SidecarClient {
   }
 
   health() {
-    return this.request<{ status: string; version?: string; checks?: Record<string, unknown> }>('GET', 'health');
+    return this.request<{ status: string; version?: string; release?: string; checks?: Record<string, unknown> }>('GET', 'health');
   }
   metrics(period: '1h' | '24h' | '7d' | '30d', details = true) {
     return this.request<{ success: boolean; data: MonitoringMetrics }>('GET', 'api/monitoring/metrics', { params: { period, details } }).then((r) => r.data);

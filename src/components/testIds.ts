@@ -4,6 +4,7 @@ export const testIds = {
     container: 'data-testid ac-container',
     testConnection: 'data-testid ac-test-connection',
     result: 'data-testid ac-result',
+    release: 'data-testid ac-release',
   },
   datasource: {
     url: 'data-testid ds-url',
@@ -22,6 +23,7 @@ export const testIds = {
     activeAlerts: 'data-testid overview-active-alerts',
     figure: (name: string) => `data-testid overview-figure-${name}`,
     graph: (name: string) => `data-testid overview-graph-${name}`,
+    release: 'data-testid overview-release',
   },
   workflows: {
     container: 'data-testid workflows',

@@ -15,6 +15,7 @@ import {
 import { getTemplateSrv } from '@grafana/runtime';
 import { SidecarClient, SidecarError } from '../api/client';
 import type { FrameJson, QueryRequest, QueryTarget } from '../api/types';
+import { knownRelease, releaseMismatch } from '../utils/release';
 import { SUPPORTED_API_MAJOR, type WorkflowDataSourceOptions, type WorkflowQuery } from './types';
 
 /** `{{workflow}}` / `{{team}}` in an alias replaced by the series' labels. */
@@ -181,12 +182,14 @@ export class WorkflowDataSource extends DataSourceApi<WorkflowQuery, WorkflowDat
 
   async testDatasource(): Promise<TestDataSourceResponse> {
     let version: string | undefined;
+    let release: string | undefined;
     try {
       const health = await this.client.health();
       if (health.status === 'unhealthy') {
         return { status: 'error', message: 'The sidecar answers but reports itself unhealthy (its database is unreachable); see its /health' };
       }
       version = health.version;
+      release = knownRelease(health.release);
     } catch (error) {
       const e = error as SidecarError;
       if ((e.details as { status?: string } | undefined)?.status === 'unhealthy') {
@@ -211,6 +214,13 @@ export class WorkflowDataSource extends DataSourceApi<WorkflowQuery, WorkflowDat
     if (version && Number(version.split('.')[0]) !== SUPPORTED_API_MAJOR) {
       return { status: 'error', message: `Sidecar API version ${version} is not supported by this plugin (needs ${SUPPORTED_API_MAJOR}.x); upgrade the one that is older` };
     }
-    return { status: 'success', message: `Connected to the Workflow Monitor sidecar${version ? ` (API ${version})` : ''}` };
+    const about = [release && `release ${release}`, version && `API ${version}`].filter(Boolean).join(', ');
+    const connected = `Connected to the Workflow Monitor sidecar${about ? ` (${about})` : ''}`;
+    // The nested data source is built with the app: its plugin.json carries the same release.
+    const mismatch = releaseMismatch(this.meta?.info?.version, release);
+    if (mismatch) {
+      return { status: 'warning', message: `${connected}. ${mismatch}` };
+    }
+    return { status: 'success', message: connected };
   }
 }

@@ -3,6 +3,7 @@ import { PluginPage } from '@grafana/runtime';
 import { RadioButtonGroup, useStyles2 } from '@grafana/ui';
 import { AlertStateBadge, SeverityBadge } from '../components/Badges';
 import { LoadState, NoDataSource } from '../components/LoadState';
+import { ReleaseFooter } from '../components/ReleaseFooter';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
 import { useAsync, useSidecar } from '../hooks/useSidecar';
@@ -67,6 +68,7 @@ function Overview() {
             </>
           )}
         </LoadState>
+        <ReleaseFooter client={client} />
       </div>
     </PluginPage>
   );

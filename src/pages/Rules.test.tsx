@@ -157,6 +157,37 @@ describe('Rules page: a structured form per condition type', () => {
         window: '30m',
       },
     },
+    {
+      label: 'SLO burn rate',
+      fill: async () => type('condition.pairs', '2h 10m 8\n 6h 30m 6 \n'),
+      condition: {
+        type: 'burn_rate',
+        pairs: [
+          { long: '2h', short: '10m', factor: 8 },
+          { long: '6h', short: '30m', factor: 6 },
+        ],
+      },
+    },
+    {
+      label: 'Anomaly',
+      fill: async () => {
+        await pick('rule-condition-anomaly-metric', 'Executions');
+        choose('condition.direction', 'Both');
+        type('condition.weeks', '6');
+        type('condition.sensitivity', '4');
+        type('condition.minSamples', '10');
+        type('condition.window', '30m');
+      },
+      condition: {
+        type: 'anomaly',
+        metric: 'executions',
+        direction: 'both',
+        weeks: 6,
+        sensitivity: 4,
+        minSamples: 10,
+        window: '30m',
+      },
+    },
   ])('$label: fills the form and POSTs exactly the fields of that condition', async ({ label, fill, condition }) => {
     const fake = setup();
     await newRule('my-rule');

@@ -11,6 +11,7 @@ import { listRules, type StoredRule } from './ruleStore';
 import { silencedBy } from './silences';
 import { loadLiveSilences } from './silenceStore';
 import { loadWorkflowFacts } from './workflowFacts';
+import { attachRollupFacts } from './ruleFacts';
 
 export interface AlertEngineOptions {
   pool: Pool;
@@ -170,6 +171,7 @@ export class AlertEngine {
     });
     const recentLimit = Math.min(101, Math.max(...rules.map((r) => recentNeeded(r.condition))));
     const facts = await loadWorkflowFacts(this.opts.pool, workflowIds, { windowsMs: windows.length > 0 ? windows : [60_000], recentLimit });
+    await attachRollupFacts(this.opts.pool, facts, workflowIds, rules.map((r) => r.condition), now.getTime());
     const ids = [...facts.keys()];
     const open = await openFingerprints(this.opts.pool, workflowIds === 'all' ? 'all' : ids);
     const changes: Array<{ rule: StoredRule; workflowId: string; verdict: Verdict }> = [];

@@ -1,7 +1,9 @@
 import { compileSafeRegex, type SafeRegex } from '../regex/safeRegex';
 import { formatDuration } from '../schema/duration';
 import { evaluateCustomExpression } from './customExpression';
-import type { Condition, Operator, RuleScope, ThresholdMetric } from './ruleSchema';
+import { judgeAnomaly } from './anomaly';
+import { anomalyKey } from './ruleFacts';
+import type { BurnRatePair, Condition, Operator, RuleScope, ThresholdMetric } from './ruleSchema';
 import type { WindowStats, WorkflowFacts } from './workflowFacts';
 
 /**
@@ -21,8 +23,9 @@ export function isInstant(condition: Condition): boolean {
   return condition.type === 'duration' || condition.type === 'consecutive_failures' || (condition.type === 'pattern' && condition.window === undefined);
 }
 
+/** The raw-execution window a condition reads from the facts (anomaly windows are read from rollups). */
 export function conditionWindow(condition: Condition): number | undefined {
-  return 'window' in condition ? condition.window : undefined;
+  return condition.type !== 'anomaly' && 'window' in condition ? condition.window : undefined;
 }
 
 /** How many recent executions a condition needs to see. */
@@ -181,6 +184,26 @@ export function evaluateCondition(condition: Condition, facts: WorkflowFacts, tr
       const firing = streak >= condition.count;
       return { state: firing ? 'firing' : 'clear', value: streak, message: `${streak} consecutive failure${streak === 1 ? '' : 's'}${firing && latest?.errorMessage ? ` (latest: ${latest.errorMessage})` : ''}; fires at ${condition.count}` };
     }
+    case 'burn_rate': {
+      const slo = facts.slo;
+      if (!slo) {
+        return { state: 'unknown', message: 'the workflow declares no slo' };
+      }
+      const rate = (ms: number) => slo.burnRates.get(ms) ?? 0;
+      const describe = (pair: BurnRatePair) => `burn rate ${showRate(rate(pair.long))} over ${formatDuration(pair.long)} and ${showRate(rate(pair.short))} over ${formatDuration(pair.short)}`;
+      const hit = condition.pairs.find((pair) => rate(pair.long) >= pair.factor && rate(pair.short) >= pair.factor);
+      const objective = `objective ${slo.objective}% over ${slo.window}`;
+      if (hit) {
+        return { state: 'firing', value: showRate(rate(hit.long)), message: `error budget burning: ${describe(hit)}, both at or above ${hit.factor} (${objective})` };
+      }
+      return {
+        state: 'clear',
+        value: showRate(Math.max(...condition.pairs.map((pair) => rate(pair.long)))),
+        message: `no window pair burns at its factor: ${condition.pairs.map((pair) => `${describe(pair)} (fires at ${pair.factor})`).join('; ')} (${objective})`,
+      };
+    }
+    case 'anomaly':
+      return judgeAnomaly(condition, facts.anomaly?.get(anomalyKey(condition)));
     case 'custom': {
       const stats = facts.windows.get(condition.window)!;
       let result: unknown;
@@ -197,6 +220,10 @@ export function evaluateCondition(condition: Condition, facts: WorkflowFacts, tr
       return { state: result ? 'firing' : 'clear', value: typeof result === 'number' ? result : result ? 1 : 0, message: `${condition.expression} is ${result ? 'true' : 'false'}` };
     }
   }
+}
+
+function showRate(rate: number): number {
+  return Math.round(rate * 100) / 100;
 }
 
 export function consecutiveFailures(facts: WorkflowFacts): number {

@@ -1,7 +1,7 @@
 import { ruleInputSchema, type RuleInput } from './ruleSchema';
 
 /**
- * The six rules of the original design, installed enabled on first start (and never overwritten
+ * The six rules of the original design and the SLO burn-rate page, installed enabled on first start (and never overwritten
  * afterwards: an operator's edits and disables stick). Rates are percentages.
  */
 export const PREDEFINED_RULES: RuleInput[] = [
@@ -53,6 +53,21 @@ export const PREDEFINED_RULES: RuleInput[] = [
     description: 'Fewer than 80 % of the executions in the last hour passed (at least 10 executions).',
     severity: 'warning',
     condition: { type: 'threshold', metric: 'success_rate', operator: '<', value: 80, window: '1h', minSamples: 10 },
+    cooldown: '5m',
+  },
+  {
+    id: 'error-budget-burning-fast',
+    name: 'Error budget burning fast',
+    description:
+      'A workflow with an SLO spends its error budget fast: a burn rate of at least 14.4 over both 1h and 5m, or 6 over both 6h and 30m (the paging pairs of the SRE workbook). Workflows without an SLO are not judged.',
+    severity: 'critical',
+    condition: {
+      type: 'burn_rate',
+      pairs: [
+        { long: '1h', short: '5m', factor: 14.4 },
+        { long: '6h', short: '30m', factor: 6 },
+      ],
+    },
     cooldown: '5m',
   },
 ].map((rule) => ruleInputSchema.parse(rule));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import '../http/openapiRegistry';
 import { isoDateTime } from '../schema/timestamp';
-import { returnedShape } from '../schema/apiView';
+import { durationText, returnedShape } from '../schema/apiView';
 import { conditionSchema, escalationPolicyInputSchema, flappingSchema, ruleInputSchema, tierSchema, type ConditionType } from './ruleSchema';
 
 /**
@@ -10,13 +10,23 @@ import { conditionSchema, escalationPolicyInputSchema, flappingSchema, ruleInput
  * The `Record<ConditionType, …>` tables make a new condition type a compile error here until it
  * has its response shape.
  */
-const CONDITION_VIEWS: Record<ConditionType, { component: string; durations: string[] }> = {
+const burnRateConditionView = z
+  .object({
+    type: z.literal('burn_rate'),
+    pairs: z.array(z.object({ long: durationText, short: durationText, factor: z.number() }).strict().openapi('BurnRatePair')),
+  })
+  .strict();
+
+const CONDITION_VIEWS: Record<ConditionType, { component: string; durations: string[]; view?: z.ZodObject<z.ZodRawShape> }> = {
   threshold: { component: 'ThresholdCondition', durations: ['window'] },
   rate: { component: 'RateCondition', durations: ['window'] },
   pattern: { component: 'PatternCondition', durations: ['window'] },
   duration: { component: 'DurationCondition', durations: ['threshold'] },
   consecutive_failures: { component: 'ConsecutiveFailuresCondition', durations: [] },
   custom: { component: 'CustomCondition', durations: ['window'] },
+  // Its durations are nested in pairs, which returnedShape does not reach.
+  burn_rate: { component: 'BurnRateCondition', durations: [], view: burnRateConditionView },
+  anomaly: { component: 'AnomalyCondition', durations: ['window'] },
 };
 
 /** Rules and escalation policies are named by their ids. */
@@ -24,7 +34,7 @@ export const definitionIdParams = z.object({ id: z.string().min(1).max(200) });
 
 const conditionViews = conditionSchema.options.map((variant) => {
   const view = CONDITION_VIEWS[variant.shape.type.value];
-  return returnedShape(variant as z.ZodObject<z.ZodRawShape>, view.durations).openapi(view.component);
+  return (view.view ?? returnedShape(variant as z.ZodObject<z.ZodRawShape>, view.durations)).openapi(view.component);
 });
 
 export const conditionViewSchema = z
@@ -35,7 +45,7 @@ export const ruleViewSchema = returnedShape(ruleInputSchema, ['cooldown'])
   .extend({
     condition: conditionViewSchema,
     flapping: returnedShape(flappingSchema, ['window']),
-    predefined: z.boolean().describe('One of the six rules that ship with the sidecar (disable rather than delete)'),
+    predefined: z.boolean().describe('One of the rules that ship with the sidecar (disable rather than delete)'),
     source: z.enum(['file', 'api', 'builtin']),
     sourceFile: z.string().optional(),
     version: z.number().int(),

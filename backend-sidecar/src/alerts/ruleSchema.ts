@@ -79,9 +79,60 @@ const customCondition = z.object({
   window: windowMs.default(15 * 60_000),
 }).strict();
 
+/** Burn-rate windows are whole minutes (the finest rollup) up to 30 days. */
+const burnWindowMs = durationMs({ min: 60_000, max: 30 * 86_400_000 }).refine((ms) => ms % 60_000 === 0, { message: 'must be whole minutes' });
+
+export const burnRatePairSchema = z.object({
+  long: burnWindowMs,
+  short: burnWindowMs,
+  // Burn rate 1 spends the budget exactly over the SLO window; 14.4 spends 2 % of 30 days in an hour.
+  factor: z.number().gt(0, 'must be a burn rate above 0').max(10_000, 'must be at most 10000'),
+}).strict().superRefine((pair, ctx) => {
+  if (pair.short >= pair.long) {
+    ctx.addIssue({ code: 'custom', path: ['short'], message: `the short window (${pair.short / 60_000}m) must be shorter than the long one (${pair.long / 60_000}m)` });
+  }
+});
+export type BurnRatePair = z.output<typeof burnRatePairSchema>;
+
+/**
+ * The multi-window, multi-burn-rate alerts of the Google SRE workbook ("Alerting on SLOs"): page on
+ * 2 % of a 30-day budget spent in an hour or 5 % in six hours, ticket on 10 % in three days. The
+ * short window makes the alert stop soon after the burning does.
+ */
+export const DEFAULT_BURN_RATE_PAIRS: readonly BurnRatePair[] = Object.freeze([
+  { long: 3_600_000, short: 5 * 60_000, factor: 14.4 },
+  { long: 6 * 3_600_000, short: 30 * 60_000, factor: 6 },
+  { long: 3 * 86_400_000, short: 6 * 3_600_000, factor: 1 },
+]);
+
+const burnRateCondition = z.object({
+  type: z.literal('burn_rate'),
+  // Fires when, for any pair, both windows burn at or above its factor.
+  pairs: z.array(burnRatePairSchema).min(1, 'give at least one { long, short, factor } pair').max(10).default(() => DEFAULT_BURN_RATE_PAIRS.map((p) => ({ ...p }))),
+}).strict();
+
+export const ANOMALY_METRICS = ['duration_p95', 'failure_rate', 'executions'] as const;
+export type AnomalyMetric = (typeof ANOMALY_METRICS)[number];
+export const ANOMALY_DIRECTIONS = ['higher', 'lower', 'both'] as const;
+export type AnomalyDirection = (typeof ANOMALY_DIRECTIONS)[number];
+
+const anomalyCondition = z.object({
+  type: z.literal('anomaly'),
+  metric: z.enum(ANOMALY_METRICS, { message: `must be one of ${ANOMALY_METRICS.join(', ')}` }),
+  // Unset: slower and failing more (higher) for durations and failure rate, fewer runs (lower) for executions.
+  direction: z.enum(ANOMALY_DIRECTIONS, { message: `must be one of ${ANOMALY_DIRECTIONS.join(', ')}` }).optional(),
+  // The current window against the same hour of the week in this many previous weeks.
+  weeks: z.number().int('must be a whole number of weeks between 2 and 8').min(2, 'must be between 2 and 8 weeks').max(8, 'must be between 2 and 8 weeks').default(4),
+  // The robust z-score (0.6745·(x − median) / MAD) beyond which the value is anomalous.
+  sensitivity: z.number().min(1, 'must be a z-score between 1 and 20').max(20, 'must be a z-score between 1 and 20').default(3.5),
+  // Executions the current window and each baseline hour need (duration and failure rate).
+  minSamples: z.number().int().min(1).max(100_000).default(5),
+  window: durationMs({ min: 5 * 60_000, max: 3_600_000 }).refine((ms) => ms % 60_000 === 0, { message: 'must be whole minutes' }).default(3_600_000),
+}).strict();
+
 export const conditionSchema = z.discriminatedUnion('type', [
-  thresholdCondition, rateCondition, patternCondition, durationCondition, consecutiveCondition, customCondition,
-], { message: 'type must be one of threshold, rate, pattern, duration, consecutive_failures, custom' });
+  thresholdCondition, rateCondition, patternCondition, durationCondition, consecutiveCondition, customCondition, burnRateCondition, anomalyCondition,
+], { message: 'type must be one of threshold, rate, pattern, duration, consecutive_failures, custom, burn_rate, anomaly' });
 export type Condition = z.output<typeof conditionSchema>;
 export type ConditionType = Condition['type'];
 

@@ -66,6 +66,9 @@ export function conditionForApi(c: Condition): Record<string, unknown> {
       out[key] = formatDuration(out[key] as number);
     }
   }
+  if (c.type === 'burn_rate') {
+    out.pairs = c.pairs.map((pair) => ({ long: formatDuration(pair.long), short: formatDuration(pair.short), factor: pair.factor }));
+  }
   return out;
 }
 

@@ -1,4 +1,6 @@
 import type { Pool, PoolClient } from '../db/pool';
+import type { AnomalySample } from './anomaly';
+import type { SloFacts } from './ruleFacts';
 
 /** Figures over one window of a workflow's executions (rates in percent, like the metrics API). */
 export interface WindowStats {
@@ -35,6 +37,10 @@ export interface WorkflowFacts {
   windows: Map<number, WindowStats>;
   /** Newest first, at most `recentLimit`. */
   recent: RecentExecution[];
+  /** Burn rates for burn-rate rules (ruleFacts.ts); absent when the workflow declares no SLO. */
+  slo?: SloFacts;
+  /** Current window and weekly baseline for anomaly rules, by anomalyKey (ruleFacts.ts). */
+  anomaly?: Map<string, AnomalySample>;
 }
 
 export interface FactsRequest {

@@ -137,7 +137,12 @@ function hideInMessages(step: StepResult, hide: ((text: string) => string) | und
   return {
     ...step,
     errorMessage: step.errorMessage === undefined ? undefined : hide(step.errorMessage),
-    attempts: step.attempts.map((a) => (a.errorMessage === undefined ? a : { ...a, errorMessage: hide(a.errorMessage) })),
+    // Spelled out, not spread: an attempt's startedAt is a getter (retry/runWithRetry.ts), which a spread drops.
+    attempts: step.attempts.map((a) =>
+      a.errorMessage === undefined
+        ? a
+        : { number: a.number, startedAt: a.startedAt, durationMs: a.durationMs, delayMs: a.delayMs, httpStatus: a.httpStatus, errorType: a.errorType, errorMessage: hide(a.errorMessage) }
+    ),
   };
 }
 

@@ -2,6 +2,7 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import { z } from 'zod';
+import { release } from '../config/release';
 import { NotFoundError, UnauthorizedError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import type { SidecarMetrics } from '../metrics/registry';
@@ -37,6 +38,7 @@ const healthBodySchema = z
     uptimeSeconds: z.number(),
     timestamp: z.string(),
     version: z.string().describe('API version (the OpenAPI info.version); the Grafana data source checks its major'),
+    release: z.string().describe('Release of the sidecar, one version with the plugin (CHANGELOG.md); the data source warns when its major differs from the plugin\'s'),
   })
   .openapi('Health');
 
@@ -76,18 +78,20 @@ export function createApp(opts: AppOptions): SidecarApp {
   openRoutes.add({
     method: 'get',
     path: '/health',
+    operationId: 'getHealth',
     summary: 'Health: database reachable, migrations current, background workers alive',
     tags: ['health'],
     public: true,
     responses: { 200: { description: 'healthy or degraded', schema: healthBodySchema }, 503: { description: 'unhealthy', schema: healthBodySchema } },
     handler: async () => {
       const report = await opts.health.report();
-      return { status: report.status === 'unhealthy' ? 503 : 200, body: { ...report, version: API_VERSION } };
+      return { status: report.status === 'unhealthy' ? 503 : 200, body: { ...report, version: API_VERSION, release: release() } };
     },
   });
   openRoutes.add({
     method: 'get',
     path: '/ready',
+    operationId: 'getReadiness',
     summary: 'Readiness: 200 once the database answers and migrations are applied',
     tags: ['health'],
     public: true,
@@ -101,6 +105,7 @@ export function createApp(opts: AppOptions): SidecarApp {
   openRoutes.add({
     method: 'get',
     path: '/metrics',
+    operationId: 'getPrometheusMetrics',
     summary: 'Prometheus metrics (text exposition format); with METRICS_TOKEN set it needs "Authorization: Bearer <METRICS_TOKEN>"',
     tags: ['health'],
     public: true,
@@ -126,6 +131,7 @@ export function createApp(opts: AppOptions): SidecarApp {
   apiRoutes.add({
     method: 'get',
     path: '/api/v1/openapi.json',
+    operationId: 'getOpenApiDocument',
     summary: 'This OpenAPI document',
     tags: ['meta'],
     responses: { 200: { description: 'OpenAPI 3.1 document' } },

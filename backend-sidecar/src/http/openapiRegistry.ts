@@ -25,6 +25,7 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry): object {
     info: {
       title: 'Workflow Monitor sidecar API',
       version: API_VERSION,
+      license: { name: 'Apache 2.0', identifier: 'Apache-2.0' },
       description:
         'Workflows, executions, alerts, rules, channels and the metrics/query API read by the Grafana plugin. ' +
         'Every /api route needs `Authorization: Bearer <token>`; the read-only token may only GET.',

@@ -24,6 +24,11 @@ export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B ext
   method: HttpMethod;
   /** OpenAPI style path: `/api/v1/workflows/{id}`. */
   path: string;
+  /**
+   * The OpenAPI operationId: what generated clients name the method (`listWorkflows`, `acknowledgeAlert`).
+   * camelCase, unique across the API (test/contract/openapiLint.test.ts).
+   */
+  operationId: string;
   summary: string;
   tags: string[];
   /** Whether the read-only token may call it; defaults to true for GET only. */
@@ -40,6 +45,7 @@ export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B ext
 export interface RegisteredRoute {
   method: HttpMethod;
   path: string;
+  operationId: string;
   expressPath: string;
   public: boolean;
   readOnlyAllowed: boolean;
@@ -94,20 +100,21 @@ export class RouteTable {
     const expressPath = def.path.replace(/\{(\w+)\}/g, ':$1');
     const isPublic = def.public === true;
     const readOnlyAllowed = def.readOnlyAllowed ?? def.method === 'get';
-    this.routes.push({ method: def.method, path: def.path, expressPath, public: isPublic, readOnlyAllowed });
+    this.routes.push({ method: def.method, path: def.path, operationId: def.operationId, expressPath, public: isPublic, readOnlyAllowed });
 
     const responses: RouteConfig['responses'] = {};
     for (const [status, response] of Object.entries(def.responses)) {
-      responses[status] = response.schema
-        ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
-        : { description: response.description };
+      // Every 4xx carries the one error body (errorHandler.ts), whether or not the route names it.
+      const schema = response.schema ?? (status.startsWith('4') ? errorBodySchema : undefined);
+      responses[status] = schema ? { description: response.description, content: { 'application/json': { schema } } } : { description: response.description };
     }
-    for (const [status, description] of Object.entries(commonErrors(def, isPublic))) {
+    for (const [status, description] of Object.entries(commonErrors(def, isPublic, readOnlyAllowed))) {
       responses[status] ??= { description, content: { 'application/json': { schema: errorBodySchema } } };
     }
     this.registry.registerPath({
       method: def.method,
       path: def.path,
+      operationId: def.operationId,
       summary: def.summary,
       tags: def.tags,
       security: isPublic ? [] : [{ bearer: [] }],
@@ -138,16 +145,28 @@ export class RouteTable {
   }
 }
 
-function commonErrors(def: { method: HttpMethod; params?: unknown; query?: unknown; body?: unknown }, isPublic: boolean): Record<number, string> {
+/**
+ * The 4xx answers every route can give, documented once here: 400 when it reads parameters or a body, 401 behind
+ * the token, 403 when the read-only token may not call it, 404 when the path names something that may not exist
+ * (PUT creates what is missing), 413 with a body. A route documents its own (409, 429 …) beside these.
+ */
+function commonErrors(
+  def: { method: HttpMethod; path: string; params?: unknown; query?: unknown; body?: unknown },
+  isPublic: boolean,
+  readOnlyAllowed: boolean
+): Record<number, string> {
   const errors: Record<number, string> = {};
   if (def.params || def.query || def.body) {
     errors[400] = 'Invalid request; details lists each field with what is wrong';
   }
   if (!isPublic) {
     errors[401] = 'Missing or wrong bearer token';
-    if (def.method !== 'get') {
+    if (!readOnlyAllowed) {
       errors[403] = 'The read-only token may not change anything';
     }
+  }
+  if (def.path.includes('{') && def.method !== 'put') {
+    errors[404] = 'Nothing with that id';
   }
   if (def.body) {
     errors[413] = 'Request body over the size limit';

@@ -7,9 +7,12 @@ import { BUCKET_COUNT, addBuckets, quantileFromBuckets, sumArray } from '../roll
 import { formatDuration } from '../schema/duration';
 import { timestampMs } from '../schema/timestamp';
 import type { RollupTable } from './rollupParts';
+import { BURN_RATE_WINDOW_KEYS } from '../slo/sloMath';
+import { isSloQueryMetric, sloSeries } from '../slo/sloSeries';
 
 export const QUERY_METRICS = Object.freeze([
   'executions', 'successes', 'failures', 'degraded', 'success_rate', 'duration_avg', 'duration_p50', 'duration_p95', 'duration_p99', 'attempts', 'retries', 'active_alerts',
+  'sli', 'error_budget_remaining', 'burn_rate',
 ] as const);
 export type QueryMetric = (typeof QUERY_METRICS)[number];
 export const MAX_RANGE_MS = 400 * 86_400_000;
@@ -50,6 +53,10 @@ export const queryRequestSchema = z
             groupBy: z.enum(['none', 'workflow', 'error_type'], { message: 'groupBy must be one of none, workflow, error_type' }).default('none'),
             alias: z.string().max(200).optional(),
             hide: z.boolean().optional(),
+            burnRateWindow: z
+              .enum(BURN_RATE_WINDOW_KEYS as unknown as ['5m', '30m', '1h', '6h', '24h', '72h'], { message: `burnRateWindow must be one of ${BURN_RATE_WINDOW_KEYS.join(', ')}` })
+              .optional()
+              .openapi({ description: 'For metric burn_rate: the window each point\'s burn rate is over (default 1h)' }),
           })
           .passthrough()
       )
@@ -59,7 +66,9 @@ export const queryRequestSchema = z
   .passthrough()
   .superRefine((q, ctx) => {
     q.targets.forEach((target, i) => {
-      if (target.groupBy === 'error_type' && target.metric !== 'attempts' && target.metric !== 'retries') {
+      if (target.groupBy === 'error_type' && isSloQueryMetric(target.metric)) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'groupBy'], message: `${target.metric} is per workflow with an SLO: groupBy none or workflow` });
+      } else if (target.groupBy === 'error_type' && target.metric !== 'attempts' && target.metric !== 'retries') {
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'groupBy'], message: 'groupBy error_type applies to the metrics attempts (failed attempts) and retries only' });
       }
     });
@@ -147,10 +156,15 @@ function valueOf(metric: QueryMetric, a: Acc | undefined): number | null {
       return quantileFromBuckets(acc.buckets, 0.99, acc.min ?? 0, acc.max ?? undefined);
     case 'active_alerts':
       return 0;
+    case 'sli':
+    case 'error_budget_remaining':
+    case 'burn_rate':
+      // Read by slo/sloSeries.ts over each point's window, not from the step's sums.
+      return null;
   }
 }
 
-const UNITS: Partial<Record<QueryMetric, string>> = { success_rate: 'percent', duration_avg: 'ms', duration_p50: 'ms', duration_p95: 'ms', duration_p99: 'ms' };
+const UNITS: Partial<Record<QueryMetric, string>> = { success_rate: 'percent', duration_avg: 'ms', duration_p50: 'ms', duration_p95: 'ms', duration_p99: 'ms', sli: 'percent', error_budget_remaining: 'percent' };
 
 /**
  * The step is `intervalMs` (at least a minute, the finest rollup), widened so there are never more
@@ -221,6 +235,9 @@ function columnsFor(metric: QueryMetric, groupBy: QueryRequest['targets'][number
       return [SUM[metric]];
     case 'executions':
     case 'active_alerts':
+    case 'sli':
+    case 'error_budget_remaining':
+    case 'burn_rate':
       return [SUM.executions];
   }
 }
@@ -326,6 +343,9 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
   const reads = new Map<string, Promise<Row[]>>();
   const allRows = await Promise.all(
     visible.map((target) => {
+      if (isSloQueryMetric(target.metric)) {
+        return [];
+      }
       const columns = columnsFor(target.metric, target.groupBy);
       const key = JSON.stringify([target.workflowIds ?? null, target.labels ?? null, target.groupBy, columns]);
       let read = reads.get(key);
@@ -338,6 +358,32 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
   );
   let valueCount = 0;
   for (const [index, target] of visible.entries()) {
+    if (isSloQueryMetric(target.metric)) {
+      const series = await sloSeries(pool, plan, { ...target, metric: target.metric });
+      valueCount += series.length * pointCount;
+      if (valueCount > MAX_VALUES) {
+        const where = `targets[${q.targets.indexOf(target)}]`;
+        throw new ValidationError(`invalid body: ${where}: the answer would hold more than ${MAX_VALUES} values`, [
+          { path: where, message: `${series.length} series × ${pointCount} points (with the targets before it) is more than ${MAX_VALUES} values: filter by workflowIds or labels, or lower maxDataPoints` },
+        ]);
+      }
+      const fields: unknown[] = [{ name: 'time', type: 'time', config: { interval: stepMs } }];
+      const values: unknown[][] = [times];
+      for (const { workflow, values: points } of series) {
+        const display = target.alias ? target.alias.replace(/\{\{\s*workflow\s*\}\}/g, workflow.id) : workflow.id;
+        fields.push({
+          name: target.metric,
+          type: 'number',
+          labels: { workflow: workflow.id, ...workflow.labels },
+          config: { displayNameFromDS: display, ...(UNITS[target.metric] ? { unit: UNITS[target.metric] } : {}) },
+        });
+        values.push(points);
+      }
+      results[target.refId] = {
+        frames: [{ schema: { name: target.refId, refId: target.refId, fields, meta: { custom: { stepMs, source: table } } }, data: { values } }],
+      };
+      continue;
+    }
     const rows = allRows[index]!;
     const series = new Map<string, Map<number, Acc>>();
     for (const row of target.groupBy === 'error_type' ? byErrorType(rows, target.metric) : rows) {

@@ -51,6 +51,43 @@ const scheduleSchema = z.union(
   { message: 'schedule must be one of { every: 60s }, { cron: "*/5 * * * *", timezone? } or { push: { expected: 1h, grace? } }' }
 );
 
+const SLO_WINDOW_RE = /^([1-9]\d{0,4})(h|d)$/;
+const SLO_WINDOW_MIN_MS = 86_400_000;
+const SLO_WINDOW_MAX_MS = 90 * 86_400_000;
+
+/** Milliseconds of an SLO window written as whole hours or days ("30d", "36h"); undefined if it is not one. */
+export function sloWindowMs(window: string): number | undefined {
+  const match = SLO_WINDOW_RE.exec(window);
+  if (!match) {
+    return undefined;
+  }
+  return Number(match[1]) * (match[2] === 'd' ? 86_400_000 : 3_600_000);
+}
+
+/**
+ * A service-level objective over a rolling window. Both are kept as written (`99.5`, `"30d"`): the
+ * SLO API answers with them unchanged.
+ */
+export const sloSchema = z
+  .object({
+    objective: z.number({ message: 'slo.objective must be a number of percent between 50 and 99.999 (e.g. 99.5)' }).superRefine((objective, ctx) => {
+      if (!(objective >= 50 && objective <= 99.999)) {
+        ctx.addIssue({ code: 'custom', message: `slo.objective ${objective} must be between 50 and 99.999 percent` });
+      }
+    }),
+    window: z.string({ message: 'slo.window must be a duration in whole hours or days between 1d and 90d (e.g. "30d")' }).superRefine((window, ctx) => {
+      const ms = sloWindowMs(window);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `slo.window "${window}" is not a duration in whole hours or days (e.g. "30d", "36h")` });
+      } else if (ms < SLO_WINDOW_MIN_MS || ms > SLO_WINDOW_MAX_MS) {
+        ctx.addIssue({ code: 'custom', message: `slo.window "${window}" must be between 1d and 90d` });
+      }
+    }),
+  })
+  .strict()
+  .openapi('WorkflowSlo', { description: 'Objective in percent (50–99.999) over a rolling window of 1d–90d in whole hours or days' });
+export type WorkflowSlo = z.output<typeof sloSchema>;
+
 const requestSchema = z
   .object({
     method: z.enum(METHODS, { message: `method must be one of ${METHODS.join(', ')}` }).default('GET'),
@@ -119,6 +156,7 @@ export const workflowDefinitionSchema = z
     degradedAfter: durationMs({ min: 1, max: 600_000 }).optional(),
     retry: retrySettingsSchema.optional(),
     steps: z.array(stepSchema).max(50).default([]),
+    slo: sloSchema.optional(),
   })
   .strict()
   .superRefine((def, ctx) => {

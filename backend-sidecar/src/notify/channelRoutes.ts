@@ -52,6 +52,7 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
   routes.add({
     method: 'get',
     path: '/api/v1/channels',
+    operationId: 'listChannels',
     summary: 'List notification channels (secrets are write-only and never returned)',
     tags: ['notifications'],
     responses: { 200: { description: 'Channels', schema: z.object({ channels: z.array(channelViewSchema) }) } },
@@ -60,6 +61,7 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
   routes.add({
     method: 'post',
     path: '/api/v1/channels',
+    operationId: 'createChannel',
     summary: 'Create a channel: slack, discord, email, sms, webhook or alertmanager',
     tags: ['notifications'],
     body: channelInputSchema,
@@ -72,6 +74,7 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
   routes.add({
     method: 'get',
     path: '/api/v1/channels/{id}',
+    operationId: 'getChannel',
     summary: 'One channel (without its secrets)',
     tags: ['notifications'],
     params: idParams,
@@ -81,6 +84,7 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
   routes.add({
     method: 'put',
     path: '/api/v1/channels/{id}',
+    operationId: 'replaceChannel',
     summary: 'Create or replace a channel; secret fields left out keep their stored value',
     tags: ['notifications'],
     params: idParams,
@@ -95,6 +99,7 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
   routes.add({
     method: 'delete',
     path: '/api/v1/channels/{id}',
+    operationId: 'deleteChannel',
     summary: 'Delete an API-defined channel',
     tags: ['notifications'],
     params: idParams,
@@ -107,6 +112,7 @@ export function registerChannelRoutes(routes: RouteTable, deps: { pool: Pool; ti
   routes.add({
     method: 'post',
     path: '/api/v1/channels/{id}/test',
+    operationId: 'testChannel',
     summary: 'Send a test notification now and report what the receiver answered',
     tags: ['notifications'],
     params: idParams,

@@ -84,6 +84,7 @@ export function registerReportRoutes(routes: RouteTable, deps: { pool: Pool }): 
   routes.add({
     method: 'get',
     path: '/api/v1/reports/sla',
+    operationId: 'getSlaReport',
     summary: 'SLA report for a period: per workflow and a summary, as JSON, CSV (text/csv) or PDF (application/pdf)',
     tags: ['reports'],
     query: slaReportQuerySchema,

@@ -22,6 +22,7 @@ export function registerReportScheduleRoutes(routes: RouteTable, deps: { pool: P
   routes.add({
     method: 'get',
     path: '/api/v1/report-schedules',
+    operationId: 'listReportSchedules',
     summary: 'Report schedules (from alerting/*.yaml `reports:` and the API)',
     tags: ['reports'],
     responses: { 200: { description: 'Schedules', schema: z.object({ schedules: z.array(reportScheduleViewSchema) }) } },
@@ -34,6 +35,7 @@ export function registerReportScheduleRoutes(routes: RouteTable, deps: { pool: P
   routes.add({
     method: 'post',
     path: '/api/v1/report-schedules',
+    operationId: 'createReportSchedule',
     summary: 'Create a report schedule',
     tags: ['reports'],
     body: reportScheduleInputSchema,
@@ -46,6 +48,7 @@ export function registerReportScheduleRoutes(routes: RouteTable, deps: { pool: P
   routes.add({
     method: 'get',
     path: '/api/v1/report-schedules/{id}',
+    operationId: 'getReportSchedule',
     summary: 'One report schedule, with its next run and the last period sent',
     tags: ['reports'],
     params: idParams,
@@ -55,6 +58,7 @@ export function registerReportScheduleRoutes(routes: RouteTable, deps: { pool: P
   routes.add({
     method: 'put',
     path: '/api/v1/report-schedules/{id}',
+    operationId: 'replaceReportSchedule',
     summary: 'Create or replace a report schedule (file-managed ones are read-only)',
     tags: ['reports'],
     params: idParams,
@@ -69,6 +73,7 @@ export function registerReportScheduleRoutes(routes: RouteTable, deps: { pool: P
   routes.add({
     method: 'delete',
     path: '/api/v1/report-schedules/{id}',
+    operationId: 'deleteReportSchedule',
     summary: 'Delete an API-defined report schedule',
     tags: ['reports'],
     params: idParams,

@@ -56,9 +56,9 @@ export async function applyRetention(pool: Pool, settings: RetentionSettings, no
     settings.batchSize
   );
   let rollups = 0;
-  for (const table of ['execution_rollups_minute', 'execution_rollups_hour', 'execution_rollups_day']) {
+  for (const table of ['execution_rollups_minute', 'execution_rollups_hour', 'execution_rollups_day', 'missed_slot_rollups_minute', 'missed_slot_rollups_hour', 'missed_slot_rollups_day']) {
     // Minute rollups only need to outlive the raw rows they summarise at fine grain.
-    const before = table === 'execution_rollups_minute' ? rawBefore : rollupsBefore;
+    const before = table.endsWith('_minute') ? rawBefore : rollupsBefore;
     rollups += await deleteInBatches(pool, `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE bucket < $1 LIMIT $2)`, before, settings.batchSize);
   }
   return { executions, rollups, runs, notifications, alerts };

@@ -49,6 +49,7 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
     const slotAt: Date[] = [];
     const slotState: string[] = [];
     const slotMissed: number[] = [];
+    const slotMissedUntil: Array<Date | null> = [];
     const nextIds: string[] = [];
     const nextAt: Array<Date | null> = [];
     let planned = 0;
@@ -66,6 +67,7 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
         slotAt.push(new Date(plan.missed.firstSlotAt));
         slotState.push(RUN_STATE.missed);
         slotMissed.push(plan.missed.count);
+        slotMissedUntil.push(new Date(plan.missed.untilMs));
         missed += plan.missed.count;
       }
       for (const at of plan.due) {
@@ -73,17 +75,18 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
         slotAt.push(new Date(at));
         slotState.push(RUN_STATE.pending);
         slotMissed.push(1);
+        slotMissedUntil.push(null);
       }
       planned += plan.due.length;
       nextAt.push(new Date(plan.nextSlotAt));
     }
     if (slotWorkflow.length > 0) {
       await client.query(
-        `INSERT INTO scheduled_runs (workflow_id, slot_at, state, missed_slots, finished_at)
-         SELECT w, s, st, m, CASE WHEN st = '${RUN_STATE.missed}' THEN now() END
-           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[]) AS t(w, s, st, m)
+        `INSERT INTO scheduled_runs (workflow_id, slot_at, state, missed_slots, missed_until, finished_at)
+         SELECT w, s, st, m, mu, CASE WHEN st = '${RUN_STATE.missed}' THEN now() END
+           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::timestamptz[]) AS t(w, s, st, m, mu)
          ON CONFLICT DO NOTHING`,
-        [slotWorkflow, slotAt, slotState, slotMissed]
+        [slotWorkflow, slotAt, slotState, slotMissed, slotMissedUntil]
       );
     }
     if (nextIds.length > 0) {

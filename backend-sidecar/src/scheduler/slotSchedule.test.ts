@@ -44,7 +44,7 @@ describe('slot schedule', () => {
     const schedule = { kind: 'every' as const, everyMs: 1000, offsetMs: 0 };
     // Down for a day: 86,400 slots were missed; only the ones from the threshold on run.
     const plan = planSlots(schedule, 0, 86_400_000 + 2_000, 86_400_000);
-    expect(plan.missed).toEqual({ firstSlotAt: 0, count: 86_400 });
+    expect(plan.missed).toEqual({ firstSlotAt: 0, count: 86_400, untilMs: 86_400_000 });
     expect(plan.due).toEqual([86_400_000, 86_401_000, 86_402_000]);
   });
 
@@ -52,7 +52,7 @@ describe('slot schedule', () => {
     const schedule = { kind: 'cron' as const, expression: '*/5 * * * *' };
     const start = Date.parse('2026-01-01T00:00:00Z');
     const plan = planSlots(schedule, start, start + 3_600_000, start + 3_600_000 - 1);
-    expect(plan.missed?.count).toBe(12);
+    expect(plan.missed).toEqual({ firstSlotAt: start, count: 12, untilMs: start + 3_600_000 });
     expect(plan.due).toEqual([start + 3_600_000]);
   });
 });

@@ -37,8 +37,11 @@ export function firstSlotFrom(schedule: SlotSchedule, atMs: number): number {
 export interface PlannedSlots {
   /** Slots to run, in order. */
   due: number[];
-  /** Slots too old to run: the first of them and how many there were (collapsed into one row). */
-  missed?: { firstSlotAt: number; count: number };
+  /**
+   * Slots too old to run: the first of them, how many there were (collapsed into one row) and the
+   * first slot after them, so the count can be spread over the time they were due.
+   */
+  missed?: { firstSlotAt: number; count: number; untilMs: number };
   /** Where planning continues next time. */
   nextSlotAt: number;
 }
@@ -54,7 +57,7 @@ export function planSlots(schedule: SlotSchedule, nextSlotAt: number, untilMs: n
   if (slot < missedBeforeMs) {
     if (schedule.kind === 'every') {
       const resume = firstSlotFrom(schedule, missedBeforeMs);
-      missed = { firstSlotAt: slot, count: Math.max(1, Math.round((resume - slot) / schedule.everyMs)) };
+      missed = { firstSlotAt: slot, count: Math.max(1, Math.round((resume - slot) / schedule.everyMs)), untilMs: resume };
       slot = resume;
     } else {
       let count = 0;
@@ -66,7 +69,7 @@ export function planSlots(schedule: SlotSchedule, nextSlotAt: number, untilMs: n
       if (slot < missedBeforeMs) {
         slot = firstSlotFrom(schedule, missedBeforeMs);
       }
-      missed = { firstSlotAt: first, count };
+      missed = { firstSlotAt: first, count, untilMs: slot };
     }
   }
   const due: number[] = [];

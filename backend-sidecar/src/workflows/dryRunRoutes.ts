@@ -43,6 +43,7 @@ export function registerDryRunRoutes(routes: RouteTable, runner: DryRunner): voi
   routes.add({
     method: 'post',
     path: '/api/v1/dry-runs',
+    operationId: 'dryRunWorkflow',
     summary:
       'Run a workflow definition once now, with its retry policy and timeout, and answer with the execution; nothing is stored, ' +
       'published or counted. At most DRY_RUN_CONCURRENCY in flight per replica.',

@@ -90,6 +90,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'get',
     path: '/api/v1/workflows',
+    operationId: 'listWorkflows',
     summary: 'List workflows (file and API defined) with their last execution, and file load errors',
     tags: ['workflows'],
     query: z.object({ label: labelFilterSchema }),
@@ -103,6 +104,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'post',
     path: '/api/v1/workflows',
+    operationId: 'createWorkflow',
     summary: 'Create a workflow (same schema as the YAML files)',
     tags: ['workflows'],
     body: workflowDefinitionSchema,
@@ -122,6 +124,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'get',
     path: '/api/v1/workflows/{id}',
+    operationId: 'getWorkflow',
     summary: 'One workflow',
     tags: ['workflows'],
     params: idParams,
@@ -132,6 +135,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'put',
     path: '/api/v1/workflows/{id}',
+    operationId: 'replaceWorkflow',
     summary: 'Create or replace an API-defined workflow',
     tags: ['workflows'],
     params: idParams,
@@ -158,6 +162,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'delete',
     path: '/api/v1/workflows/{id}',
+    operationId: 'deleteWorkflow',
     summary: 'Delete an API-defined workflow (its executions stay for history)',
     tags: ['workflows'],
     params: idParams,
@@ -176,6 +181,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'post',
     path: '/api/v1/workflows/{id}/run',
+    operationId: 'runWorkflow',
     summary: 'Run a workflow now (queued as a run any replica may pick up)',
     tags: ['workflows'],
     params: idParams,
@@ -204,6 +210,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'get',
     path: '/api/v1/workflows/{id}/executions',
+    operationId: 'listWorkflowExecutions',
     summary: 'Executions of a workflow, newest first, filterable by status and time, cursor-paged',
     tags: ['executions'],
     params: idParams,
@@ -232,6 +239,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'get',
     path: '/api/v1/executions/{id}',
+    operationId: 'getExecution',
     summary: 'One execution with its steps, assertions and every attempt',
     tags: ['executions'],
     params: executionIdParams,
@@ -248,6 +256,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
   routes.add({
     method: 'post',
     path: '/api/v1/executions',
+    operationId: 'recordExecution',
     summary: 'Record a result pushed by a workflow that runs elsewhere (CI pipeline, cron job)',
     tags: ['executions'],
     body: pushExecutionSchema,

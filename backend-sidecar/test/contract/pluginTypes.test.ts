@@ -30,6 +30,11 @@ const CHECKED: Record<string, string> = {
   DurationCondition: 'DurationCondition',
   ConsecutiveFailuresCondition: 'ConsecutiveFailuresCondition',
   CustomCondition: 'CustomCondition',
+  BurnRateCondition: 'BurnRateCondition',
+  BurnRatePair: 'BurnRatePair',
+  AnomalyCondition: 'AnomalyCondition',
+  SloStatus: 'SloStatus',
+  SloBurnRates: 'SloBurnRates',
   EscalationPolicy: 'EscalationPolicy',
   EscalationTier: 'EscalationTier',
   SlackChannel: 'SlackChannel',
@@ -84,7 +89,8 @@ function members(decl: ts.InterfaceDeclaration): Map<string, ts.PropertySignatur
     }
   }
   for (const member of decl.members) {
-    if (ts.isPropertySignature(member) && member.name && ts.isIdentifier(member.name)) {
+    // Quoted names too: keys such as '5m' cannot be identifiers.
+    if (ts.isPropertySignature(member) && member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) {
       out.set(member.name.text, member);
     }
   }

@@ -6,7 +6,7 @@ import YAML from 'yaml';
 /** The demo stack's docker-compose.yml: valid for Compose, pinned, healthy, wired to the plugin. */
 const ROOT = path.resolve(__dirname, '../../..');
 const compose = YAML.parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: unknown; healthcheck?: unknown; depends_on?: Record<string, { condition: string }>; volumes?: string[]; environment?: Record<string, string> }>;
+  services: Record<string, { image?: string; build?: unknown; command?: string[]; healthcheck?: unknown; depends_on?: Record<string, { condition: string }>; volumes?: string[]; environment?: Record<string, string> }>;
 };
 const envExample = Object.fromEntries(
   fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])
@@ -73,5 +73,29 @@ describe('docker-compose.yml', () => {
     expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/health/);
+  });
+
+  it('builds the image on Node.js 24 LTS and runs the compiled output with production dependencies only, no TypeScript', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'backend-sidecar/Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24\.\d+-bookworm-slim$/m);
+    expect(dockerfile.match(/^FROM (\S+)/gm)!.every((line) => line.startsWith('FROM ${NODE_IMAGE}'))).toBe(true);
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    const runtime = stages.at(-1)!;
+    expect(stages[0]).toMatch(/^RUN npm run build -w backend-sidecar$/m);
+    expect(dockerfile).toMatch(/^RUN npm ci --omit=dev /m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/backend-sidecar\/dist /m);
+    expect(runtime).toMatch(/^COPY backend-sidecar\/migrations /m);
+    expect(runtime).toMatch(/^COPY backend-sidecar\/demo /m);
+    expect(runtime).not.toMatch(/backend-sidecar\/src|tsx/);
+    expect(runtime.trim().split('\n').at(-1)).toBe('CMD ["node", "dist/main.js"]');
+    // The demo service runs from the same image, compiled too.
+    expect(compose.services.demo).toMatchObject({ command: ['node', 'dist/demo/runDemoService.js'] });
+    expect(fs.existsSync(path.join(ROOT, 'backend-sidecar/src/demo/runDemoService.ts'))).toBe(true);
+  });
+
+  it('pins the same Node.js 24 minor in the image as CI tests with', () => {
+    const image = /^ARG NODE_IMAGE=node:(24\.\d+)-/m.exec(fs.readFileSync(path.join(ROOT, 'backend-sidecar/Dockerfile'), 'utf8'))![1];
+    const ci = /^NODE24_VERSION=(\d+\.\d+)\.\d+$/m.exec(fs.readFileSync(path.join(ROOT, '.ci/run'), 'utf8'))![1];
+    expect(ci).toBe(image);
   });
 });

@@ -58,6 +58,8 @@ const MATRIX: Record<string, Access> = {
   'GET /api/v1/report-schedules/{id}': 'read',
   'PUT /api/v1/report-schedules/{id}': 'write',
   'DELETE /api/v1/report-schedules/{id}': 'write',
+  'GET /api/v1/slos': 'read',
+  'GET /api/v1/workflows/{id}/slo': 'read',
 };
 
 jest.setTimeout(180_000);

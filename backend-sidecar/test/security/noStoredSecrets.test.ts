@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Pool } from '../../src/db/pool';
 import { MIGRATIONS_DIR } from '../../src/db/migrate';
 import { runWorkflow } from '../../src/executor/runWorkflow';
+import { executionRows } from '../../src/store/recordExecution';
 import { BreakerRegistry } from '../../src/retry/breakerRegistry';
 import { loadWorkflowFile } from '../../src/workflows/loadWorkflowFiles';
 import { workflowsFeature } from '../../src/app/features/workflows';
@@ -260,6 +261,9 @@ describe('${NAME} in workflow files', () => {
       },
     });
     expect(result.steps[0]).toMatchObject({ status: 'failed', errorType: 'network', errorMessage: 'connect ECONNREFUSED http://127.0.0.1:9/?token=${X_SECRET}' });
+    expect(result.steps[0]!.attempts[0]).toMatchObject({ errorMessage: 'connect ECONNREFUSED http://127.0.0.1:9/?token=${X_SECRET}', startedAt: expect.any(Date) });
+    // What the recorder reads: an attempt without its start time made the whole batch fail to store.
+    expect(() => executionRows(result)).not.toThrow();
     expect(JSON.stringify(result)).not.toContain(SECRET);
   });
 

@@ -33,6 +33,7 @@ const LAYERS: Record<string, number> = {
   notify: 3,
   metricsApi: 3,
   reports: 3, // SLA reports (JSON, CSV, PDF) from rollups and report schedules queued into the outbox
+  slo: 3, // SLO arithmetic and its rollup reads (SLO API, burn-rate rules, SLA reports)
   demo: 3,
   // The composition root: features wire the domain together; sidecar.ts composes the features.
   app: 4,

@@ -13,9 +13,14 @@ export interface SidecarProcess {
   stderr(): string;
 }
 
-/** Starts `src/main.ts` the way `npm start` does (node --import tsx), with JSON logs so the test can read them. */
-export function spawnSidecar(env: Record<string, string>): SidecarProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** How the sources run without a build (`npm run start:sources`). */
+export const FROM_SOURCES = ['--import', 'tsx', 'src/main.ts'];
+/** What the image runs (`npm start` too, once dist/ is current). */
+export const COMPILED = ['dist/main.js'];
+
+/** Starts the sidecar (by default `src/main.ts` through tsx), with JSON logs so the test can read them. */
+export function spawnSidecar(env: Record<string, string>, nodeArgs: string[] = FROM_SOURCES): SidecarProcess {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: SIDECAR_DIR,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
 import { getDataSourceSrv } from '@grafana/runtime';
 import { Alert, Button, Field, FieldSet, LinkButton, Select, Stack } from '@grafana/ui';
 import { DATASOURCE_TYPE } from '../../api/client';
+import { knownRelease } from '../../utils/release';
 import { testIds } from '../testIds';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<{}>> {}
@@ -12,7 +13,8 @@ export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<{}>>
  * the token and the browser never sees it). This page finds that data source, links to its
  * settings, and tests the connection through it.
  */
-const AppConfig = (_props: AppConfigProps) => {
+const AppConfig = (props: AppConfigProps) => {
+  const release = knownRelease(props.plugin?.meta?.info?.version);
   const sources = getDataSourceSrv().getList({ type: DATASOURCE_TYPE });
   const [uid, setUid] = useState<string | undefined>(sources[0]?.uid);
   const [result, setResult] = useState<{ status: string; message: string }>();
@@ -53,12 +55,18 @@ const AppConfig = (_props: AppConfigProps) => {
             </Stack>
             {result && (
               <div data-testid={testIds.appConfig.result}>
-                <Alert severity={result.status === 'success' ? 'success' : 'error'} title={result.status === 'success' ? 'Connected' : 'Not connected'}>{result.message}</Alert>
+                <Alert
+                  severity={result.status === 'success' ? 'success' : result.status === 'warning' ? 'warning' : 'error'}
+                  title={result.status === 'success' ? 'Connected' : result.status === 'warning' ? 'Connected, with a warning' : 'Not connected'}
+                >
+                  {result.message}
+                </Alert>
               </div>
             )}
           </>
         )}
       </FieldSet>
+      <p data-testid={testIds.appConfig.release}>Workflow Monitor plugin release {release ?? 'unknown (development build)'}; Test connection shows the sidecar&apos;s.</p>
     </div>
   );
 };

@@ -21,6 +21,7 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
   routes.add({
     method: 'get',
     path: '/api/v1/alerts',
+    operationId: 'listAlerts',
     summary: 'List alerts, newest first; filter by state (or "open"), severity, workflow, rule and time',
     tags: ['alerts'],
     query: alertListQuery,
@@ -41,6 +42,7 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
   routes.add({
     method: 'get',
     path: '/api/v1/alerts/{id}',
+    operationId: 'getAlert',
     summary: 'One alert with its event history (who, when, from, to, comment) and the notifications sent',
     tags: ['alerts'],
     params: alertIdParams,
@@ -56,6 +58,7 @@ export function registerAlertRoutes(routes: RouteTable, deps: { pool: Pool; engi
     routes.add({
       method: 'post',
       path: `/api/v1/alerts/{id}/${action}`,
+      operationId: `${action}Alert`,
       summary,
       tags: ['alerts'],
       params: alertIdParams,

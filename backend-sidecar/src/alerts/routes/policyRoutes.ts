@@ -13,6 +13,7 @@ export function registerPolicyRoutes(routes: RouteTable, deps: { pool: Pool; eng
   routes.add({
     method: 'get',
     path: '/api/v1/escalation-policies',
+    operationId: 'listEscalationPolicies',
     summary: 'Escalation policies: ordered tiers and reminders',
     tags: ['rules'],
     responses: { 200: { description: 'Policies', schema: z.object({ policies: z.array(escalationPolicyViewSchema) }) } },
@@ -21,6 +22,7 @@ export function registerPolicyRoutes(routes: RouteTable, deps: { pool: Pool; eng
   routes.add({
     method: 'post',
     path: '/api/v1/escalation-policies',
+    operationId: 'createEscalationPolicy',
     summary: 'Create an escalation policy',
     tags: ['rules'],
     body: escalationPolicyInputSchema,
@@ -34,6 +36,7 @@ export function registerPolicyRoutes(routes: RouteTable, deps: { pool: Pool; eng
   routes.add({
     method: 'put',
     path: '/api/v1/escalation-policies/{id}',
+    operationId: 'replaceEscalationPolicy',
     summary: 'Create or replace an escalation policy',
     tags: ['rules'],
     params: definitionIdParams,

@@ -14,7 +14,8 @@ export function registerRuleRoutes(routes: RouteTable, deps: { pool: Pool; engin
   routes.add({
     method: 'get',
     path: '/api/v1/rules',
-    summary: 'Alert rules, the six predefined ones first',
+    operationId: 'listRules',
+    summary: 'Alert rules, the predefined ones first',
     tags: ['rules'],
     responses: { 200: { description: 'Rules', schema: z.object({ rules: z.array(ruleViewSchema) }) } },
     handler: async () => ({ body: { rules: (await listRules(pool)).map(ruleForApi) } }),
@@ -22,6 +23,7 @@ export function registerRuleRoutes(routes: RouteTable, deps: { pool: Pool; engin
   routes.add({
     method: 'post',
     path: '/api/v1/rules',
+    operationId: 'createRule',
     summary: 'Create a rule (threshold, rate, pattern, duration, consecutive_failures or custom)',
     tags: ['rules'],
     body: ruleInputSchema,
@@ -35,6 +37,7 @@ export function registerRuleRoutes(routes: RouteTable, deps: { pool: Pool; engin
   routes.add({
     method: 'get',
     path: '/api/v1/rules/{id}',
+    operationId: 'getRule',
     summary: 'One rule',
     tags: ['rules'],
     params: definitionIdParams,
@@ -50,6 +53,7 @@ export function registerRuleRoutes(routes: RouteTable, deps: { pool: Pool; engin
   routes.add({
     method: 'put',
     path: '/api/v1/rules/{id}',
+    operationId: 'replaceRule',
     summary: 'Create or replace a rule (predefined rules can be edited and disabled this way)',
     tags: ['rules'],
     params: definitionIdParams,
@@ -65,6 +69,7 @@ export function registerRuleRoutes(routes: RouteTable, deps: { pool: Pool; engin
   routes.add({
     method: 'delete',
     path: '/api/v1/rules/{id}',
+    operationId: 'deleteRule',
     summary: 'Delete an API-defined rule (predefined rules are disabled instead)',
     tags: ['rules'],
     params: definitionIdParams,

@@ -16,6 +16,7 @@ export function registerSilenceRoutes(routes: RouteTable, deps: { pool: Pool; en
   routes.add({
     method: 'get',
     path: '/api/v1/silences',
+    operationId: 'listSilences',
     summary: 'Silences and maintenance windows (expired ones with ?expired=true)',
     tags: ['alerts'],
     query: z.object({ expired: z.enum(['true', 'false']).default('false') }).strict(),
@@ -29,6 +30,7 @@ export function registerSilenceRoutes(routes: RouteTable, deps: { pool: Pool; en
   routes.add({
     method: 'post',
     path: '/api/v1/silences',
+    operationId: 'createSilence',
     summary: 'Silence matching alerts for a time (endsAt or duration), or on a recurring schedule (maintenance window)',
     tags: ['alerts'],
     body: silenceInput,
@@ -73,6 +75,7 @@ export function registerSilenceRoutes(routes: RouteTable, deps: { pool: Pool; en
   routes.add({
     method: 'delete',
     path: '/api/v1/silences/{id}',
+    operationId: 'endSilence',
     summary: 'End a silence now (suppressed alerts it covered become active again); X-Grafana-User is recorded as who ended it',
     tags: ['alerts'],
     params: alertIdParams,

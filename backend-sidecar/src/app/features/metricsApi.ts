@@ -12,6 +12,7 @@ import { LABEL_VALUES_LIMIT, listLabelValues, listWorkflowNames } from '../../wo
 const labelValuesQuerySchema = z.object({
   label: z.string().min(1, 'label is required, e.g. label=env').max(100, 'a label name has at most 100 characters'),
 });
+import { registerSloRoutes } from '../../slo/sloRoutes';
 
 /** Rollups upkeep, the metrics summary, the Grafana query API, template variables, annotations. */
 export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
@@ -33,6 +34,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
       routes.add({
         method: 'get',
         path: '/api/monitoring/metrics',
+        operationId: 'getMonitoringMetrics',
         summary: 'Summary, per-workflow breakdown, system health, trends and alerts for a period (from rollups)',
         tags: ['metrics'],
         query: metricsQuerySchema,
@@ -42,6 +44,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
       routes.add({
         method: 'post',
         path: '/api/v1/query',
+        operationId: 'queryTimeSeries',
         summary: 'Grafana data source query: time series frames per refId',
         tags: ['metrics'],
         // A query changes nothing: the read-only token may run it (Grafana viewers do).
@@ -53,6 +56,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
       routes.add({
         method: 'get',
         path: '/api/v1/variables/workflows',
+        operationId: 'listWorkflowVariables',
         summary: 'Workflows for Grafana template variables, filterable by label',
         tags: ['metrics'],
         query: z.object({ label: labelFilterSchema }),
@@ -62,6 +66,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
       routes.add({
         method: 'get',
         path: '/api/v1/variables/label-values',
+        operationId: 'listLabelValues',
         summary: 'The distinct values of one workflow label, for Grafana template variables (label_values(env))',
         tags: ['metrics'],
         query: labelValuesQuerySchema,
@@ -76,6 +81,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
       routes.add({
         method: 'get',
         path: '/api/v1/annotations',
+        operationId: 'listAnnotations',
         summary: 'Alert openings, acknowledgements and resolutions as Grafana annotation events',
         tags: ['metrics'],
         query: annotationsQuerySchema,
@@ -87,6 +93,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
           return { body: { annotations: await alertAnnotations(ctx.pool, query) } };
         },
       });
+      registerSloRoutes(routes, { pool: ctx.pool, rawRetentionMs: retention.RETENTION_RAW });
     },
     start() {
       sweep();

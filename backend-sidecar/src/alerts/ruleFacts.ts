@@ -1,0 +1,182 @@
+import type { Pool, PoolClient } from '../db/pool';
+import { BUCKET_COUNT, sumArray } from '../rollups/histogram';
+import { burnRate } from '../slo/sloMath';
+import { listSloWorkflows, serialReads, sloWindowCounts, windowEnd, type SloWorkflow } from '../slo/sloStore';
+import type { AnomalySample, SpanSample } from './anomaly';
+import type { Condition } from './ruleSchema';
+import type { WorkflowFacts } from './workflowFacts';
+
+type Db = Pool | PoolClient;
+
+const HOUR_MS = 3_600_000;
+const WEEK_MS = 7 * 86_400_000;
+
+/** What burn-rate rules read about a workflow with an SLO: its burn rate per window length. */
+export interface SloFacts {
+  objective: number;
+  window: string;
+  burnRates: Map<number, number>;
+}
+
+/** The burn windows the rules ask for, per workflow of `workflows` (those declaring an SLO), read from rollups. */
+export async function loadSloFacts(db: Db, workflows: SloWorkflow[], windowsMs: number[], nowMs: number): Promise<Map<string, SloFacts>> {
+  const facts = new Map<string, SloFacts>();
+  if (workflows.length === 0) {
+    return facts;
+  }
+  const counts = await sloWindowCounts(db, { windowsMs, toMs: windowEnd(nowMs), workflowIds: workflows.map((w) => w.id) });
+  for (const w of workflows) {
+    const perWindow = counts.get(w.id);
+    facts.set(w.id, {
+      objective: w.slo.objective,
+      window: w.slo.window,
+      burnRates: new Map(windowsMs.map((ms) => [ms, burnRate(perWindow?.get(ms) ?? { good: 0, failed: 0, missed: 0 }, w.slo.objective)])),
+    });
+  }
+  return facts;
+}
+
+/** Anomaly rules with the same window and number of weeks read the same sample. */
+export function anomalyKey(condition: { window: number; weeks: number }): string {
+  return `${condition.window}:${condition.weeks}`;
+}
+
+interface SpanRow {
+  workflow_id: string;
+  bucket?: Date;
+  executions: number;
+  failures: number;
+  duration_min: number | null;
+  duration_max: number | null;
+  duration_buckets: number[];
+}
+
+function toSpan(row: SpanRow): SpanSample {
+  return {
+    executions: Number(row.executions),
+    failures: Number(row.failures),
+    durationMin: row.duration_min,
+    durationMax: row.duration_max,
+    durationBuckets: row.duration_buckets.map(Number),
+  };
+}
+
+const SPAN_COLUMNS = `sum(executions)::int AS executions, sum(failures)::int AS failures, min(duration_min) AS duration_min, max(duration_max) AS duration_max, ${sumArray('duration_buckets', BUCKET_COUNT, 'json')} AS duration_buckets`;
+
+/**
+ * The current window [end − window, end) and the hour of the week its middle falls in, in each of
+ * the previous `weeks` weeks, per workflow, in two statements. The current window is minutes up to
+ * the hour that holds now, plus that hour's row: it holds exactly the runs of this hour so far.
+ * Baseline hours come from the hour rollups (kept as long as RETENTION_ROLLUPS).
+ */
+export async function loadAnomalySamples(db: Db, workflowIds: string[] | 'all', spec: { window: number; weeks: number }, nowMs: number): Promise<Map<string, AnomalySample>> {
+  const end = windowEnd(nowMs);
+  const start = end - spec.window;
+  const currentHour = Math.floor((end - 1) / HOUR_MS) * HOUR_MS;
+  // Minutes up to the hour holding now, then that hour's row; a window inside this hour is minutes only.
+  const minutesUntil = currentHour >= start ? currentHour : end;
+  const ids = workflowIds === 'all' ? null : workflowIds;
+  const hourOfWeek = Math.floor((end - spec.window / 2) / HOUR_MS) * HOUR_MS;
+  const baselineHours = Array.from({ length: spec.weeks }, (_, k) => new Date(hourOfWeek - (k + 1) * WEEK_MS));
+  const currentParams: unknown[] = [new Date(start), new Date(minutesUntil)];
+  let idFilter = '';
+  if (ids) {
+    currentParams.push(ids);
+    idFilter = ` AND workflow_id = ANY($${currentParams.length}::text[])`;
+  }
+  let hourPart = '';
+  if (currentHour >= start) {
+    currentParams.push(new Date(currentHour));
+    hourPart = ` UNION ALL SELECT workflow_id, executions, failures, duration_min, duration_max, duration_buckets FROM execution_rollups_hour WHERE bucket = $${currentParams.length}${idFilter}`;
+  }
+  const [current, baseline] = await Promise.all([
+    db.query<SpanRow>(
+      `SELECT workflow_id, ${SPAN_COLUMNS}
+         FROM (SELECT workflow_id, executions, failures, duration_min, duration_max, duration_buckets FROM execution_rollups_minute
+                WHERE bucket >= $1 AND bucket < $2${idFilter}${hourPart}) r
+        GROUP BY 1`,
+      currentParams
+    ),
+    db.query<SpanRow>(
+      `SELECT workflow_id, bucket, ${SPAN_COLUMNS} FROM execution_rollups_hour
+        WHERE bucket = ANY($1::timestamptz[])${ids ? ' AND workflow_id = ANY($2::text[])' : ''}
+        GROUP BY 1, 2`,
+      ids ? [baselineHours, ids] : [baselineHours]
+    ),
+  ]);
+  const samples = new Map<string, AnomalySample>();
+  const sampleOf = (id: string) => {
+    let sample = samples.get(id);
+    if (!sample) {
+      sample = { current: { executions: 0, failures: 0, durationMin: null, durationMax: null, durationBuckets: Array.from({ length: BUCKET_COUNT }, () => 0) }, baseline: [] };
+      samples.set(id, sample);
+    }
+    return sample;
+  };
+  for (const row of current.rows) {
+    sampleOf(row.workflow_id).current = toSpan(row);
+  }
+  for (const row of baseline.rows) {
+    sampleOf(row.workflow_id).baseline.push(toSpan(row));
+  }
+  return samples;
+}
+
+/** The long and short windows of every burn-rate condition among `conditions`. */
+export function burnWindowsOf(conditions: Condition[]): number[] {
+  const windows = new Set<number>();
+  for (const condition of conditions) {
+    if (condition.type === 'burn_rate') {
+      for (const pair of condition.pairs) {
+        windows.add(pair.long);
+        windows.add(pair.short);
+      }
+    }
+  }
+  return [...windows];
+}
+
+/** The distinct (window, weeks) samples the anomaly conditions among `conditions` read. */
+export function anomalySpecsOf(conditions: Condition[]): Array<{ window: number; weeks: number }> {
+  const specs = new Map<string, { window: number; weeks: number }>();
+  for (const condition of conditions) {
+    if (condition.type === 'anomaly') {
+      specs.set(anomalyKey(condition), { window: condition.window, weeks: condition.weeks });
+    }
+  }
+  return [...specs.values()];
+}
+
+/**
+ * Adds what burn-rate and anomaly conditions read (from rollups, not raw rows) to the facts of the
+ * workflows about to be judged; nothing is read when no rule has such a condition.
+ */
+export async function attachRollupFacts(db: Db, facts: Map<string, WorkflowFacts>, workflowIds: string[] | 'all', conditions: Condition[], nowMs: number): Promise<void> {
+  const burnWindows = burnWindowsOf(conditions);
+  const specs = anomalySpecsOf(conditions);
+  if (facts.size === 0 || (burnWindows.length === 0 && specs.length === 0)) {
+    return;
+  }
+  const ids = workflowIds === 'all' ? 'all' : [...facts.keys()];
+  // Most batches judge workflows without an SLO: one indexed look-up, and nothing more to read.
+  const sloWorkflows = burnWindows.length > 0 ? await listSloWorkflows(db, ids === 'all' ? undefined : ids) : [];
+  if (sloWorkflows.length === 0 && specs.length === 0) {
+    return;
+  }
+  const [slo, samples] = await serialReads(db, async (reader) => [
+    await loadSloFacts(reader, sloWorkflows, burnWindows, nowMs),
+    await Promise.all(specs.map((spec) => loadAnomalySamples(reader, ids, spec, nowMs))),
+  ] as const);
+  for (const [id, f] of facts) {
+    const own = slo?.get(id);
+    if (own) {
+      f.slo = own;
+    }
+    if (specs.length > 0) {
+      f.anomaly = new Map(specs.flatMap((spec, i) => {
+        const sample = samples[i]!.get(id);
+        return sample ? [[anomalyKey(spec), sample] as const] : [];
+      }));
+    }
+  }
+}

@@ -10,17 +10,14 @@
  * Usage (repository root): npx tsx bench/slo.ts [--rows 10000000] [--repeat 20] [--naive-repeat 2]
  *   [--anomaly-workflows 1000] [--skip-slos 1] [--skip-anomaly 1]
  */
-import { Registry } from 'prom-client';
-import { AlertEngine } from '../backend-sidecar/src/alerts/alertEngine';
 import { judgeAnomaly, type AnomalySpec } from '../backend-sidecar/src/alerts/anomaly';
 import { evaluateCondition } from '../backend-sidecar/src/alerts/evaluateCondition';
 import { attachRollupFacts } from '../backend-sidecar/src/alerts/ruleFacts';
-import { saveRule } from '../backend-sidecar/src/alerts/ruleStore';
 import { ruleInputSchema, type Condition } from '../backend-sidecar/src/alerts/ruleSchema';
 import type { WorkflowFacts } from '../backend-sidecar/src/alerts/workflowFacts';
 import { BUCKET_COUNT, bucketIndex } from '../backend-sidecar/src/rollups/histogram';
 import { sloStatuses, windowEnd } from '../backend-sidecar/src/slo/sloStore';
-import { arg, percentile, silent, startBenchDatabase } from './support/benchDatabase';
+import { arg, percentile, startBenchDatabase } from './support/benchDatabase';
 import { generateExecutionHistory } from './support/executionHistory';
 
 const ROWS = arg('rows', 10_000_000);
@@ -179,12 +176,6 @@ async function benchAnomaly(db: Awaited<ReturnType<typeof startBenchDatabase>>):
   line(`anomaly pass, ${n} workflows (p95 vs 4 weeks)`, ours, naive);
   console.log(`  firing: ${firing} of ${n} (every fifth workflow is 3x slower now)`);
   console.log(`  goal <= 100 ms per pass: ${ours.p95 <= 100 ? 'met' : 'NOT met'}`);
-
-  // The same rule through the engine's timer pass (facts for other conditions, alert writes for the firing ones).
-  await saveRule(db.pool, ruleInputSchema.parse({ id: 'slower', name: 'Slower than usual', severity: 'warning', scope: { workflowIds: workflows.map((w) => w.id) }, condition: { type: 'anomaly', metric: 'duration_p95' } }), { source: 'api', mode: 'upsert' });
-  const engine = new AlertEngine({ pool: db.pool, log: silent, registry: new Registry(), evalIntervalMs: 60_000, tickIntervalMs: 60_000, onQueued: () => undefined });
-  const engineTime = await time(() => engine.evaluate('all', 'timer'));
-  console.log(`  whole engine timer pass with that one rule (alerts already open after the first): ${engineTime.p50.toFixed(1)} / ${engineTime.p95.toFixed(1)} ms`);
 }
 
 async function main(): Promise<void> {

@@ -186,7 +186,7 @@ export class SidecarClient {
   runWorkflow(id: string) {
     return this.request<{ runId: number }>('POST', `api/v1/workflows/${encodeURIComponent(id)}/run`);
   }
-  listExecutions(workflowId: string, filter: { status?: string; limit?: number; cursor?: string; location?: string } = {}) {
+  listExecutions(workflowId: string, filter: { status?: string; limit?: number; cursor?: string; from?: string; to?: string; location?: string } = {}) {
     return this.request<{ executions: ExecutionSummary[]; nextCursor: string | null }>('GET', `api/v1/workflows/${encodeURIComponent(workflowId)}/executions`, { params: filter });
   }
   getExecution(id: number) {

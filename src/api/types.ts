@@ -111,6 +111,15 @@ export interface ExecutionSummary {
   location: string;
 }
 
+/** The certificate an HTTPS attempt's response came with. */
+export interface AttemptTls {
+  daysRemaining: number;
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+}
+
 export interface Attempt {
   number: number;
   startedAt: string;
@@ -119,6 +128,8 @@ export interface Attempt {
   httpStatus: number | null;
   errorType: string | null;
   errorMessage: string | null;
+  /** Null for plain HTTP, TCP steps and attempts without a response. */
+  tls: AttemptTls | null;
 }
 
 export interface Step {
@@ -237,6 +248,12 @@ export interface AnomalyCondition {
   window: string;
 }
 
+/** Fires while fewer than `days` whole days remain on the latest certificate of a workflow that checks TLS. */
+export interface CertificateExpiryCondition {
+  type: 'certificate_expiry';
+  days: number;
+}
+
 export type Condition =
   | ThresholdCondition
   | RateCondition
@@ -245,7 +262,8 @@ export type Condition =
   | ConsecutiveFailuresCondition
   | CustomCondition
   | BurnRateCondition
-  | AnomalyCondition;
+  | AnomalyCondition
+  | CertificateExpiryCondition;
 
 /** GET /api/v1/slos → { slos: SloStatus[] }; GET /api/v1/workflows/{id}/slo → SloStatus. */
 export interface SloStatus {
@@ -431,14 +449,14 @@ export interface QueryTarget {
   metric: string;
   workflowIds?: string[];
   labels?: Record<string, string>;
+  /** Only executions from these locations. */
+  locations?: string[];
   groupBy?: 'none' | 'workflow' | 'error_type' | 'step' | 'location';
   alias?: string;
   /** One point at `to` for the whole range (the range's figure) instead of a series. */
   instant?: boolean;
   /** For metric burn_rate: the window of each point (default 1h). */
   burnRateWindow?: '5m' | '30m' | '1h' | '6h' | '24h' | '72h';
-  /** Only executions from these locations. */
-  locations?: string[];
 }
 
 export interface QueryRequest {

@@ -10,8 +10,8 @@ function failureText(as: { expected?: unknown; actual?: unknown; message?: strin
 }
 
 /**
- * An execution's steps, one row per attempt (delay waited, duration, HTTP status, error type),
- * with the assertion results and extracted variable names under the last attempt. Used by the
+ * An execution's steps, one row per attempt (delay waited, duration, HTTP status, error type, the
+ * server certificate of an HTTPS attempt), with the assertion results and extracted variable names under the last attempt. Used by the
  * workflow detail page and the editor's test run.
  */
 export function ExecutionSteps({ steps, testId }: { steps: Step[]; testId?: string }) {
@@ -33,6 +33,11 @@ export function ExecutionSteps({ steps, testId }: { steps: Step[]; testId?: stri
               <td>{a?.errorType ?? ''}</td>
               <td>
                 {a?.errorMessage ?? (a ? '' : step.errorMessage ?? '')}
+                {a?.tls && (
+                  <div className={s.muted}>
+                    certificate {a.tls.subject} (issuer {a.tls.issuer}): {a.tls.daysRemaining} days left, until {a.tls.validTo}
+                  </div>
+                )}
                 {i === Math.max(step.attempts.length - 1, 0) && (
                   <>
                     {step.assertions.map((as) => (

@@ -89,10 +89,14 @@ export function usePageControls(): PageControls {
     return () => clearInterval(timer);
   }, [refreshInterval, refresh]);
 
-  const range = useMemo(() => {
-    // `now` is part of the key: a relative range is evaluated again at every refresh.
-    void now;
-    return rangeUtil.convertRawToRange({ from: parseUrlTime(rawFrom, false)!, to: parseUrlTime(rawTo, true)! }, TIME_ZONE);
+  const range = useMemo((): TimeRange => {
+    // Both ends read against one `now`, so `now-7d`…`now` spans exactly seven days; `now` moves at every refresh.
+    const raw = { from: parseUrlTime(rawFrom, false)!, to: parseUrlTime(rawTo, true)! };
+    return {
+      from: dateMath.toDateTime(raw.from, { roundUp: false, timezone: TIME_ZONE, now })!,
+      to: dateMath.toDateTime(raw.to, { roundUp: true, timezone: TIME_ZONE, now })!,
+      raw,
+    };
   }, [rawFrom, rawTo, now]);
 
   const update = useCallback(

@@ -6,10 +6,12 @@ import { ALERT_STATES, SEVERITIES, type Alert } from '../api/types';
 import { AlertStateBadge, SeverityBadge } from '../components/Badges';
 import { ACTION_DONE, ACTION_LABEL, actionsFor, type AlertAction } from '../components/alerts/alertActions';
 import { AlertTimeline } from '../components/alerts/AlertTimeline';
+import { PageControls } from '../components/PageControls/PageControls';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
-import { currentUser, notify, useAsync, useSidecar } from '../hooks/useSidecar';
+import { currentUser, notify, useAsync } from '../hooks/useSidecar';
+import { usePageControls } from '../hooks/usePageControls';
 import { alertRoute } from '../constants';
 import { age } from '../utils/format';
 import { prefixRoute } from '../utils/utils.routing';
@@ -21,7 +23,8 @@ type Action = AlertAction;
  * comment as the signed-in Grafana user; the history of each alert. Viewers see, but cannot act.
  */
 function Alerts() {
-  const client = useSidecar();
+  const controls = usePageControls();
+  const { client, refreshKey } = controls;
   const s = useStyles2(getTableStyles);
   const user = currentUser();
   const [state, setState] = useState<string>('open');
@@ -32,7 +35,7 @@ function Alerts() {
   const [comment, setComment] = useState('');
   const [timeout, setTimeoutText] = useState('');
   const [busy, setBusy] = useState(false);
-  const list = useAsync(client ? () => client.listAlerts({ state, severity: severity || undefined, workflowId: workflowId || undefined, limit: 200 }) : undefined, [client, state, severity, workflowId]);
+  const list = useAsync(client ? () => client.listAlerts({ state, severity: severity || undefined, workflowId: workflowId || undefined, limit: 200 }) : undefined, [client, state, severity, workflowId, refreshKey]);
   const detail = useAsync(client && expanded !== undefined ? () => client.getAlert(expanded) : undefined, [client, expanded]);
 
   if (!client) {
@@ -70,6 +73,7 @@ function Alerts() {
   return (
     <PluginPage>
       <div data-testid={testIds.alerts.container}>
+        <PageControls controls={controls} time={false} />
         <div className={s.toolbar}>
           <Field label="State">
             <Select

@@ -13,10 +13,12 @@ import {
   formToInput,
   type ChannelFormState,
 } from '../components/Channels/channelForm';
+import { PageControls } from '../components/PageControls/PageControls';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
-import { currentUser, notify, useAsync, useSidecar } from '../hooks/useSidecar';
+import { currentUser, notify, useAsync } from '../hooks/useSidecar';
+import { usePageControls } from '../hooks/usePageControls';
 import { ms } from '../utils/format';
 
 type TestOutcome =
@@ -67,10 +69,11 @@ function TestResult({ outcome }: { outcome: TestOutcome }) {
  * in files are read-only; Viewers see everything and change nothing.
  */
 function Channels() {
-  const client = useSidecar();
+  const controls = usePageControls();
+  const { client, refreshKey } = controls;
   const s = useStyles2(getTableStyles);
   const user = currentUser();
-  const channels = useAsync(client ? () => client.listChannels() : undefined, [client]);
+  const channels = useAsync(client ? () => client.listChannels() : undefined, [client, refreshKey]);
   const [editing, setEditing] = useState<{ form: ChannelFormState; isNew: boolean; readOnlyReason?: string }>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
@@ -160,6 +163,7 @@ function Channels() {
   return (
     <PluginPage>
       <div data-testid={testIds.channels.container}>
+        <PageControls controls={controls} time={false} />
         {user.canEdit && (
           <div className={s.toolbar}>
             <Button icon="plus" data-testid={testIds.channels.create} onClick={() => open()}>

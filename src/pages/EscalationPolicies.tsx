@@ -4,11 +4,13 @@ import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, Field, IconButton, Input, Modal, MultiSelect, Stack, Switch, useStyles2 } from '@grafana/ui';
 import { SidecarError } from '../api/client';
 import type { Channel, EscalationPolicy, EscalationPolicyInput, Rule } from '../api/types';
+import { PageControls } from '../components/PageControls/PageControls';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
 import { ROUTES } from '../constants';
-import { currentUser, notify, useAsync, useSidecar } from '../hooks/useSidecar';
+import { currentUser, notify, useAsync } from '../hooks/useSidecar';
+import { usePageControls } from '../hooks/usePageControls';
 import { errorPathSegments } from '../utils/errorPath';
 import { prefixRoute } from '../utils/utils.routing';
 
@@ -114,10 +116,11 @@ function rulesUsing(policyId: string, rules: Rule[]): Array<{ rule: Rule; byDefa
  * rules that use each. The sidecar has no DELETE for policies, so none is offered.
  */
 function EscalationPolicies() {
-  const client = useSidecar();
+  const controls = usePageControls();
+  const { client, refreshKey } = controls;
   const s = useStyles2(getTableStyles);
   const user = currentUser();
-  const policies = useAsync(client ? () => client.listEscalationPolicies() : undefined, [client]);
+  const policies = useAsync(client ? () => client.listEscalationPolicies() : undefined, [client, refreshKey]);
   const channels = useAsync(client ? () => client.listChannels() : undefined, [client]);
   const rules = useAsync(client ? () => client.listRules() : undefined, [client]);
   const [editing, setEditing] = useState<{ form: PolicyForm; isNew: boolean; readOnlyReason?: string }>();
@@ -199,6 +202,7 @@ function EscalationPolicies() {
   return (
     <PluginPage>
       <div data-testid={testIds.escalationPolicies.container}>
+        <PageControls controls={controls} time={false} />
         {user.canEdit && (
           <div className={s.toolbar}>
             <Button icon="plus" onClick={() => open()}>

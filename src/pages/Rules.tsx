@@ -3,12 +3,14 @@ import { PluginPage } from '@grafana/runtime';
 import { Badge, Button, ConfirmModal, Icon, Stack, Switch, Tooltip, useStyles2 } from '@grafana/ui';
 import type { Rule } from '../api/types';
 import { SeverityBadge } from '../components/Badges';
+import { PageControls } from '../components/PageControls/PageControls';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { RuleEditor } from '../components/rules/RuleEditor';
 import { describeCondition, ruleInputFromRule } from '../components/rules/ruleDraft';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
-import { currentUser, notify, useAsync, useSidecar } from '../hooks/useSidecar';
+import { currentUser, notify, useAsync } from '../hooks/useSidecar';
+import { usePageControls } from '../hooks/usePageControls';
 
 function scopeText(rule: Rule): string {
   const parts = [
@@ -30,10 +32,11 @@ function notifiesText(rule: Rule): string {
 
 /** Rules: the six predefined ones, file-defined ones (read-only) and API ones; create, edit, enable/disable, delete. */
 function Rules() {
-  const client = useSidecar();
+  const controls = usePageControls();
+  const { client, refreshKey } = controls;
   const s = useStyles2(getTableStyles);
   const user = currentUser();
-  const rules = useAsync(client ? () => client.listRules() : undefined, [client]);
+  const rules = useAsync(client ? () => client.listRules() : undefined, [client, refreshKey]);
   const [editing, setEditing] = useState<{ rule?: Rule; readOnly: boolean }>();
   // What the form offers to pick from, read each time it opens; a list that fails to load leaves the
   // form usable with the ids the rule already names.
@@ -74,6 +77,7 @@ function Rules() {
   return (
     <PluginPage>
       <div data-testid={testIds.rules.container}>
+        <PageControls controls={controls} time={false} />
         {user.canEdit && (
           <div className={s.toolbar}>
             <Button icon="plus" onClick={() => setEditing({ readOnly: false })}>

@@ -2,12 +2,14 @@ import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { Badge, Button, ConfirmModal, Tab, TabContent, TabsBar, Tooltip, useStyles2 } from '@grafana/ui';
 import type { Silence } from '../api/types';
+import { PageControls } from '../components/PageControls/PageControls';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { SilenceEditor } from '../components/silences/SilenceEditor';
 import { silenceTabs, type SilenceTab } from '../components/silences/silenceMatching';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
-import { currentUser, notify, useAsync, useSidecar } from '../hooks/useSidecar';
+import { currentUser, notify, useAsync } from '../hooks/useSidecar';
+import { usePageControls } from '../hooks/usePageControls';
 
 const TABS: Array<{ tab: SilenceTab; label: string; empty: string }> = [
   { tab: 'active', label: 'Active', empty: 'No silence is suppressing alerts now' },
@@ -59,7 +61,8 @@ function StatusBadge({ silence, now }: { silence: Silence; now: number }) {
  * has ended; Editors create them (with a preview of the alerts covered) and end them early.
  */
 function Silences() {
-  const client = useSidecar();
+  const controls = usePageControls();
+  const { client, refreshKey } = controls;
   const s = useStyles2(getTableStyles);
   const user = currentUser();
   const [tab, setTab] = useState<SilenceTab>('active');
@@ -68,13 +71,14 @@ function Silences() {
   // Each list is sorted into tabs by the time it was read, so a reload is what moves silences along.
   const live = useAsync(client ? () => client.listSilences().then((r) => ({ ...r, readAt: Date.now() })) : undefined, [
     client,
+    refreshKey,
   ]);
   // Ended silences only come with ?expired=true (with the live ones); read them when that tab is open.
   const all = useAsync(
     client && tab === 'expired'
       ? () => client.listSilences(true).then((r) => ({ ...r, readAt: Date.now() }))
       : undefined,
-    [client, tab]
+    [client, tab, refreshKey]
   );
   const workflows = useAsync(client && creating ? () => client.listWorkflows() : undefined, [client, creating]);
   if (!client) {
@@ -109,6 +113,8 @@ function Silences() {
   return (
     <PluginPage>
       <div data-testid={testIds.silences.container}>
+        <PageControls controls={controls} time={false} />
+        <PageControls controls={controls} time={false} />
         <div className={s.toolbar}>
           {user.canEdit && (
             <Button icon="plus" data-testid={testIds.silences.create} onClick={() => setCreating(true)}>

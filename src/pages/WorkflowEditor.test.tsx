@@ -269,16 +269,16 @@ describe('Workflow editor', () => {
           assertions: [{ assertion: 'status == 200', passed: true, expected: 200 }, { assertion: 'body.token exists', passed: true }],
           extracted: ['token'],
           attempts: [
-            { number: 1, startedAt: now, durationMs: 40, delayMs: 0, httpStatus: 503, errorType: 'transient', errorMessage: 'HTTP 503' },
-            { number: 2, startedAt: now, durationMs: 38, delayMs: 1000, httpStatus: 503, errorType: 'transient', errorMessage: 'HTTP 503' },
-            { number: 3, startedAt: now, durationMs: 42, delayMs: 2000, httpStatus: 200, errorType: null, errorMessage: null },
+            { number: 1, startedAt: now, durationMs: 40, delayMs: 0, httpStatus: 503, errorType: 'transient', errorMessage: 'HTTP 503', tls: null },
+            { number: 2, startedAt: now, durationMs: 38, delayMs: 1000, httpStatus: 503, errorType: 'transient', errorMessage: 'HTTP 503', tls: null },
+            { number: 3, startedAt: now, durationMs: 42, delayMs: 2000, httpStatus: 200, errorType: null, errorMessage: null, tls: null },
           ],
         },
         {
           position: 1, name: 'profile', status: 'failed', startedAt: now, durationMs: 20, httpStatus: 200, errorType: 'assertion', errorMessage: 'assertion "body.plan == \\"pro\\"" failed',
           assertions: [{ assertion: 'body.plan == "pro"', passed: false, expected: 'pro', actual: 'free', message: 'assertion failed' }],
           extracted: [],
-          attempts: [{ number: 1, startedAt: now, durationMs: 20, delayMs: 0, httpStatus: 200, errorType: null, errorMessage: null }],
+          attempts: [{ number: 1, startedAt: now, durationMs: 20, delayMs: 0, httpStatus: 200, errorType: null, errorMessage: null, tls: null }],
         },
       ],
     };

@@ -25,11 +25,13 @@ import type { DryRunResult, Workflow } from '../api/types';
 import { StatusBadge } from '../components/Badges';
 import { ExecutionSteps } from '../components/ExecutionSteps';
 import { KeyValueRows } from '../components/KeyValueRows';
+import { PageControls } from '../components/PageControls/PageControls';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { StepEditor } from '../components/StepEditor';
 import { testIds } from '../components/testIds';
 import { ROUTES } from '../constants';
-import { currentUser, notify, useAsync, useSidecar } from '../hooks/useSidecar';
+import { currentUser, notify, useAsync } from '../hooks/useSidecar';
+import { usePageControls } from '../hooks/usePageControls';
 import { curlToStep } from '../utils/curlToStep';
 import { ms } from '../utils/format';
 import { prefixRoute } from '../utils/utils.routing';
@@ -565,13 +567,15 @@ function FormFields(props: {
 /** Create (`workflows/new`) or edit (`workflows/:id/edit`) a workflow: form and YAML, test run, save. */
 function WorkflowEditor() {
   const { id } = useParams<{ id: string }>();
-  const client = useSidecar();
+  const controls = usePageControls();
+  const { client } = controls;
   const loaded = useAsync(client && id ? () => client.getWorkflow(id) : undefined, [client, id]);
   if (!client) {
     return <PluginPage><NoDataSource /></PluginPage>;
   }
   return (
     <PluginPage pageNav={{ text: id ? `Edit ${id}` : 'New workflow' }}>
+      <PageControls controls={controls} time={false} refresh={false} />
       {id ? (
         <LoadState loading={loaded.loading} error={loaded.error} onRetry={loaded.reload}>
           {loaded.value && loaded.value.id === id ? <Editor key={id} client={client} workflow={loaded.value} /> : null}

@@ -1,7 +1,9 @@
 import React from 'react';
 import { MemoryRouter } from 'react-router-dom';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import type { QueryRequest } from '../api/types';
 import { testIds } from '../components/testIds';
+import { fakeQuery } from '../test/fakeQuery';
 import { installFakeSidecar, type Handlers } from '../test/fakeSidecar';
 import Workflows from './Workflows';
 
@@ -10,8 +12,10 @@ const handlers: Handlers = {
     workflows: [{ id: 'checkout', name: 'Checkout flow', source: 'file', enabled: true, critical: true, labels: { team: 'payments' }, mode: 'scheduled', schedule: { every: '1m' }, definition: {}, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), version: 1, lastExecution: { id: 1, status: 'degraded', startedAt: new Date().toISOString(), durationMs: 300 }, nextRunAt: null }],
     loadErrors: [{ file: '/w/broken.yaml', path: 'retry.maxAttempts', message: 'must be at most 10' }],
   }),
-  'GET api/monitoring/metrics': () => ({ success: true, data: { workflows: [{ workflowId: 'checkout', executions: 10, successes: 9, failures: 1, successRate: 90, averageDuration: 250 }] } }),
-  'POST api/v1/query': () => ({ results: { p95: { frames: [{ schema: { fields: [{ name: 'time', type: 'time' }, { name: 'duration_p95', type: 'number', labels: { workflow: 'checkout' } }] }, data: { values: [[0], [412]] } }] } } }),
+  'POST api/v1/query': fakeQuery((target) => [
+    { key: 'checkout', values: target.instant ? [target.metric === 'duration_p95' ? 412 : 90] : [100, null, 80, 90] },
+    { key: 'login', values: target.instant ? [null] : [null, null, null, null] },
+  ]),
   'POST api/v1/workflows/{id}/run': () => ({ status: 202, body: { runId: 5, workflowId: 'checkout', queuedAt: new Date().toISOString() } }),
 };
 
@@ -25,8 +29,26 @@ describe('Workflows page', () => {
     expect(row).toHaveTextContent('412 ms');
     expect(row).toHaveTextContent('team=payments');
     expect(screen.getByText(/broken.yaml — retry.maxAttempts: must be at most 10/)).toBeInTheDocument();
+    // The row's sparkline: the points of its series in the page's one query.
+    expect(within(row).getByTestId(testIds.workflows.sparkline('checkout'))).toHaveAttribute('data-points', '3');
     fireEvent.click(within(row).getByTestId(testIds.workflows.runNow('checkout')));
     await waitFor(() => expect(fake.requests.some((r) => r.method === 'POST' && r.path === 'api/v1/workflows/checkout/run')).toBe(true));
+  });
+
+  it('reads every row\'s figures and sparkline with one query for the range in the URL, and links keep the range', async () => {
+    const fake = installFakeSidecar(handlers);
+    render(<MemoryRouter initialEntries={['/a/app/workflows?from=now-7d&to=now&var-datasource=wm-test']}><Workflows /></MemoryRouter>);
+    const row = await screen.findByTestId(testIds.workflows.row('checkout'));
+    const queries = fake.requests.filter((r) => r.path === 'api/v1/query');
+    expect(queries).toHaveLength(1);
+    const q = queries[0]!.data as QueryRequest;
+    expect(q.to - q.from).toBe(7 * 86_400_000);
+    expect(q.targets.map((t) => [t.metric, t.groupBy, t.instant ?? false])).toEqual([
+      ['success_rate', 'workflow', true],
+      ['duration_p95', 'workflow', true],
+      ['success_rate', 'workflow', false],
+    ]);
+    expect(within(row).getByRole('link', { name: 'Checkout flow' })).toHaveAttribute('href', '/a/workflowmonitor-workflowmonitor-app/workflows/checkout?from=now-7d&to=now&var-datasource=wm-test');
   });
 
   it('Viewers get no run button', async () => {

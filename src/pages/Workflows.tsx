@@ -2,40 +2,63 @@ import React from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { Alert as Callout, Button, useStyles2 } from '@grafana/ui';
+import type { QueryResponse } from '../api/types';
 import { StatusBadge } from '../components/Badges';
+import { seriesOf } from '../components/graphs/frames';
+import { RowSparkline } from '../components/graphs/RowSparkline';
 import { LoadState, NoDataSource } from '../components/LoadState';
+import { PageControls } from '../components/PageControls/PageControls';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
 import { ROUTES, workflowEditRoute } from '../constants';
-import { currentUser, notify, useAsync, useSidecar } from '../hooks/useSidecar';
+import { usePageControls } from '../hooks/usePageControls';
+import { currentUser, notify, useAsync } from '../hooks/useSidecar';
 import { age, ms, pct } from '../utils/format';
 import { prefixRoute } from '../utils/utils.routing';
 
-/** Every workflow with its status, success rate and p95 over 24 h, last run and labels. */
+/** Points of a row's sparkline. */
+const SPARKLINE_POINTS = 40;
+
+/** Per workflow: the values of `refId`'s series (grouped by workflow). */
+function byWorkflow(response: QueryResponse, refId: string): Map<string, Array<number | null>> {
+  return new Map(seriesOf(response, refId).series.map((s) => [s.labels.workflow ?? s.name, s.values]));
+}
+
+/** Every workflow with its status, success rate (figure and sparkline) and p95 for the picked range, last run and labels. */
 function Workflows() {
-  const client = useSidecar();
+  const controls = usePageControls();
+  const { client, range, refreshKey } = controls;
+  const from = range.from.valueOf();
+  const to = range.to.valueOf();
   const s = useStyles2(getTableStyles);
   const user = currentUser();
   const navigate = useNavigate();
   const data = useAsync(client ? async () => {
-    const [list, metrics, p95] = await Promise.all([
+    // One query for every row: series grouped by workflow, not a query per row.
+    const [list, stats] = await Promise.all([
       client.listWorkflows(),
-      client.metrics('24h', true),
-      client.query({ from: Date.now() - 86_400_000, to: Date.now(), intervalMs: 86_400_000, maxDataPoints: 1, targets: [{ refId: 'p95', metric: 'duration_p95', groupBy: 'workflow' }] }),
+      client.query({
+        from,
+        to,
+        intervalMs: Math.ceil((to - from) / SPARKLINE_POINTS),
+        maxDataPoints: SPARKLINE_POINTS,
+        targets: [
+          { refId: 'rate', metric: 'success_rate', groupBy: 'workflow', instant: true },
+          { refId: 'p95', metric: 'duration_p95', groupBy: 'workflow', instant: true },
+          { refId: 'sparkline', metric: 'success_rate', groupBy: 'workflow' },
+        ],
+      }),
     ]);
-    const p95ByWorkflow = new Map<string, number | null>();
-    for (const frame of p95.results.p95?.frames ?? []) {
-      frame.schema.fields.forEach((f, i) => {
-        if (f.labels?.workflow) {
-          const values = frame.data.values[i] as Array<number | null>;
-          p95ByWorkflow.set(f.labels.workflow, values.filter((v) => v !== null).pop() ?? null);
-        }
-      });
-    }
-    return { ...list, stats: new Map((metrics.workflows ?? []).map((w) => [w.workflowId, w])), p95ByWorkflow };
-  } : undefined, [client]);
+    return {
+      ...list,
+      rate: byWorkflow(stats, 'rate'),
+      p95: byWorkflow(stats, 'p95'),
+      sparklineTimes: seriesOf(stats, 'sparkline').times,
+      sparklines: byWorkflow(stats, 'sparkline'),
+    };
+  } : undefined, [client, from, to, refreshKey]);
   if (!client) {
-    return <PluginPage><NoDataSource /></PluginPage>;
+    return <PluginPage><PageControls controls={controls} /><NoDataSource /></PluginPage>;
   }
   const run = async (id: string) => {
     try {
@@ -50,6 +73,7 @@ function Workflows() {
   return (
     <PluginPage>
       <div data-testid={testIds.workflows.container}>
+        <PageControls controls={controls} />
         {user.canEdit && (
           <div className={s.toolbar}>
             <Button icon="plus" data-testid={testIds.workflows.newWorkflow} onClick={() => navigate(prefixRoute(ROUTES.WorkflowNew))}>New workflow</Button>
@@ -63,20 +87,20 @@ function Workflows() {
         <LoadState loading={data.loading} error={data.error} empty={Boolean(v) && v!.workflows.length === 0} emptyMessage="No workflows yet: add YAML files to WORKFLOWS_DIR or POST /api/v1/workflows" onRetry={data.reload}>
           <table className={s.table}>
             <thead>
-              <tr><th>Workflow</th><th>Status</th><th>Success rate (24 h)</th><th>p95 (24 h)</th><th>Last run</th><th>Labels</th><th /></tr>
+              <tr><th>Workflow</th><th>Status</th><th>Success rate</th><th /><th>p95</th><th>Last run</th><th>Labels</th><th /></tr>
             </thead>
             <tbody>
               {v?.workflows.map((w) => {
-                const stats = v.stats.get(w.id);
                 return (
                   <tr key={w.id} data-testid={testIds.workflows.row(w.id)}>
                     <td>
-                      <Link to={prefixRoute(`${ROUTES.Workflows}/${encodeURIComponent(w.id)}`)}>{w.name}</Link>
+                      <Link to={`${prefixRoute(`${ROUTES.Workflows}/${encodeURIComponent(w.id)}`)}${controls.linkSearch}`}>{w.name}</Link>
                       <div className={s.muted}>{w.id}{w.critical ? ' · critical' : ''}{w.enabled ? '' : ' · disabled'}</div>
                     </td>
                     <td>{w.lastExecution ? <StatusBadge status={w.lastExecution.status} /> : <span className={s.muted}>never ran</span>}</td>
-                    <td>{pct(stats?.successRate)}</td>
-                    <td>{ms(v.p95ByWorkflow.get(w.id))}</td>
+                    <td>{pct(v.rate.get(w.id)?.[0])}</td>
+                    <td><RowSparkline testId={testIds.workflows.sparkline(w.id)} times={v.sparklineTimes} values={v.sparklines.get(w.id) ?? []} range={range} /></td>
+                    <td>{ms(v.p95.get(w.id)?.[0])}</td>
                     <td>{w.lastExecution ? `${age(w.lastExecution.startedAt)} ago` : '–'}</td>
                     <td className={s.muted}>{Object.entries(w.labels).map(([k, val]) => `${k}=${val}`).join(', ')}</td>
                     <td>

@@ -1,15 +1,17 @@
 /**
  * The step assertion language (`status == 200`, `body.token exists`, `header.content-type contains json`)
  * split into the editor's subject / operator / value and joined back. It mirrors the grammar of
- * backend-sidecar/src/workflows/assertions.ts, which stays the judge: the builder only takes text it
+ * backend-sidecar/src/executor/assertions.ts, which stays the judge: the builder only takes text it
  * can give back character for character, anything else stays free text and the sidecar checks it.
  */
 
 export const ASSERTION_OPERATORS = ['==', '!=', '<', '<=', '>', '>=', 'contains', 'matches', 'in', 'exists', 'not exists'] as const;
 export type AssertionOperator = (typeof ASSERTION_OPERATORS)[number];
 
-/** `body.path` is a part of a JSON body; `body` is the whole body as text. */
-export type AssertionSubject = 'status' | 'duration' | 'body' | 'body.path' | 'header';
+/** `body.path` is a part of a JSON body; `body` is the whole body as text; `tls.*` the certificate of an HTTPS step. */
+export type AssertionSubject = 'status' | 'duration' | 'body' | 'body.path' | 'header' | TlsSubject;
+const TLS_SUBJECTS = ['tls.daysRemaining', 'tls.issuer', 'tls.subject'] as const;
+type TlsSubject = (typeof TLS_SUBJECTS)[number];
 
 export interface AssertionParts {
   subject: AssertionSubject;
@@ -26,12 +28,15 @@ export const SUBJECT_LABELS: Record<AssertionSubject, string> = {
   body: 'body (text)',
   'body.path': 'body.<path>',
   header: 'header.<name>',
+  'tls.daysRemaining': 'tls.daysRemaining (https)',
+  'tls.issuer': 'tls.issuer (https)',
+  'tls.subject': 'tls.subject (https)',
 };
 
 export const takesValue = (operator: AssertionOperator) => operator !== 'exists' && operator !== 'not exists';
 
-// The sidecar's SUBJECT_RE, without its `response_time` alias (that text stays free text).
-const SUBJECT_RE = /^(status|duration|header\.[A-Za-z0-9!#$%&'*+.^_`|~-]+|body(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*)/;
+// The sidecar's SUBJECT_RE, without its `response_time` alias (that text stays free text), and only the TLS fields it knows.
+const SUBJECT_RE = /^(status|duration|tls\.(?:daysRemaining|issuer|subject)(?![A-Za-z])|header\.[A-Za-z0-9!#$%&'*+.^_`|~-]+|body(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*)/;
 // Longest first, as the sidecar tries them.
 const OPERATORS_BY_LENGTH: AssertionOperator[] = ['not exists', 'exists', '==', '!=', '<=', '>=', '<', '>', 'in', 'contains', 'matches'];
 
@@ -76,8 +81,8 @@ export function parseAssertionText(text: string): AssertionParts | undefined {
     return undefined;
   }
   let parts: AssertionParts;
-  if (subjectPart === 'status' || subjectPart === 'duration' || subjectPart === 'body') {
-    parts = { subject: subjectPart, target: '', operator, value };
+  if (subjectPart === 'status' || subjectPart === 'duration' || subjectPart === 'body' || (TLS_SUBJECTS as readonly string[]).includes(subjectPart)) {
+    parts = { subject: subjectPart as AssertionSubject, target: '', operator, value };
   } else if (subjectPart.startsWith('header.')) {
     parts = { subject: 'header', target: subjectPart.slice('header.'.length), operator, value };
   } else {

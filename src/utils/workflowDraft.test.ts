@@ -21,6 +21,7 @@ const roundTrips: Array<[string, Record<string, unknown>]> = [
       retry: { jitter: 0.2, retryAfterCap: '30s', breaker: { threshold: 3 } },
       steps: [{ name: 's', request: { method: 'GET', url: 'https://h/', json: { a: 1 }, body: 'both' }, retry: { strategy: 'aggressive' }, owner: 'me' }],
       owner: 'ops',
+      tlsExpiryAlert: true,
     },
   ],
   ['a push workflow keeps no steps key', { id: 'beat', name: 'Beat', enabled: true, critical: false, schedule: { push: { expected: '1h', grace: '5m' } } }],
@@ -41,6 +42,7 @@ describe('the editor draft', () => {
     ['a header that is a mapping', { steps: [{ request: { headers: { A: { b: 1 } } } }] }, /steps\[0\]\.request\.headers\.A must be a single value/],
     ['an assertion list that is text', { steps: [{ assert: 'status == 200' }] }, /steps\[0\]\.assert must be a list/],
     ['extra keys under push', { schedule: { push: { expected: '1h', every: '1m' } } }, /schedule.push takes expected and grace only/],
+    ['a tcp step', { steps: [{ name: 'db', tcp: { host: 'db', port: 5432 } }] }, /steps\[0\] is a tcp step/],
   ])('says why the form cannot show %s', (_name, value, message) => {
     const read = definitionToDraft(value);
     expect(read.ok).toBe(false);
@@ -131,6 +133,8 @@ describe('assertion text ↔ builder', () => {
     ['body[0].name == "a b"', { subject: 'body.path', target: '[0].name', operator: '==', value: '"a b"' }],
     ['header.content-type contains json', { subject: 'header', target: 'content-type', operator: 'contains', value: 'json' }],
     ['status in [200, 201]', { subject: 'status', target: '', operator: 'in', value: '[200, 201]' }],
+    ['tls.daysRemaining >= 14', { subject: 'tls.daysRemaining', target: '', operator: '>=', value: '14' }],
+    ['tls.issuer contains "Let\'s Encrypt"', { subject: 'tls.issuer', target: '', operator: 'contains', value: '"Let\'s Encrypt"' }],
   ])('the builder reads %s and writes it back unchanged', (text, parts) => {
     expect(parseAssertionText(text)).toEqual(parts);
     expect(formatAssertion(parseAssertionText(text)!)).toBe(text);
@@ -144,6 +148,7 @@ describe('assertion text ↔ builder', () => {
     ['a value after exists', 'body.token exists yes'],
     ['a matches without a regex', 'body matches ok'],
     ['an unknown subject', 'latency < 5'],
+    ['an unknown TLS field', 'tls.expiry < 5'],
     ['an unknown operator', 'status === 200'],
   ])('leaves %s as free text', (_name, text) => {
     expect(parseAssertionText(text)).toBeUndefined();

@@ -155,6 +155,9 @@ const REQUEST_KEYS = ['method', 'url', 'headers', 'query', 'json', 'body', 'time
 function stepToDraft(value: unknown, i: number): StepDraft {
   const path = `steps[${i}]`;
   const step = record(value, path);
+  if (step.tcp !== undefined) {
+    throw new ShapeError(`${path} is a tcp step, which the form does not edit: use the YAML tab`);
+  }
   const request = record(step.request, `${path}.request`);
   const hasJson = request.json !== undefined;
   const assertList = step.assert ?? [];

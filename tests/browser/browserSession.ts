@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { listening, spawnSidecar, urlOf, type SidecarProcess } from '../../backend-sidecar/test/support/sidecarProcess';
 import { buildHost } from './harness/buildHost';
-import { startHarnessServer, type HarnessServer } from './harness/server';
+import { startHarnessServer, type HarnessDatasource, type HarnessServer } from './harness/server';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 export const API_TOKEN = 'browser-test-token-0123456789';
@@ -24,7 +24,7 @@ export interface BrowserSession {
  * A real sidecar (embedded PostgreSQL, demo service, demo workflows), the harness server in front
  * of it, and headless Chromium.
  */
-export async function startBrowserSession(opts: { /** Extra sidecar environment (e.g. GRAFANA_URL). */ env?: Record<string, string> } = {}): Promise<BrowserSession> {
+export async function startBrowserSession(opts: { /** Extra sidecar environment (e.g. GRAFANA_URL). */ env?: Record<string, string>; moreDatasources?: HarnessDatasource[] } = {}): Promise<BrowserSession> {
   if (!CHROMIUM) {
     throw new Error('Chromium not found: install Debian\'s `chromium` (apt-get install -y chromium) or set CHROMIUM_PATH');
   }
@@ -32,13 +32,13 @@ export async function startBrowserSession(opts: { /** Extra sidecar environment 
   const sidecar: SidecarProcess = spawnSidecar({ DATA_DIR: dataDir, PORT: '0', DEMO: 'on', DEMO_PORT: '0', SIDECAR_API_TOKEN: API_TOKEN, LOG_LEVEL: 'info', ALERT_EVAL_INTERVAL: '2s', ...opts.env });
   let sidecarUrl: string;
   try {
-    sidecarUrl = urlOf(await sidecar.waitFor(listening, 90_000));
+    sidecarUrl = urlOf(await sidecar.waitFor(listening, 300_000));
   } catch (error) {
     sidecar.child.kill('SIGTERM');
     throw error;
   }
   const hostBundle = await buildHost();
-  const harness = await startHarnessServer({ hostBundle, sidecarUrl, apiToken: API_TOKEN });
+  const harness = await startHarnessServer({ hostBundle, sidecarUrl, apiToken: API_TOKEN, moreDatasources: opts.moreDatasources });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],

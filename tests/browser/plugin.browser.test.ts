@@ -60,7 +60,6 @@ describe('the plugin in a browser, against a real sidecar', () => {
     expect(text).toContain('Executions');
     expect(text).toContain(String(body.data.summary.activeWorkflows));
     expect(text).toMatch(/healthy|degraded/);
-    await screenshot(page, 'overview');
     await page.close();
   });
 
@@ -83,7 +82,6 @@ describe('the plugin in a browser, against a real sidecar', () => {
     const attempts = page.locator(tid('data-testid execution-attempts'));
     await attempts.waitFor({ timeout: 60_000 });
     expect(await attempts.innerText()).toMatch(/Attempt[\s\S]*Waited before/);
-    await screenshot(page, 'workflow-detail');
     await page.close();
   });
 

@@ -30,6 +30,7 @@ export const alertSchema = z.object({
   resolvedAt: isoDateTime.nullable(),
   tier: z.number().int().describe('Highest escalation tier notified (0-based; -1 none yet)'),
   flapping: z.boolean(),
+  failingLocations: z.array(z.string()).optional().describe('Quorum rules: the locations the condition held in at the last verdict'),
 }).openapi('Alert');
 
 const alertEventSchema = z.object({

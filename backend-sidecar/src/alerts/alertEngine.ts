@@ -10,7 +10,8 @@ import { effectivePolicy, listPolicies, type EscalationPolicy } from './policySt
 import { listRules, type StoredRule } from './ruleStore';
 import { silencedBy } from './silences';
 import { loadLiveSilences } from './silenceStore';
-import { loadWorkflowFacts } from './workflowFacts';
+import { loadLocationFacts, loadWorkflowFacts } from './workflowFacts';
+import { evaluateQuorum } from './quorum';
 import { attachRollupFacts } from './ruleFacts';
 
 export interface AlertEngineOptions {
@@ -170,11 +171,17 @@ export class AlertEngine {
       return w === undefined ? [] : [w];
     });
     const recentLimit = Math.min(101, Math.max(...rules.map((r) => recentNeeded(r.condition))));
-    const facts = await loadWorkflowFacts(this.opts.pool, workflowIds, { windowsMs: windows.length > 0 ? windows : [60_000], recentLimit });
+    const certificates = rules.some((r) => r.condition.type === 'certificate_expiry');
+    const factsRequest = { windowsMs: windows.length > 0 ? windows : [60_000], recentLimit, certificates };
+    const [facts, locationFacts] = await Promise.all([
+      loadWorkflowFacts(this.opts.pool, workflowIds, factsRequest),
+      // Quorum rules judge each of a workflow's locations on its own executions.
+      rules.some((r) => r.quorum) ? loadLocationFacts(this.opts.pool, workflowIds, factsRequest) : undefined,
+    ]);
     await attachRollupFacts(this.opts.pool, facts, workflowIds, rules.map((r) => r.condition), now.getTime());
     const ids = [...facts.keys()];
     const open = await openFingerprints(this.opts.pool, workflowIds === 'all' ? 'all' : ids);
-    const changes: Array<{ rule: StoredRule; workflowId: string; verdict: Verdict }> = [];
+    const changes: Array<{ rule: StoredRule; workflowId: string; verdict: Verdict; failingLocations?: string[] }> = [];
     let pairs = 0;
     for (const [workflowId, f] of facts) {
       for (const rule of rules) {
@@ -182,10 +189,13 @@ export class AlertEngine {
           continue;
         }
         pairs += 1;
-        const verdict = evaluateCondition(rule.condition, f, trigger, now.getTime());
+        const byLocation = rule.quorum ? locationFacts?.get(workflowId) : undefined;
+        // A workflow without locations is one location: a quorum changes nothing for it.
+        const quorum = rule.quorum && byLocation ? evaluateQuorum(rule.condition, rule.quorum, byLocation, trigger, now.getTime()) : undefined;
+        const verdict = quorum ?? evaluateCondition(rule.condition, f, trigger, now.getTime());
         const isOpen = open.has(`${rule.id}:${workflowId}`);
-        if ((verdict.state === 'firing' && (!isOpen || trigger === 'execution')) || (verdict.state === 'clear' && isOpen)) {
-          changes.push({ rule, workflowId, verdict });
+        if ((verdict.state === 'firing' && (!isOpen || trigger === 'execution' || quorum)) || (verdict.state === 'clear' && isOpen)) {
+          changes.push({ rule, workflowId, verdict, ...(quorum ? { failingLocations: quorum.failingLocations } : {}) });
         }
       }
     }
@@ -201,6 +211,7 @@ export class AlertEngine {
               workflowId: change.workflowId,
               labels: f.workflow.labels,
               verdict: change.verdict,
+              failingLocations: change.failingLocations,
               trigger,
               repeats: trigger === 'execution' ? (executions?.get(change.workflowId) ?? 1) : 0,
               silences,

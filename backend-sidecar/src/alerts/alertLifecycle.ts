@@ -66,6 +66,7 @@ function payloadOf(alert: AlertRow, ctx: { ruleName: string; workflowName: strin
       ...(alert.value !== null ? { value: alert.value } : {}),
       count: alert.count,
       labels: alert.labels,
+      ...(alert.failing_locations ? { failingLocations: alert.failing_locations } : {}),
       openedAt: alert.opened_at.toISOString(),
       ...(alert.resolved_at ? { resolvedAt: alert.resolved_at.toISOString() } : {}),
       ...(alert.acknowledged_by ? { acknowledgedBy: alert.acknowledged_by } : {}),
@@ -177,7 +178,19 @@ export async function advanceEscalation(client: PoolClient, alert: AlertRow, ctx
  */
 export async function applyVerdict(
   client: PoolClient,
-  opts: { ctx: RuleContext; workflowId: string; labels: Record<string, string>; verdict: Verdict; trigger: 'execution' | 'timer'; /** Executions this verdict covers (an open alert's count grows by this). */ repeats: number; silences: Silence[]; now: Date }
+  opts: {
+    ctx: RuleContext;
+    workflowId: string;
+    labels: Record<string, string>;
+    verdict: Verdict;
+    /** Quorum rules: the locations the condition holds in (kept on the alert, in its notifications). */
+    failingLocations?: string[];
+    trigger: 'execution' | 'timer';
+    /** Executions this verdict covers (an open alert's count grows by this). */
+    repeats: number;
+    silences: Silence[];
+    now: Date;
+  }
 ): Promise<ChangeOutcome> {
   const { ctx, workflowId, verdict, now } = opts;
   const fingerprint = fingerprintOf(ctx.rule.id, workflowId);
@@ -194,8 +207,8 @@ export async function applyVerdict(
   }
   if (current) {
     await client.query(
-      `UPDATE alerts SET count = count + $2, last_seen_at = $3, message = $4, value = $5 WHERE id = $1`,
-      [current.id, opts.repeats, now, verdict.message, verdict.value ?? null]
+      `UPDATE alerts SET count = count + $2, last_seen_at = $3, message = $4, value = $5, failing_locations = coalesce($6, failing_locations) WHERE id = $1`,
+      [current.id, opts.repeats, now, verdict.message, verdict.value ?? null, opts.failingLocations ?? null]
     );
     return { queued: 0 };
   }
@@ -210,11 +223,11 @@ export async function applyVerdict(
   const flapping = changes > ctx.rule.flapping.threshold;
   const state: AlertState = silence ? suppressed : active;
   const { rows: inserted } = await client.query<AlertRow>(
-    `INSERT INTO alerts (fingerprint, rule_id, workflow_id, severity, state, title, message, value, labels, opened_at, last_seen_at, flapping, escalation_from, count)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, greatest($13, 1))
+    `INSERT INTO alerts (fingerprint, rule_id, workflow_id, severity, state, title, message, value, labels, opened_at, last_seen_at, flapping, escalation_from, count, failing_locations)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, greatest($13, 1), $14)
      ON CONFLICT (fingerprint) WHERE state <> '${resolved}' DO NOTHING
      RETURNING *`,
-    [fingerprint, ctx.rule.id, workflowId, ctx.rule.severity, state, title, verdict.message, verdict.value ?? null, JSON.stringify(opts.labels), now, flapping, silence ? null : now, opts.repeats]
+    [fingerprint, ctx.rule.id, workflowId, ctx.rule.severity, state, title, verdict.message, verdict.value ?? null, JSON.stringify(opts.labels), now, flapping, silence ? null : now, opts.repeats, opts.failingLocations ?? null]
   );
   const alert = inserted[0];
   if (!alert) {

@@ -32,6 +32,8 @@ export interface AlertRow {
   next_action_at: Date | null;
   flapping: boolean;
   escalation_from: Date | null;
+  /** Quorum rules: the locations the condition held in at the last verdict. */
+  failing_locations: string[] | null;
 }
 
 interface AlertEventRow {
@@ -184,6 +186,7 @@ export function alertForApi(r: AlertRow) {
     resolvedAt: t(r.resolved_at),
     tier: r.tier,
     flapping: r.flapping,
+    ...(r.failing_locations ? { failingLocations: r.failing_locations } : {}),
   };
 }
 

@@ -204,6 +204,22 @@ export function evaluateCondition(condition: Condition, facts: WorkflowFacts, tr
     }
     case 'anomaly':
       return judgeAnomaly(condition, facts.anomaly?.get(anomalyKey(condition)));
+    case 'certificate_expiry': {
+      if (facts.certificate === undefined) {
+        return { state: 'unknown', message: 'the workflow checks no certificate (no step asserts on tls.*, and tlsExpiryAlert is not true)' };
+      }
+      if (facts.certificate === null) {
+        return { state: 'unknown', message: 'no certificate recorded in the latest executions (no HTTPS response)' };
+      }
+      const { step, subject, validTo } = facts.certificate;
+      const days = Math.floor((validTo.getTime() - now) / DAY_MS);
+      const left = days < 0 ? `expired ${-days} day${days === -1 ? '' : 's'} ago` : `expires in ${days} day${days === 1 ? '' : 's'}`;
+      return {
+        state: days < condition.days ? 'firing' : 'clear',
+        value: days,
+        message: `certificate ${subject} (step "${step}") ${left}, on ${validTo.toISOString()}; fires below ${condition.days} days`,
+      };
+    }
     case 'custom': {
       const stats = facts.windows.get(condition.window)!;
       let result: unknown;
@@ -225,6 +241,7 @@ export function evaluateCondition(condition: Condition, facts: WorkflowFacts, tr
 function showRate(rate: number): number {
   return Math.round(rate * 100) / 100;
 }
+const DAY_MS = 86_400_000;
 
 export function consecutiveFailures(facts: WorkflowFacts): number {
   let streak = 0;

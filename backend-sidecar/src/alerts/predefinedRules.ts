@@ -1,8 +1,8 @@
 import { ruleInputSchema, type RuleInput } from './ruleSchema';
 
 /**
- * The six rules of the original design and the SLO burn-rate page, installed enabled on first start (and never overwritten
- * afterwards: an operator's edits and disables stick). Rates are percentages.
+ * The six rules of the original design, the SLO burn-rate page and the certificate-expiry rule, installed enabled on
+ * first start (and never overwritten afterwards: an operator's edits and disables stick). Rates are percentages.
  */
 export const PREDEFINED_RULES: RuleInput[] = [
   {
@@ -69,5 +69,13 @@ export const PREDEFINED_RULES: RuleInput[] = [
       ],
     },
     cooldown: '5m',
+  },
+  {
+    id: 'certificate-expiry',
+    name: 'Certificate expires within 14 days',
+    description: 'The TLS certificate of a workflow that checks certificates (a step asserts on tls.*, or tlsExpiryAlert: true) expires in fewer than 14 days; resolves once it is renewed.',
+    severity: 'warning',
+    condition: { type: 'certificate_expiry', days: 14 },
+    cooldown: 0,
   },
 ].map((rule) => ruleInputSchema.parse(rule));

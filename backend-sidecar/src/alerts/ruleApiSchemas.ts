@@ -27,6 +27,7 @@ const CONDITION_VIEWS: Record<ConditionType, { component: string; durations: str
   // Its durations are nested in pairs, which returnedShape does not reach.
   burn_rate: { component: 'BurnRateCondition', durations: [], view: burnRateConditionView },
   anomaly: { component: 'AnomalyCondition', durations: ['window'] },
+  certificate_expiry: { component: 'CertificateExpiryCondition', durations: [] },
 };
 
 /** Rules and escalation policies are named by their ids. */

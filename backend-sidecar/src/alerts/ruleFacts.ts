@@ -64,39 +64,60 @@ function toSpan(row: SpanRow): SpanSample {
 const SPAN_COLUMNS = `sum(executions)::int AS executions, sum(failures)::int AS failures, min(duration_min) AS duration_min, max(duration_max) AS duration_max, ${sumArray('duration_buckets', BUCKET_COUNT, 'json')} AS duration_buckets`;
 
 /**
- * The current window [end − window, end) and the hour of the week its middle falls in, in each of
- * the previous `weeks` weeks, per workflow, in two statements. The current window is minutes up to
- * the hour that holds now, plus that hour's row: it holds exactly the runs of this hour so far.
- * Baseline hours come from the hour rollups (kept as long as RETENTION_ROLLUPS).
+ * The current window [end − window, end) as signed reads: the hour row of the hour holding now holds
+ * exactly this hour's runs so far, so the window is that row, plus the previous hour's tail or the
+ * previous hour's row minus its head, or minutes alone — whichever reads the fewest minute rows (at
+ * most 30 per workflow). Histograms are counts and subtract; min and max come from what is added.
+ */
+export function currentWindowReads(end: number, windowMs: number): Array<{ table: 'execution_rollups_minute' | 'execution_rollups_hour'; fromMs: number; toMs: number; sign: 1 | -1 }> {
+  const start = end - windowMs;
+  const hour = Math.floor((end - 1) / HOUR_MS) * HOUR_MS;
+  if (start >= hour) {
+    return end - start <= start - hour
+      ? [{ table: 'execution_rollups_minute', fromMs: start, toMs: end, sign: 1 }]
+      : [
+          { table: 'execution_rollups_hour', fromMs: hour, toMs: hour + HOUR_MS, sign: 1 },
+          { table: 'execution_rollups_minute', fromMs: hour, toMs: start, sign: -1 },
+        ];
+  }
+  const previous = hour - HOUR_MS;
+  const reads: ReturnType<typeof currentWindowReads> = [{ table: 'execution_rollups_hour', fromMs: hour, toMs: hour + HOUR_MS, sign: 1 }];
+  if (hour - start <= start - previous) {
+    reads.push({ table: 'execution_rollups_minute', fromMs: start, toMs: hour, sign: 1 });
+  } else {
+    reads.push({ table: 'execution_rollups_hour', fromMs: previous, toMs: hour, sign: 1 }, { table: 'execution_rollups_minute', fromMs: previous, toMs: start, sign: -1 });
+  }
+  return reads;
+}
+
+const SIGNED_SPAN_COLUMNS = `sum(sign * executions)::int AS executions, sum(sign * failures)::int AS failures,
+  min(duration_min) FILTER (WHERE sign > 0) AS duration_min, max(duration_max) FILTER (WHERE sign > 0) AS duration_max,
+  json_build_array(${Array.from({ length: BUCKET_COUNT }, (_, i) => `coalesce(sum(sign * duration_buckets[${i + 1}]), 0)`).join(', ')}) AS duration_buckets`;
+
+/**
+ * The current window and the hour of the week its middle falls in, in each of the previous `weeks`
+ * weeks, per workflow, in two statements. Baseline hours come from the hour rollups (kept as long
+ * as RETENTION_ROLLUPS).
  */
 export async function loadAnomalySamples(db: Db, workflowIds: string[] | 'all', spec: { window: number; weeks: number }, nowMs: number): Promise<Map<string, AnomalySample>> {
   const end = windowEnd(nowMs);
-  const start = end - spec.window;
-  const currentHour = Math.floor((end - 1) / HOUR_MS) * HOUR_MS;
-  // Minutes up to the hour holding now, then that hour's row; a window inside this hour is minutes only.
-  const minutesUntil = currentHour >= start ? currentHour : end;
   const ids = workflowIds === 'all' ? null : workflowIds;
   const hourOfWeek = Math.floor((end - spec.window / 2) / HOUR_MS) * HOUR_MS;
   const baselineHours = Array.from({ length: spec.weeks }, (_, k) => new Date(hourOfWeek - (k + 1) * WEEK_MS));
-  const currentParams: unknown[] = [new Date(start), new Date(minutesUntil)];
+  const currentParams: unknown[] = [];
   let idFilter = '';
   if (ids) {
     currentParams.push(ids);
-    idFilter = ` AND workflow_id = ANY($${currentParams.length}::text[])`;
+    idFilter = ' AND workflow_id = ANY($1::text[])';
   }
-  let hourPart = '';
-  if (currentHour >= start) {
-    currentParams.push(new Date(currentHour));
-    hourPart = ` UNION ALL SELECT workflow_id, executions, failures, duration_min, duration_max, duration_buckets FROM execution_rollups_hour WHERE bucket = $${currentParams.length}${idFilter}`;
-  }
+  const reads = currentWindowReads(end, spec.window).map((read) => {
+    currentParams.push(new Date(read.fromMs), new Date(read.toMs));
+    const n = currentParams.length;
+    return `SELECT workflow_id, ${read.sign} AS sign, executions, failures, duration_min, duration_max, duration_buckets FROM ${read.table}
+             WHERE bucket >= $${n - 1} AND bucket < $${n}${idFilter}`;
+  });
   const [current, baseline] = await Promise.all([
-    db.query<SpanRow>(
-      `SELECT workflow_id, ${SPAN_COLUMNS}
-         FROM (SELECT workflow_id, executions, failures, duration_min, duration_max, duration_buckets FROM execution_rollups_minute
-                WHERE bucket >= $1 AND bucket < $2${idFilter}${hourPart}) r
-        GROUP BY 1`,
-      currentParams
-    ),
+    db.query<SpanRow>(`SELECT workflow_id, ${SIGNED_SPAN_COLUMNS} FROM (${reads.join(' UNION ALL ')}) r GROUP BY 1`, currentParams),
     db.query<SpanRow>(
       `SELECT workflow_id, bucket, ${SPAN_COLUMNS} FROM execution_rollups_hour
         WHERE bucket = ANY($1::timestamptz[])${ids ? ' AND workflow_id = ANY($2::text[])' : ''}

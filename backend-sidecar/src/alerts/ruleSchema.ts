@@ -130,9 +130,18 @@ const anomalyCondition = z.object({
   window: durationMs({ min: 5 * 60_000, max: 3_600_000 }).refine((ms) => ms % 60_000 === 0, { message: 'must be whole minutes' }).default(3_600_000),
 }).strict();
 
+// Judges workflows that check a certificate (a step asserts on tls.*, or tlsExpiryAlert: true) by the
+// latest certificate their HTTPS attempts recorded; other workflows get no verdict.
+const certificateExpiryCondition = z.object({
+  type: z.literal('certificate_expiry'),
+  // Fires while fewer whole days than this remain.
+  days: z.number().int('must be a whole number of days').min(1, 'must be between 1 and 365').max(365, 'must be between 1 and 365').default(14),
+}).strict();
+
 export const conditionSchema = z.discriminatedUnion('type', [
   thresholdCondition, rateCondition, patternCondition, durationCondition, consecutiveCondition, customCondition, burnRateCondition, anomalyCondition,
-], { message: 'type must be one of threshold, rate, pattern, duration, consecutive_failures, custom, burn_rate, anomaly' });
+  certificateExpiryCondition,
+], { message: 'type must be one of threshold, rate, pattern, duration, consecutive_failures, custom, burn_rate, anomaly, certificate_expiry' });
 export type Condition = z.output<typeof conditionSchema>;
 export type ConditionType = Condition['type'];
 
@@ -149,6 +158,20 @@ export const flappingSchema = z.object({
   threshold: z.number().int().min(2).max(1000).default(6),
 }).strict();
 
+/**
+ * How many of a workflow's locations the condition must hold in, each judged on its own executions:
+ * at least `min` of them (all of them when the workflow lists fewer), or at least that `fraction`
+ * of them (rounded up, at least one). A workflow without `locations` counts as one location.
+ */
+export const quorumSchema = z.union(
+  [
+    z.object({ min: z.number().int('must be a whole number of locations').min(1, 'must be between 1 and 16').max(16, 'must be between 1 and 16') }).strict(),
+    z.object({ fraction: z.number().gt(0, 'must be more than 0 and at most 1').max(1, 'must be more than 0 and at most 1') }).strict(),
+  ],
+  { message: 'quorum must be { min: <locations> } or { fraction: <0–1> }' }
+);
+export type Quorum = z.output<typeof quorumSchema>;
+
 export const ruleInputSchema = z.object({
   id,
   name: z.string().min(1).max(200),
@@ -161,7 +184,14 @@ export const ruleInputSchema = z.object({
   flapping: flappingSchema.default({ window: 30 * 60_000, threshold: 6 }),
   escalationPolicy: id.optional(),
   channels: z.array(id).max(50).default([]),
-}).strict();
+  quorum: quorumSchema.optional(),
+}).strict().superRefine((rule, ctx) => {
+  // burn_rate and anomaly read the workflow's SLO and hour rollups across all its locations: there is
+  // no per-location verdict for a quorum to count.
+  if (rule.quorum && (rule.condition.type === 'burn_rate' || rule.condition.type === 'anomaly')) {
+    ctx.addIssue({ code: 'custom', path: ['quorum'], message: `a quorum counts locations judged on their own executions; a ${rule.condition.type} condition is judged on the whole workflow` });
+  }
+});
 export type RuleInput = z.output<typeof ruleInputSchema>;
 
 export interface Rule extends RuleInput {

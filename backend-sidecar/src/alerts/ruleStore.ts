@@ -23,6 +23,7 @@ interface RuleRow {
   source: Rule['source'];
   source_file: string | null;
   disabled_reason: string | null;
+  quorum: Rule['quorum'] | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -52,6 +53,7 @@ function toRule(r: RuleRow): StoredRule {
     source: r.source,
     ...(r.source_file ? { sourceFile: r.source_file } : {}),
     ...(r.disabled_reason ? { disabledReason: r.disabled_reason } : {}),
+    ...(r.quorum ? { quorum: r.quorum } : {}),
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -131,16 +133,16 @@ export async function saveRule(
   }
   await checkReferences(db, input, opts.pathPrefix);
   await db.query(
-    `INSERT INTO alert_rules (id, name, description, enabled, severity, scope, condition, cooldown_ms, flapping, policy_id, channels, predefined, source, source_file)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+    `INSERT INTO alert_rules (id, name, description, enabled, severity, scope, condition, cooldown_ms, flapping, policy_id, channels, predefined, source, source_file, quorum)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT (id) DO UPDATE SET name = $2, description = $3, enabled = $4, severity = $5, scope = $6, condition = $7,
-       cooldown_ms = $8, flapping = $9, policy_id = $10, channels = $11, disabled_reason = NULL,
+       cooldown_ms = $8, flapping = $9, policy_id = $10, channels = $11, quorum = $15, disabled_reason = NULL,
        source = CASE WHEN alert_rules.source = 'builtin' AND $13 = 'api' THEN 'builtin' ELSE $13 END,
        source_file = $14, version = alert_rules.version + 1, updated_at = now()`,
     [
       input.id, input.name, input.description ?? null, input.enabled, input.severity, JSON.stringify(input.scope), JSON.stringify(input.condition),
       input.cooldown, JSON.stringify(input.flapping), input.escalationPolicy ?? null, JSON.stringify(input.channels),
-      opts.source === 'builtin', opts.source, opts.sourceFile ?? null,
+      opts.source === 'builtin', opts.source, opts.sourceFile ?? null, input.quorum ? JSON.stringify(input.quorum) : null,
     ]
   );
   return { created: !existing };

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ConfigError } from '../errors/errors';
 import { envSchema, loadConfig } from './env';
 
@@ -8,13 +9,19 @@ import { envSchema, loadConfig } from './env';
 
 const BASE = { DATABASE_URL: 'postgres://localhost/x' };
 
+/** Variables checked against another: each is tested with its partner at the partner's most lenient value. */
+const PARTNERS: Record<string, Record<string, string>> = {
+  REPLICA_HEARTBEAT_INTERVAL: { REPLICA_HEARTBEAT_EXPIRY: '3600000ms' },
+  REPLICA_HEARTBEAT_EXPIRY: { REPLICA_HEARTBEAT_INTERVAL: '500ms' },
+};
+
 function accepted(name: string, value: string): unknown {
-  return (loadConfig({ ...BASE, [name]: value }) as unknown as Record<string, unknown>)[name];
+  return (loadConfig({ ...BASE, ...PARTNERS[name], [name]: value }) as unknown as Record<string, unknown>)[name];
 }
 
 function refusal(name: string, value: string): string {
   try {
-    loadConfig({ ...BASE, [name]: value });
+    loadConfig({ ...BASE, ...PARTNERS[name], [name]: value });
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
@@ -57,6 +64,9 @@ const DURATIONS: Record<string, [number, number]> = {
   RETENTION_ROLLUPS: [86_400_000, 3650 * 86_400_000],
   RETENTION_INTERVAL: [1000, 86_400_000],
   REPORT_SCHEDULE_INTERVAL: [100, 3_600_000],
+  REPLICA_HEARTBEAT_INTERVAL: [500, 300_000],
+  REPLICA_HEARTBEAT_EXPIRY: [1000, 3_600_000],
+  SCHEDULER_SUPERSEDED: [1000, 86_400_000],
 };
 
 const BOOLEANS = ['SCHEDULER', 'ALERTING'];
@@ -80,7 +90,17 @@ const TEXTS: Record<string, [string, string[]]> = {
   TARGET_DENYLIST: ['none', ['10.0.0.0/33', 'not-a-range', '10.0.0.0/8,,x']],
   TARGET_ALLOWLIST: ['127.0.0.0/8', ['300.1.1.1', 'none']],
   GRAFANA_URL: ['https://ops.example.com/grafana/', ['ops.example.com', 'ftp://grafana', 'https://user:pw@grafana.example', 'https://g.example/?q=1']],
-  METRICS_LABELS: ['env,team', ['a,b,c,d,e,f', '__name', 'workflow', 'env,env', '1abc', 'has-dash']],
+  METRICS_LABELS: ['env,team', ['a,b,c,d,e,f', '__name', 'workflow', 'location', 'env,env', '1abc', 'has-dash']],
+  LOCATION: ['eu-west', ['EU', '-eu', 'eu west', `e${'u'.repeat(63)}`]],
+  // A certificate file; a missing file, a file without a certificate (a key) and one with a broken certificate.
+  STEP_TLS_CA_FILE: [
+    path.resolve(__dirname, '../../test/support/tls/self-signed.crt'),
+    [
+      path.resolve(__dirname, '../../test/support/tls/missing.crt'),
+      path.resolve(__dirname, '../../test/support/tls/self-signed.key'),
+      path.resolve(__dirname, '../../test/support/tls/broken.crt'),
+    ],
+  ],
 };
 
 const TABLES = [Object.keys(COUNTS), PORTS, Object.keys(DURATIONS), BOOLEANS, Object.keys(ENUMS), TOKENS, Object.keys(TEXTS)];
@@ -101,6 +121,11 @@ describe('environment variables', () => {
         expect(message).toContain(`${name}=${JSON.stringify(bad)}`);
       }
     });
+  });
+
+  it('REPLICA_HEARTBEAT_EXPIRY must be at least twice REPLICA_HEARTBEAT_INTERVAL, and the message names both', () => {
+    expect(() => loadConfig({ ...BASE, REPLICA_HEARTBEAT_INTERVAL: '10s', REPLICA_HEARTBEAT_EXPIRY: '19s' })).toThrow(/REPLICA_HEARTBEAT_EXPIRY="19s": must be at least twice REPLICA_HEARTBEAT_INTERVAL \("10s"\)/);
+    expect(loadConfig({ ...BASE, REPLICA_HEARTBEAT_INTERVAL: '10s', REPLICA_HEARTBEAT_EXPIRY: '20s' }).REPLICA_HEARTBEAT_EXPIRY).toBe(20_000);
   });
 
   describe.each(PORTS)('%s', (name) => {

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -5,6 +7,7 @@ import { ConfigError } from '../errors/errors';
 import { parseCidrList, type CidrList } from '../net/cidrList';
 import { DEFAULT_TARGET_DENYLIST } from '../net/egressGuard';
 import { durationMs } from '../schema/duration';
+import { DEFAULT_LOCATION, LOCATION_NAME, LOCATION_NAME_RULE } from '../model/location';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
@@ -120,8 +123,42 @@ const grafanaUrl = optionalString.transform((value, ctx) => {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 });
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
+
+/**
+ * A PEM file of CA certificates HTTPS steps trust besides Node's built-in roots (a private CA, a
+ * self-signed target). Read and checked once at start: a missing file, or one without a readable
+ * certificate, stops the sidecar with the reason rather than failing every step later.
+ */
+const caFile = optionalString.transform((file, ctx): string[] | undefined => {
+  if (file === undefined) {
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    return z.NEVER;
+  }
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)' });
+    return z.NEVER;
+  }
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `certificate ${i + 1} of ${blocks.length} cannot be read: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  }
+  return blocks;
+});
+
 /** Label names the execution series already carry (and `le`, the histogram's bucket label). */
-export const EXECUTION_SERIES_LABELS = ['workflow', 'status', 'trigger', 'le'] as const;
+export const EXECUTION_SERIES_LABELS = ['workflow', 'status', 'trigger', 'location', 'le'] as const;
 export const MAX_METRICS_LABELS = 5;
 const PROMETHEUS_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -236,12 +273,21 @@ export const envSchema = z.object({
   RETENTION_RAW: durationMs({ min: 3_600_000, max: 3650 * 86_400_000 }).default(30 * 86_400_000),
   RETENTION_ROLLUPS: durationMs({ min: 86_400_000, max: 3650 * 86_400_000 }).default(400 * 86_400_000),
   RETENTION_INTERVAL: durationMs({ min: 1_000, max: 86_400_000 }).default(3_600_000),
+  // Where this replica runs checks from; a workflow listing locations runs each slot once in each.
+  LOCATION: optionalString.refine((v) => v === undefined || LOCATION_NAME.test(v), { message: `must be ${LOCATION_NAME_RULE}` }).transform((v) => v ?? DEFAULT_LOCATION),
+  // Each replica refreshes its heartbeat row this often; one not seen for the expiry is gone (GET /api/v1/locations, /health).
+  REPLICA_HEARTBEAT_INTERVAL: durationMs({ min: 500, max: 300_000 }).default(5_000),
+  REPLICA_HEARTBEAT_EXPIRY: durationMs({ min: 1_000, max: 3_600_000 }).default(30_000),
+  // A pending slot is recorded missed once a newer slot of the same workflow (and location) has been due this long (anti-burst).
+  SCHEDULER_SUPERSEDED: durationMs({ min: 1_000, max: 86_400_000 }).default(5_000),
   // Set: every notification links to its alert and workflow in the app (`${GRAFANA_URL}/a/<app id>/alerts/<id>`).
   GRAFANA_URL: grafanaUrl,
   // Workflow label names (e.g. `env,team`) added to the execution series of /metrics; a workflow without one gets "".
   METRICS_LABELS: metricsLabels,
   // Report schedules are checked this often (on replicas with ALERTING on); a due report waits at most this long.
   REPORT_SCHEDULE_INTERVAL: durationMs({ min: 100, max: 3_600_000 }).default(30_000),
+  // A PEM file of CA certificates HTTPS steps trust in addition to Node's built-in roots.
+  STEP_TLS_CA_FILE: caFile,
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -271,6 +317,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
   }
   const parsed = result.data;
+  if (parsed.REPLICA_HEARTBEAT_EXPIRY < 2 * parsed.REPLICA_HEARTBEAT_INTERVAL) {
+    // One late heartbeat must not make a live replica look gone.
+    throw new ConfigError(
+      `Invalid environment configuration:\n  REPLICA_HEARTBEAT_EXPIRY=${JSON.stringify(env.REPLICA_HEARTBEAT_EXPIRY ?? '30s')}: must be at least twice REPLICA_HEARTBEAT_INTERVAL (${JSON.stringify(env.REPLICA_HEARTBEAT_INTERVAL ?? '5s')})`
+    );
+  }
   return {
     ...parsed,
     dataDir: path.resolve(cwd, parsed.DATA_DIR),

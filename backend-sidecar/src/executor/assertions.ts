@@ -1,15 +1,25 @@
-import { MAX_STORED_ACTUAL, type AssertionResult } from '../model/execution';
+import { MAX_STORED_ACTUAL, type AssertionResult, type AttemptTls } from '../model/execution';
 import { truncateText } from '../model/truncateText';
 import { compileSafeRegex, type SafeRegex } from '../regex/safeRegex';
 
 /**
  * The little assertion and extraction language of workflow steps, hand-written because it is our
  * own: `status == 200`, `status in [200, 201]`, `duration < 2000`, `header.content-type contains json`,
- * `body.token exists`, `body.items[0].id == 3`, `body["odd key"] != "x"`, `body matches /ok/i`.
+ * `body.token exists`, `body.items[0].id == 3`, `body["odd key"] != "x"`, `body matches /ok/i`,
+ * `tls.daysRemaining >= 14`, `tls.issuer contains "Let's Encrypt"` (HTTPS steps).
  * Parsed once at load time (a bad one is rejected with its path), evaluated after each response.
  */
 export type Operator = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'contains' | 'matches' | 'exists' | 'not exists';
-export type Subject = { kind: 'status' } | { kind: 'duration' } | { kind: 'header'; name: string } | { kind: 'body'; path: Array<string | number> };
+export type Subject =
+  | { kind: 'status' }
+  | { kind: 'duration' }
+  | { kind: 'header'; name: string }
+  | { kind: 'body'; path: Array<string | number> }
+  | { kind: 'tls'; field: TlsField };
+
+/** What an HTTPS step may assert about the certificate its response came with. */
+export const TLS_FIELDS = ['daysRemaining', 'issuer', 'subject'] as const;
+export type TlsField = (typeof TLS_FIELDS)[number];
 
 export interface Assertion {
   source: string;
@@ -28,9 +38,11 @@ export interface ResponseView {
   /** Parsed JSON body, or undefined when the body is not JSON. */
   json?: unknown;
   isJson: boolean;
+  /** The server certificate, when the response came over HTTPS. */
+  tls?: AttemptTls;
 }
 
-const SUBJECT_RE = /^(status|duration|response_time|header\.[A-Za-z0-9!#$%&'*+.^_`|~-]+|body(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*)/;
+const SUBJECT_RE = /^(status|duration|response_time|tls\.[A-Za-z]+|header\.[A-Za-z0-9!#$%&'*+.^_`|~-]+|body(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*)/;
 const OPERATORS: Operator[] = ['not exists', 'exists', '==', '!=', '<=', '>=', '<', '>', 'in', 'contains', 'matches'];
 
 export function parsePath(text: string): Array<string | number> {
@@ -58,6 +70,13 @@ function parseSubject(text: string): Subject {
   }
   if (text.startsWith('header.')) {
     return { kind: 'header', name: text.slice('header.'.length).toLowerCase() };
+  }
+  if (text.startsWith('tls.')) {
+    const field = text.slice('tls.'.length);
+    if (!(TLS_FIELDS as readonly string[]).includes(field)) {
+      throw new Error(`${text} is not a TLS field; use ${TLS_FIELDS.map((f) => `tls.${f}`).join(', ')}`);
+    }
+    return { kind: 'tls', field: field as TlsField };
   }
   return { kind: 'body', path: parsePath(text.slice('body'.length)) };
 }
@@ -91,15 +110,20 @@ export function parseAssertion(source: string): Assertion {
   const text = source.trim();
   const subjectMatch = SUBJECT_RE.exec(text);
   if (!subjectMatch) {
-    throw new Error(`"${source}" does not start with status, duration, header.<name> or body[.path]`);
+    throw new Error(`"${source}" does not start with status, duration, header.<name>, body[.path] or tls.<field>`);
   }
   const subjectText = subjectMatch[1]!;
   const rest = text.slice(subjectText.length).trim();
+  let subject: Subject;
+  try {
+    subject = parseSubject(subjectText);
+  } catch (error) {
+    throw new Error(`"${source}": ${(error as Error).message}`);
+  }
   const operator = OPERATORS.find((op) => rest === op || rest.startsWith(`${op} `));
   if (!operator) {
     throw new Error(`"${source}": expected an operator (${OPERATORS.join(', ')}) after ${subjectText}`);
   }
-  const subject = parseSubject(subjectText);
   const valueText = rest.slice(operator.length).trim();
   if (operator === 'exists' || operator === 'not exists') {
     if (valueText) {
@@ -149,6 +173,9 @@ function describeSubject(subject: Subject): string {
   if (subject.kind === 'body') {
     return `body${subject.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;
   }
+  if (subject.kind === 'tls') {
+    return `tls.${subject.field}`;
+  }
   return subject.kind;
 }
 
@@ -168,6 +195,11 @@ function actualOf(subject: Subject, response: ResponseView): { value: unknown; p
         return { value: undefined, problem: 'the body is not JSON' };
       }
       return { value: readPath(response.json, subject.path) };
+    case 'tls':
+      if (!response.tls) {
+        return { value: undefined, problem: 'no certificate: the response did not come over HTTPS' };
+      }
+      return { value: response.tls[subject.field] };
   }
 }
 
@@ -228,12 +260,14 @@ export function evaluateAssertion(assertion: Assertion, response: ResponseView, 
     : `expected ${name} ${assertion.operator} ${assertion.regex ? String(assertion.regex) : JSON.stringify(assertion.expected)}`;
   const json = presence || actual === undefined ? undefined : JSON.stringify(actual);
   const got = problem ?? (json === undefined ? kindOf(actual) : truncateText(hide ? hide(json) : json, MAX_STORED_ACTUAL));
+  // The certificate's expiry date, so "got 10" reads as the deadline it is.
+  const certificate = assertion.subject.kind === 'tls' && response.tls ? ` (certificate ${response.tls.subject} valid until ${response.tls.validTo})` : '';
   return {
     assertion: assertion.source,
     passed,
     expected: assertion.regex ? String(assertion.regex) : assertion.expected,
     actual: presence ? undefined : storedActual(actual, hide),
-    message: `assertion "${assertion.source}" failed: ${expectation}, got ${got}`,
+    message: `assertion "${assertion.source}" failed: ${expectation}, got ${got}${certificate}`,
   };
 }
 

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import tls, { TLSSocket } from 'node:tls';
 import { interceptors, request, type Agent, type Dispatcher } from 'undici';
 import { EgressGuard } from '../net/egressGuard';
+import { PeerCertificateBook, originKey, peerCertificateOf, type PeerCertificate } from '../net/peerCertificates';
 import { ResponseTooLargeError } from '../retry/errors';
 
 /**
@@ -24,6 +26,13 @@ export interface HttpResponse {
   status: number;
   headers: ResponseHeaders;
   text: string;
+  /** The certificate of the origin that answered (after redirects), when that was over HTTPS. */
+  tls?: PeerCertificate;
+}
+
+export interface StepHttpClientOptions {
+  /** PEM certificates trusted besides Node's built-in roots (STEP_TLS_CA_FILE). */
+  extraCa?: string[];
 }
 
 const USER_AGENT = 'workflow-monitor/0.1';
@@ -49,14 +58,30 @@ export class ResponseHeaders {
 export class StepHttpClient {
   private readonly agent: Agent;
   private readonly dispatcher: Dispatcher;
+  private readonly certificates = new PeerCertificateBook();
 
-  constructor(guard: EgressGuard) {
-    this.agent = guard.createAgent();
+  constructor(guard: EgressGuard, options: StepHttpClientOptions = {}) {
+    // No TLS session resumption: a resumed session skips the certificate exchange and its verification, so
+    // a renewed (or newly broken) certificate would go unseen for the session's lifetime. A monitor pays the
+    // full handshake per new connection; kept-alive connections still carry most requests.
+    // `ca` replaces Node's roots rather than adding to them, so the built-in ones are passed along.
+    const connectOptions = {
+      maxCachedSessions: 0,
+      ...(options.extraCa && options.extraCa.length > 0 ? { ca: [...tls.rootCertificates, ...options.extraCa] } : {}),
+    };
+    this.agent = guard.createAgent({}, connectOptions, (target, socket) => {
+      if (socket instanceof TLSSocket) {
+        const certificate = peerCertificateOf(socket);
+        if (certificate) {
+          this.certificates.record(originKey(target.protocol, target.hostname, target.port), certificate);
+        }
+      }
+    });
     this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }));
   }
 
   /** Bound once, so it can be handed to the executor as its `send`. */
-  readonly send = (url: URL, req: HttpRequest): Promise<HttpResponse> => sendVia(this.dispatcher, url, req);
+  readonly send = (url: URL, req: HttpRequest): Promise<HttpResponse> => sendVia(this.dispatcher, url, req, this.certificates);
 
   close(): Promise<void> {
     return this.agent.close();
@@ -92,7 +117,15 @@ export function sendHttpRequest(url: URL, req: HttpRequest): Promise<HttpRespons
   return defaultClient.send(url, req);
 }
 
-async function sendVia(dispatcher: Dispatcher, url: URL, req: HttpRequest): Promise<HttpResponse> {
+/** The URL that answered: the redirect interceptor lists every hop in the context's `history`, the last one included. */
+function answeringUrl(requested: URL, context: unknown): Pick<URL, 'protocol' | 'hostname' | 'port'> {
+  const history = (context as { history?: unknown } | null | undefined)?.history;
+  const last = Array.isArray(history) && history.length > 0 ? (history[history.length - 1] as Partial<URL> | undefined) : undefined;
+  // Duck-typed: under jest the URL class of undici's realm is not the test's.
+  return typeof last?.protocol === 'string' && typeof last.hostname === 'string' && typeof last.port === 'string' ? (last as URL) : requested;
+}
+
+async function sendVia(dispatcher: Dispatcher, url: URL, req: HttpRequest, certificates: PeerCertificateBook): Promise<HttpResponse> {
   const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: '*/*' };
   for (const [name, value] of Object.entries(req.headers)) {
     headers[name.toLowerCase()] = value;
@@ -105,5 +138,7 @@ async function sendVia(dispatcher: Dispatcher, url: URL, req: HttpRequest): Prom
     dispatcher,
   });
   const text = await readBody(response.body, req.maxBodyBytes);
-  return { status: response.statusCode, headers: new ResponseHeaders(response.headers), text };
+  const answered = answeringUrl(url, response.context);
+  const tlsCertificate = answered.protocol === 'https:' ? certificates.get(originKey(answered.protocol, answered.hostname, answered.port)) : undefined;
+  return { status: response.statusCode, headers: new ResponseHeaders(response.headers), text, tls: tlsCertificate };
 }

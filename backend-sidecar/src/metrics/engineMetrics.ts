@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { EXECUTION_TRIGGER, type ExecutionResult } from '../model/execution';
+import { DEFAULT_LOCATION } from '../model/location';
 
 /**
  * What the engine exposes on /metrics: executions, durations, attempts and the scheduler's health.
@@ -14,18 +15,21 @@ export class EngineMetrics {
   readonly missedSlots: Counter;
   readonly inFlight: Gauge;
 
-  /** `workflowLabels`: names already checked by config/env.ts (Prometheus names, none of ours). */
-  constructor(registry: Registry, inFlight: () => number, private readonly workflowLabels: readonly string[] = []) {
+  /**
+   * `workflowLabels`: names already checked by config/env.ts (Prometheus names, none of ours).
+   * `location` labels executions that carry none (this replica's own location).
+   */
+  constructor(registry: Registry, inFlight: () => number, private readonly workflowLabels: readonly string[] = [], private readonly location = DEFAULT_LOCATION) {
     this.executions = new Counter({
       name: 'workflow_monitor_executions_total',
-      help: 'Workflow executions recorded, by workflow, status and trigger',
-      labelNames: ['workflow', 'status', 'trigger', ...workflowLabels],
+      help: 'Workflow executions recorded, by workflow, status, trigger and the location they ran in',
+      labelNames: ['workflow', 'status', 'trigger', 'location', ...workflowLabels],
       registers: [registry],
     });
     this.duration = new Histogram({
       name: 'workflow_monitor_execution_duration_seconds',
-      help: 'Duration of workflow executions',
-      labelNames: ['workflow', ...workflowLabels],
+      help: 'Duration of workflow executions, by workflow and location',
+      labelNames: ['workflow', 'location', ...workflowLabels],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     });
@@ -58,10 +62,11 @@ export class EngineMetrics {
 
   /** `labels`: the workflow's labels as stored (only the METRICS_LABELS names are read; a missing one is ""). */
   observe(result: ExecutionResult, labels?: unknown): void {
+    const location = result.location ?? this.location;
     const extra = this.workflowLabels.length === 0 ? undefined : this.pickLabels(labels);
-    this.executions.inc({ workflow: result.workflowId, status: result.status, trigger: result.trigger, ...extra });
+    this.executions.inc({ workflow: result.workflowId, status: result.status, trigger: result.trigger, location, ...extra });
     if (result.trigger !== EXECUTION_TRIGGER.missed && result.trigger !== EXECUTION_TRIGGER.push) {
-      this.duration.observe({ workflow: result.workflowId, ...extra }, result.durationMs / 1000);
+      this.duration.observe({ workflow: result.workflowId, location, ...extra }, result.durationMs / 1000);
     }
     for (const step of result.steps) {
       for (const attempt of step.attempts) {

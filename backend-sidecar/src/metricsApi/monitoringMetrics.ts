@@ -6,6 +6,7 @@ import { alertSummary } from './alertSummary';
 import { PERIODS, periodWindow, type Period } from './periods';
 import { partsSql, rollupParts, type RollupPart } from './rollupParts';
 import { pointsTrend, relativeTrend } from './trend';
+import { locationListQuerySchema } from '../model/location';
 
 const periodNames = Object.keys(PERIODS) as Period[];
 
@@ -14,6 +15,10 @@ export const metricsQuerySchema = z
   .object({
     period: z.enum(periodNames as [Period, ...Period[]], { message: `period must be one of ${periodNames.join(', ')}` }).default('24h'),
     details: z.enum(['true', 'false'], { message: 'details must be one of true, false' }).default('false'),
+    // Only executions from these locations (comma-separated).
+    locations: locationListQuerySchema,
+    // `location`: also a breakdown per location (data.locations).
+    groupBy: z.enum(['none', 'location'], { message: 'groupBy must be one of none, location' }).default('none'),
   })
   .strict();
 
@@ -52,9 +57,9 @@ function addTotals(into: Totals, more: Totals): Totals {
 
 const zero = (): Totals => ({ executions: 0, successes: 0, degraded: 0, failures: 0, duration_sum: 0 });
 
-async function perWorkflow(pool: Pool, parts: RollupPart[]): Promise<WorkflowTotals[]> {
+async function perWorkflow(pool: Pool, parts: RollupPart[], locations?: string[]): Promise<WorkflowTotals[]> {
   const params: unknown[] = [];
-  const union = partsSql(parts, PART_COLUMNS, params);
+  const union = partsSql(parts, PART_COLUMNS, params, locations);
   const { rows } = await pool.query<WorkflowTotals>(
     `SELECT workflow_id, ${SUMS}, min(duration_min) AS min, max(duration_max) AS max FROM (${union}) p GROUP BY workflow_id ORDER BY workflow_id`,
     params
@@ -62,32 +67,44 @@ async function perWorkflow(pool: Pool, parts: RollupPart[]): Promise<WorkflowTot
   return rows;
 }
 
-async function totals(pool: Pool, parts: RollupPart[]): Promise<Totals> {
+async function totals(pool: Pool, parts: RollupPart[], locations?: string[]): Promise<Totals> {
   const params: unknown[] = [];
-  const union = partsSql(parts, PART_COLUMNS, params);
+  const union = partsSql(parts, PART_COLUMNS, params, locations);
   const { rows } = await pool.query<Totals>(`SELECT ${SUMS} FROM (${union}) p`, params);
   const row = rows[0]!;
   return row.executions === null ? zero() : addTotals(zero(), row);
 }
 
+type LocationTotals = Totals & { location: string };
+
+/** Totals per location (the rollups' location dimension), by name. */
+async function perLocation(pool: Pool, parts: RollupPart[], locations?: string[]): Promise<LocationTotals[]> {
+  const params: unknown[] = [];
+  const union = partsSql(parts, 'location, executions, successes, degraded, failures, duration_sum', params, locations);
+  const { rows } = await pool.query<LocationTotals>(`SELECT location, ${SUMS} FROM (${union}) p GROUP BY location ORDER BY location`, params);
+  return rows;
+}
+
 /** Executions per UTC hour of day: day rows carry 24 counts, hour and minute rows their own hour. */
-async function hourlyPattern(pool: Pool, parts: RollupPart[]): Promise<number[]> {
+async function hourlyPattern(pool: Pool, parts: RollupPart[], locations?: string[]): Promise<number[]> {
   const pattern = Array.from({ length: 24 }, () => 0);
+  const only = locations ? ' AND location = ANY($3::text[])' : '';
   await Promise.all(
     parts.map(async (part) => {
+      const bounds: unknown[] = locations ? [part.from, part.to, locations] : [part.from, part.to];
       if (part.table === 'execution_rollups_day') {
         const { rows } = await pool.query<{ h: number[] }>(
           `SELECT ${sumArray('hour_executions', 24)} AS h
-             FROM execution_rollups_day WHERE bucket >= $1 AND bucket < $2`,
-          [part.from, part.to]
+             FROM execution_rollups_day WHERE bucket >= $1 AND bucket < $2${only}`,
+          bounds
         );
         rows[0]!.h.forEach((n, i) => (pattern[i] = pattern[i]! + n));
         return;
       }
       const { rows } = await pool.query<{ hour: number; n: number }>(
         `SELECT extract(hour FROM bucket AT TIME ZONE 'UTC')::int AS hour, sum(executions)::int AS n
-           FROM ${part.table} WHERE bucket >= $1 AND bucket < $2 GROUP BY 1`,
-        [part.from, part.to]
+           FROM ${part.table} WHERE bucket >= $1 AND bucket < $2${only} GROUP BY 1`,
+        bounds
       );
       for (const h of rows) {
         pattern[h.hour] = pattern[h.hour]! + h.n;
@@ -114,18 +131,24 @@ async function lastExecutions(pool: Pool, ids: string[]): Promise<Map<string, { 
  * the day rollup, the edges from the hour (or, for 1h, minute) rollup; the independent reads run
  * side by side on the pool.
  */
-export async function monitoringMetrics(pool: Pool, health: HealthReporter, opts: { period: Period; details: boolean; nowMs?: number }) {
+export async function monitoringMetrics(
+  pool: Pool,
+  health: HealthReporter,
+  opts: { period: Period; details: boolean; locations?: string[]; groupBy?: 'none' | 'location'; nowMs?: number }
+) {
   const nowMs = opts.nowMs ?? Date.now();
   const window = periodWindow(opts.period, nowMs);
   const end = new Date(nowMs + window.bucketMs);
   const currentParts = rollupParts(window.table, window.from, end);
-  const [byWorkflow, previous, active, pattern, report, alerts] = await Promise.all([
-    perWorkflow(pool, currentParts),
-    totals(pool, rollupParts(window.table, window.previousFrom, window.from)),
+  const { locations } = opts;
+  const [byWorkflow, previous, active, pattern, report, alerts, byLocation] = await Promise.all([
+    perWorkflow(pool, currentParts, locations),
+    totals(pool, rollupParts(window.table, window.previousFrom, window.from), locations),
     pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM workflows WHERE deleted_at IS NULL AND enabled`),
-    hourlyPattern(pool, currentParts),
+    hourlyPattern(pool, currentParts, locations),
     health.report(),
     alertSummary(pool, window.from),
+    opts.groupBy === 'location' ? perLocation(pool, currentParts, locations) : Promise.resolve(undefined),
   ]);
   const current = byWorkflow.reduce(addTotals, zero());
 
@@ -165,6 +188,18 @@ export async function monitoringMetrics(pool: Pool, health: HealthReporter, opts
         activeWorkflows: active.rows[0]!.n,
       },
       ...(workflows ? { workflows } : {}),
+      ...(byLocation
+        ? {
+            locations: byLocation.map((l) => ({
+              location: l.location,
+              executions: l.executions,
+              successes: l.successes + l.degraded,
+              failures: l.failures,
+              successRate: successRate(l),
+              averageDuration: averageDuration(l),
+            })),
+          }
+        : {}),
       system: {
         health: report.status,
         lastHealthCheck: report.timestamp,

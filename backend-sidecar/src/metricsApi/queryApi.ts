@@ -6,15 +6,21 @@ import { ERROR_TYPES } from '../model/execution';
 import { BUCKET_COUNT, addBuckets, quantileFromBuckets, sumArray } from '../rollups/histogram';
 import { formatDuration } from '../schema/duration';
 import { timestampMs } from '../schema/timestamp';
-import type { RollupTable } from './rollupParts';
+import { locationNameSchema } from '../model/location';
+import { exactRangeParts, partsSql, type RollupTable } from './rollupParts';
 import { BURN_RATE_WINDOW_KEYS } from '../slo/sloMath';
 import { isSloQueryMetric, sloSeries } from '../slo/sloSeries';
 
 export const QUERY_METRICS = Object.freeze([
   'executions', 'successes', 'failures', 'degraded', 'success_rate', 'duration_avg', 'duration_p50', 'duration_p95', 'duration_p99', 'attempts', 'retries', 'active_alerts',
   'sli', 'error_budget_remaining', 'burn_rate',
+  'step_duration_avg', 'step_duration_p50', 'step_duration_p95', 'step_duration_p99',
 ] as const);
 export type QueryMetric = (typeof QUERY_METRICS)[number];
+/** Per-step metrics have no rollup: they read the newest executions of the range, at most this many (see stepRows). */
+export const STEP_SAMPLE_EXECUTIONS = 2000;
+const STEP_METRICS: readonly QueryMetric[] = ['step_duration_avg', 'step_duration_p50', 'step_duration_p95', 'step_duration_p99'];
+const isStepMetric = (metric: QueryMetric) => STEP_METRICS.includes(metric);
 export const MAX_RANGE_MS = 400 * 86_400_000;
 /** The finest rollup is per minute: a smaller interval (Grafana sends sub-second ones for short ranges) is raised to it. */
 export const MIN_STEP_MS = 60_000;
@@ -50,13 +56,19 @@ export const queryRequestSchema = z
             metric: z.enum(QUERY_METRICS, { message: `metric must be one of ${QUERY_METRICS.join(', ')}` }),
             workflowIds: z.array(z.string()).max(500).optional(),
             labels: z.record(z.string(), z.string()).optional(),
-            groupBy: z.enum(['none', 'workflow', 'error_type'], { message: 'groupBy must be one of none, workflow, error_type' }).default('none'),
+            // Only executions from these locations.
+            locations: z.array(locationNameSchema).max(100).optional(),
+            groupBy: z.enum(['none', 'workflow', 'error_type', 'step', 'location'], { message: 'groupBy must be one of none, workflow, error_type, step, location' }).default('none'),
             alias: z.string().max(200).optional(),
             hide: z.boolean().optional(),
             burnRateWindow: z
               .enum(BURN_RATE_WINDOW_KEYS as unknown as ['5m', '30m', '1h', '6h', '24h', '72h'], { message: `burnRateWindow must be one of ${BURN_RATE_WINDOW_KEYS.join(', ')}` })
               .optional()
               .openapi({ description: 'For metric burn_rate: the window each point\'s burn rate is over (default 1h)' }),
+            instant: z
+              .boolean()
+              .optional()
+              .openapi({ description: 'One point (at `to`) for the whole range [from, to] instead of a series: the range figure, read exactly at minute resolution' }),
           })
           .passthrough()
       )
@@ -70,6 +82,20 @@ export const queryRequestSchema = z
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'groupBy'], message: `${target.metric} is per workflow with an SLO: groupBy none or workflow` });
       } else if (target.groupBy === 'error_type' && target.metric !== 'attempts' && target.metric !== 'retries') {
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'groupBy'], message: 'groupBy error_type applies to the metrics attempts (failed attempts) and retries only' });
+      }
+      if (target.metric === 'active_alerts' && (target.groupBy === 'location' || target.locations !== undefined)) {
+        // An alert belongs to a (rule, workflow), not to one location: quorum alerts span several.
+        ctx.addIssue({ code: 'custom', path: ['targets', i, target.groupBy === 'location' ? 'groupBy' : 'locations'], message: 'active_alerts cannot be split or filtered by location: an alert belongs to a workflow, not to a location' });
+      }
+      if (isSloQueryMetric(target.metric) && (target.groupBy === 'location' || target.locations !== undefined)) {
+        // An SLO is the workflow's, over every location it runs in.
+        ctx.addIssue({ code: 'custom', path: ['targets', i, target.groupBy === 'location' ? 'groupBy' : 'locations'], message: `${target.metric} is per workflow with an SLO, over all its locations: it cannot be split or filtered by location` });
+      }
+      if (target.groupBy === 'step' && !isStepMetric(target.metric)) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'groupBy'], message: `groupBy step applies to the metrics ${STEP_METRICS.join(', ')} only` });
+      }
+      if (isStepMetric(target.metric) && target.groupBy !== 'step' && target.groupBy !== 'none') {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'groupBy'], message: `${target.metric} may be grouped by step or none only` });
       }
     });
     // The size of the answer is known before anything is read or built.
@@ -110,6 +136,8 @@ interface Row {
   duration_buckets?: number[] | null;
   errors_by_type?: number[] | null;
   retries_by_type?: number[] | null;
+  /** A per-step metric, computed in SQL (one row per series and point). */
+  value?: number | null;
 }
 
 interface Acc {
@@ -123,10 +151,11 @@ interface Acc {
   min: number | null;
   max: number | null;
   buckets: number[];
+  value: number | null;
 }
 
 function emptyAcc(): Acc {
-  return { executions: 0, successes: 0, degraded: 0, failures: 0, attempts: 0, retries: 0, duration_sum: 0, min: null, max: null, buckets: Array.from({ length: BUCKET_COUNT }, () => 0) };
+  return { executions: 0, successes: 0, degraded: 0, failures: 0, attempts: 0, retries: 0, duration_sum: 0, min: null, max: null, buckets: Array.from({ length: BUCKET_COUNT }, () => 0), value: null };
 }
 
 function valueOf(metric: QueryMetric, a: Acc | undefined): number | null {
@@ -161,10 +190,19 @@ function valueOf(metric: QueryMetric, a: Acc | undefined): number | null {
     case 'burn_rate':
       // Read by slo/sloSeries.ts over each point's window, not from the step's sums.
       return null;
+    case 'step_duration_avg':
+    case 'step_duration_p50':
+    case 'step_duration_p95':
+    case 'step_duration_p99':
+      return acc.value;
   }
 }
 
-const UNITS: Partial<Record<QueryMetric, string>> = { success_rate: 'percent', duration_avg: 'ms', duration_p50: 'ms', duration_p95: 'ms', duration_p99: 'ms', sli: 'percent', error_budget_remaining: 'percent' };
+const UNITS: Partial<Record<QueryMetric, string>> = {
+  success_rate: 'percent', duration_avg: 'ms', duration_p50: 'ms', duration_p95: 'ms', duration_p99: 'ms',
+  step_duration_avg: 'ms', step_duration_p50: 'ms', step_duration_p95: 'ms', step_duration_p99: 'ms',
+  sli: 'percent', error_budget_remaining: 'percent',
+};
 
 /**
  * The step is `intervalMs` (at least a minute, the finest rollup), widened so there are never more
@@ -239,6 +277,12 @@ function columnsFor(metric: QueryMetric, groupBy: QueryRequest['targets'][number
     case 'error_budget_remaining':
     case 'burn_rate':
       return [SUM.executions];
+    case 'step_duration_avg':
+    case 'step_duration_p50':
+    case 'step_duration_p95':
+    case 'step_duration_p99':
+      // Read by stepRows from the executions themselves, not from rollups.
+      return [];
   }
 }
 
@@ -256,7 +300,11 @@ async function targetRows(pool: Pool, table: RollupTable, fromAligned: number, t
     join = ' JOIN workflows w ON w.id = r.workflow_id';
     filter += ` AND w.labels @> $${params.length}::jsonb`;
   }
-  const series = target.groupBy === 'workflow' ? 'r.workflow_id' : `''`;
+  if (target.locations && target.locations.length > 0) {
+    params.push(target.locations);
+    filter += ` AND r.location = ANY($${params.length}::text[])`;
+  }
+  const series = target.groupBy === 'workflow' ? 'r.workflow_id' : target.groupBy === 'location' ? 'r.location' : `''`;
   const { rows } = await pool.query<Row>(
     `SELECT ${series} AS workflow_id, (floor(extract(epoch FROM r.bucket) * 1000 / $3) * $3)::bigint AS t, ${columns.join(', ')}
        FROM ${table} r${join}
@@ -266,6 +314,98 @@ async function targetRows(pool: Pool, table: RollupTable, fromAligned: number, t
     params
   );
   return rows;
+}
+
+/** The raw rollup columns an instant read sums (every rollup table has them). */
+const PART_COLUMNS = 'workflow_id, location, executions, successes, degraded, failures, attempts, retries, duration_sum, duration_min, duration_max, duration_buckets, errors_by_type, retries_by_type';
+
+/**
+ * One target's rows summed over the whole range, one row per series at `to`: minutes at the ragged
+ * edges, hours up to the day edges, whole days in between (exactRangeParts), so a 30-day figure reads
+ * some 30 + 46 + 118 rows per workflow and is still exact to the minute.
+ */
+async function instantRows(pool: Pool, from: number, to: number, target: QueryRequest['targets'][number], columns: string[]): Promise<Row[]> {
+  const params: unknown[] = [to];
+  const union = partsSql(exactRangeParts(new Date(from), new Date(to)), PART_COLUMNS, params);
+  let filter = '';
+  let join = '';
+  if (target.workflowIds && target.workflowIds.length > 0) {
+    params.push(target.workflowIds);
+    filter += ` AND r.workflow_id = ANY($${params.length}::text[])`;
+  }
+  if (target.labels && Object.keys(target.labels).length > 0) {
+    params.push(JSON.stringify(target.labels));
+    join = ' JOIN workflows w ON w.id = r.workflow_id';
+    filter += ` AND w.labels @> $${params.length}::jsonb`;
+  }
+  if (target.locations && target.locations.length > 0) {
+    params.push(target.locations);
+    filter += ` AND r.location = ANY($${params.length}::text[])`;
+  }
+  const series = target.groupBy === 'workflow' ? 'r.workflow_id' : target.groupBy === 'location' ? 'r.location' : `''`;
+  const { rows } = await pool.query<Row>(
+    `SELECT ${series} AS workflow_id, $1::bigint AS t, ${columns.join(', ')}
+       FROM (${union}) r${join}
+      WHERE true${filter}
+      GROUP BY 1
+      LIMIT ${MAX_VALUES + 1}`,
+    params
+  );
+  return rows;
+}
+
+const STEP_AGGREGATE: Record<string, string> = {
+  step_duration_avg: 'avg(s.duration_ms)::float8',
+  step_duration_p50: 'percentile_cont(0.5) WITHIN GROUP (ORDER BY s.duration_ms)',
+  step_duration_p95: 'percentile_cont(0.95) WITHIN GROUP (ORDER BY s.duration_ms)',
+  step_duration_p99: 'percentile_cont(0.99) WITHIN GROUP (ORDER BY s.duration_ms)',
+};
+
+/**
+ * Step durations per step name (or all steps together) from the newest STEP_SAMPLE_EXECUTIONS
+ * executions of the range that match the filter. Rollups carry no per-step data, and keeping step
+ * rollups would add a second trigger's upserts to every recorded execution on the hot write path;
+ * a bounded read of the newest executions (an index scan on executions_workflow_started_idx, then
+ * their steps by primary key) costs the same at 10 M rows as at 10 k and answers what a step
+ * breakdown is for: where the time of recent runs goes. Skipped steps did not run and are left out.
+ * The frame's meta says how many executions were read.
+ */
+async function stepRows(pool: Pool, from: number, to: number, stepMs: number | undefined, target: QueryRequest['targets'][number]): Promise<{ rows: Row[]; sampled: number }> {
+  const params: unknown[] = [new Date(from), new Date(to), STEP_SAMPLE_EXECUTIONS];
+  let filter = '';
+  let join = '';
+  if (target.workflowIds && target.workflowIds.length > 0) {
+    params.push(target.workflowIds);
+    filter += ` AND e.workflow_id = ANY($${params.length}::text[])`;
+  }
+  if (target.labels && Object.keys(target.labels).length > 0) {
+    params.push(JSON.stringify(target.labels));
+    join = ' JOIN workflows w ON w.id = e.workflow_id';
+    filter += ` AND w.labels @> $${params.length}::jsonb`;
+  }
+  if (target.locations && target.locations.length > 0) {
+    params.push(target.locations);
+    filter += ` AND e.location = ANY($${params.length}::text[])`;
+  }
+  // An unreferenced parameter has no type PostgreSQL can infer: push only the one used.
+  params.push(stepMs ?? to);
+  const time = stepMs === undefined ? `$${params.length}::bigint` : `(floor(extract(epoch FROM sample.started_at) * 1000 / $${params.length}::bigint) * $${params.length}::bigint)::bigint`;
+  const series = target.groupBy === 'step' ? 's.name' : `''`;
+  const { rows } = await pool.query<Row & { sampled: number }>(
+    `WITH sample AS (
+       SELECT e.id, e.started_at FROM executions e${join}
+        WHERE e.started_at >= $1 AND e.started_at <= $2${filter}
+        ORDER BY e.started_at DESC
+        LIMIT $3
+     )
+     SELECT ${series} AS workflow_id, ${time} AS t, ${STEP_AGGREGATE[target.metric]} AS value, (SELECT count(*) FROM sample)::int AS sampled
+       FROM sample JOIN execution_steps s ON s.execution_id = sample.id
+      WHERE s.status <> 'skipped'
+      GROUP BY 1, 2
+      LIMIT ${MAX_VALUES + 1}`,
+    params
+  );
+  return { rows, sampled: rows[0]?.sampled ?? 0 };
 }
 
 /**
@@ -336,24 +476,32 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
     // The schema refuses these; a caller that skipped it must not get a loop over the range.
     throw new ValidationError(`the query would return ${pointCount} points; at most ${MAX_POINTS}`, [{ path: 'maxDataPoints', message: `at most ${MAX_POINTS} points` }]);
   }
-  const times = Array.from({ length: pointCount }, (_, i) => fromAligned + i * stepMs);
+  const seriesTimes = Array.from({ length: pointCount }, (_, i) => fromAligned + i * stepMs);
   const results: Record<string, { frames: unknown[]; error?: string }> = {};
   const visible = q.targets.filter((target) => !target.hide);
+  const sampledBy = new Map<string, number>();
   // Targets are independent: their reads run side by side, and identical ones are read once.
   const reads = new Map<string, Promise<Row[]>>();
   const allRows = await Promise.all(
     visible.map((target) => {
       if (isSloQueryMetric(target.metric)) {
-        return [];
+        return { rows: [] as Row[], key: '' };
       }
       const columns = columnsFor(target.metric, target.groupBy);
-      const key = JSON.stringify([target.workflowIds ?? null, target.labels ?? null, target.groupBy, columns]);
+      const key = JSON.stringify([target.workflowIds ?? null, target.labels ?? null, target.locations ?? null, target.groupBy, columns, target.instant ?? false, isStepMetric(target.metric) ? target.metric : null]);
       let read = reads.get(key);
       if (!read) {
-        read = targetRows(pool, table, fromAligned, q.to, stepMs, target, columns);
+        read = isStepMetric(target.metric)
+          ? stepRows(pool, q.from, q.to, target.instant ? undefined : stepMs, target).then(({ rows, sampled }) => {
+              sampledBy.set(key, sampled);
+              return rows;
+            })
+          : target.instant
+            ? instantRows(pool, q.from, q.to, target, columns)
+            : targetRows(pool, table, fromAligned, q.to, stepMs, target, columns);
         reads.set(key, read);
       }
-      return read;
+      return read.then((rows) => ({ rows, key }));
     })
   );
   let valueCount = 0;
@@ -368,7 +516,7 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
         ]);
       }
       const fields: unknown[] = [{ name: 'time', type: 'time', config: { interval: stepMs } }];
-      const values: unknown[][] = [times];
+      const values: unknown[][] = [seriesTimes];
       for (const { workflow, values: points } of series) {
         const display = target.alias ? target.alias.replace(/\{\{\s*workflow\s*\}\}/g, workflow.id) : workflow.id;
         fields.push({
@@ -384,7 +532,8 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
       };
       continue;
     }
-    const rows = allRows[index]!;
+    const { rows, key: readKey } = allRows[index]!;
+    const times = target.instant ? [q.to] : seriesTimes;
     const series = new Map<string, Map<number, Acc>>();
     for (const row of target.groupBy === 'error_type' ? byErrorType(rows, target.metric) : rows) {
       const key = target.groupBy === 'none' ? '' : row.workflow_id;
@@ -407,16 +556,19 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
       if (row.duration_buckets) {
         addBuckets(acc.buckets, row.duration_buckets);
       }
+      if (row.value != null) {
+        acc.value = Number(row.value);
+      }
       points.set(t, acc);
     }
     if (target.groupBy === 'none' && series.size === 0) {
       series.set('', new Map());
     }
-    valueCount += series.size * pointCount;
+    valueCount += series.size * times.length;
     if (rows.length > MAX_VALUES || valueCount > MAX_VALUES) {
       const where = `targets[${q.targets.indexOf(target)}]`;
       throw new ValidationError(`invalid body: ${where}: the answer would hold more than ${MAX_VALUES} values`, [
-        { path: where, message: `${series.size} series × ${pointCount} points (with the targets before it) is more than ${MAX_VALUES} values: filter by workflowIds or labels, or lower maxDataPoints` },
+        { path: where, message: `${series.size} series × ${times.length} points (with the targets before it) is more than ${MAX_VALUES} values: filter by workflowIds or labels, or lower maxDataPoints` },
       ]);
     }
     const labelsOf = new Map<string, Record<string, string>>();
@@ -426,15 +578,17 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
         labelsOf.set(w.id, w.labels);
       }
     }
+    // An instant count of open alerts is the alerts open at any time in the range: one point spanning it.
+    const alertPlan = target.instant ? { fromAligned: q.from, stepMs: q.to - q.from + 1, pointCount: 1 } : plan;
     const alertCounts =
       target.metric === 'active_alerts'
-        ? await activeAlertSeries(pool, plan, target.groupBy === 'workflow' ? { workflowIds: [...series.keys()], byWorkflow: true } : { workflowIds: target.workflowIds, byWorkflow: false })
+        ? await activeAlertSeries(pool, alertPlan, target.groupBy === 'workflow' ? { workflowIds: [...series.keys()], byWorkflow: true } : { workflowIds: target.workflowIds, byWorkflow: false })
         : undefined;
-    const fields: unknown[] = [{ name: 'time', type: 'time', config: { interval: stepMs } }];
+    const fields: unknown[] = [{ name: 'time', type: 'time', config: target.instant ? {} : { interval: stepMs } }];
     const values: unknown[][] = [times];
     for (const [key, points] of [...series.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      const labels = !key ? undefined : target.groupBy === 'error_type' ? { error_type: key } : { workflow: key, ...labelsOf.get(key) };
-      const display = target.alias ? target.alias.replace(/\{\{\s*(workflow|error_type)\s*\}\}/g, key) : key || target.metric;
+      const labels = !key ? undefined : target.groupBy === 'error_type' ? { error_type: key } : target.groupBy === 'step' ? { step: key } : target.groupBy === 'location' ? { location: key } : { workflow: key, ...labelsOf.get(key) };
+      const display = target.alias ? target.alias.replace(/\{\{\s*(workflow|error_type|step|location)\s*\}\}/g, key) : key || target.metric;
       fields.push({
         name: target.metric,
         type: 'number',
@@ -443,8 +597,11 @@ export async function runQuery(pool: Pool, q: QueryRequest) {
       });
       values.push(alertCounts ? (alertCounts.get(key) ?? times.map(() => 0)) : times.map((t) => valueOf(target.metric, points.get(t))));
     }
+    const meta = isStepMetric(target.metric)
+      ? { custom: { stepMs: target.instant ? null : stepMs, source: 'executions', sampledExecutions: sampledBy.get(readKey) ?? 0, sampleLimit: STEP_SAMPLE_EXECUTIONS } }
+      : { custom: { stepMs: target.instant ? null : stepMs, source: target.instant ? 'rollups' : table } };
     results[target.refId] = {
-      frames: [{ schema: { name: target.refId, refId: target.refId, fields, meta: { custom: { stepMs, source: table } } }, data: { values } }],
+      frames: [{ schema: { name: target.refId, refId: target.refId, fields, meta }, data: { values } }],
     };
   }
   return { results };

@@ -42,6 +42,17 @@ export interface AssertionResult {
   message?: string;
 }
 
+/** The server certificate an HTTPS attempt's response came with (the leaf), as recorded and served. */
+export interface AttemptTls {
+  /** Whole days from the attempt until `validTo` (negative once expired). */
+  daysRemaining: number;
+  /** Distinguished names as `key=value` pairs in the certificate's order, e.g. `CN=R3, O=Let's Encrypt, C=US`. */
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+}
+
 export interface AttemptRecord {
   /** 1-based attempt number within the step. */
   number: number;
@@ -53,6 +64,8 @@ export interface AttemptRecord {
   /** Undefined when the attempt succeeded. */
   errorType?: ErrorType;
   errorMessage?: string;
+  /** HTTPS attempts that got a response: the certificate it came with. */
+  tls?: AttemptTls;
 }
 
 export interface StepResult {
@@ -82,4 +95,6 @@ export interface ExecutionResult {
   errorType?: ErrorType;
   errorMessage?: string;
   steps: StepResult[];
+  /** The location of the replica that ran it (a pushed result: as reported); absent: `default`. */
+  location?: string;
 }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import '../schema/zodOpenApi';
@@ -6,6 +7,7 @@ import { durationMs } from '../schema/duration';
 import { parseAssertion, parseExtractSource } from '../executor/assertions';
 import { REQUEST_TEMPLATE_FIELDS, missingRequestEnv, resolveRequestEnv } from './requestEnv';
 import { formatIssues } from '../schema/issues';
+import { MAX_WORKFLOW_LOCATIONS, locationNameSchema } from './location';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
@@ -111,10 +113,36 @@ const requestSchema = z
   .strict()
   .refine((r) => r.json === undefined || r.body === undefined, { message: 'give either json or body, not both', path: ['body'] });
 
+/** A host name (RFC 1123 labels) or an IP literal, IPv6 with or without brackets. */
+function validTcpHost(host: string): boolean {
+  const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return net.isIP(literal) !== 0 || /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/.test(host);
+}
+
+/** The most text a TCP step sends, and waits for. */
+export const MAX_TCP_SEND_CHARS = 65_536;
+export const MAX_TCP_EXPECT_CHARS = 4_096;
+
+const tcpSchema = z
+  .object({
+    host: z.string().refine(validTcpHost, { message: 'must be a host name or an IP address' }),
+    port: z.number({ message: 'must be a port number' }).int('must be a whole number').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535'),
+    // Connect, send and the wait for `expect` together.
+    timeout: durationMs({ min: 10, max: 600_000 }).default(10_000),
+    send: z.string().min(1).max(MAX_TCP_SEND_CHARS).optional(),
+    expect: z.string().min(1).max(MAX_TCP_EXPECT_CHARS).optional(),
+  })
+  .strict()
+  .openapi('TcpCheck');
+
+/** Subjects a TCP step's assertions may use: it has no status, headers or JSON, and no certificate. */
+const TCP_SUBJECTS = ['duration', 'body'] as const;
+
 const stepSchema = z
   .object({
     name: z.string().min(1).max(200),
-    request: requestSchema,
+    request: requestSchema.optional(),
+    tcp: tcpSchema.optional(),
     assert: z
       .array(
         z.string().superRefine((text, ctx) => {
@@ -141,7 +169,35 @@ const stepSchema = z
       .default({}),
     retry: retrySettingsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((step, ctx) => {
+    if ((step.request === undefined) === (step.tcp === undefined)) {
+      ctx.addIssue({ code: 'custom', path: step.request ? ['tcp'] : ['request'], message: 'a step has exactly one of request (HTTP) or tcp' });
+      return;
+    }
+    step.assert.forEach((text, j) => {
+      let subject: ReturnType<typeof parseAssertion>['subject'];
+      try {
+        subject = parseAssertion(text).subject;
+      } catch {
+        return; // Reported by the field's own check.
+      }
+      if (step.tcp && !(subject.kind === 'duration' || (subject.kind === 'body' && subject.path.length === 0))) {
+        ctx.addIssue({ code: 'custom', path: ['assert', j], message: `"${text}": a tcp step can assert on ${TCP_SUBJECTS.join(' and ')} (the reply text) only` });
+      }
+      if (step.request && subject.kind === 'tls' && !/^https:/i.test(step.request.url)) {
+        ctx.addIssue({ code: 'custom', path: ['assert', j], message: `"${text}": tls.* needs an https:// URL; this step's request.url is ${step.request.url.split(/[?#]/)[0]}` });
+      }
+    });
+    if (step.tcp && Object.keys(step.extract).length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['extract'], message: 'a tcp step extracts nothing (it has no response to read values from)' });
+    }
+  });
+
+/** True when a step asserts on its response's certificate (`tls.*`). */
+export function stepAssertsOnTls(step: { assert: string[] }): boolean {
+  return step.assert.some((text) => /^\s*tls\./.test(text));
+}
 
 export const workflowDefinitionSchema = z
   .object({
@@ -156,11 +212,27 @@ export const workflowDefinitionSchema = z
     degradedAfter: durationMs({ min: 1, max: 600_000 }).optional(),
     retry: retrySettingsSchema.optional(),
     steps: z.array(stepSchema).max(50).default([]),
+    // Each slot runs once in each of these locations, by a replica of that location (env LOCATION).
+    locations: z
+      .array(locationNameSchema)
+      .min(1, 'list at least one location, or leave locations out to run on any replica')
+      .max(MAX_WORKFLOW_LOCATIONS, `at most ${MAX_WORKFLOW_LOCATIONS} locations`)
+      .optional(),
     slo: sloSchema.optional(),
+    // The "Certificate expires within 14 days" rule judges this workflow; unset: when a step asserts on tls.*.
+    tlsExpiryAlert: z.boolean().optional(),
   })
   .strict()
   .superRefine((def, ctx) => {
     const isPush = 'push' in def.schedule;
+    if (isPush && def.locations !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['locations'], message: 'a push workflow runs elsewhere and has no locations' });
+    }
+    def.locations?.forEach((location, i) => {
+      if (def.locations!.indexOf(location) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['locations', i], message: `location "${location}" is listed twice` });
+      }
+    });
     if (isPush && def.steps.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a push workflow runs elsewhere and has no steps' });
     }
@@ -174,6 +246,9 @@ export const workflowDefinitionSchema = z
       }
       seen.add(step.name);
     });
+    if (def.tlsExpiryAlert === true && !def.steps.some((step) => step.request && /^https:/i.test(step.request.url))) {
+      ctx.addIssue({ code: 'custom', path: ['tlsExpiryAlert'], message: 'needs at least one step with an https:// request.url (its certificate is what is watched)' });
+    }
   })
   .openapi('WorkflowDefinition');
 
@@ -213,11 +288,14 @@ export function parseWorkflowDefinition(
 
 /** The validated definition with each step's request templates put back as written in `raw`. */
 function withRequestsAsWritten(definition: WorkflowDefinition, raw: unknown): WorkflowDefinition {
-  const rawSteps = (raw as { steps: Array<{ request: Record<string, unknown> }> }).steps;
+  const rawSteps = (raw as { steps: Array<{ request?: Record<string, unknown> }> }).steps;
   return {
     ...definition,
     steps: definition.steps.map((step, i) => {
       const written = rawSteps[i]!.request;
+      if (!written || !step.request) {
+        return step;
+      }
       const request = { ...step.request };
       for (const field of REQUEST_TEMPLATE_FIELDS) {
         if (Object.hasOwn(written, field)) {

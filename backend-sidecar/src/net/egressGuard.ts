@@ -96,7 +96,7 @@ export class EgressGuard {
    * that take a ready socket (nodemailer's `getSocket`). Every address of a name is tried in turn
    * (`net.connect`'s happy eyeballs), as the client's own connect would.
    */
-  connectTcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+  connectTcp(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<net.Socket> {
     const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
     if (net.isIP(literal) !== 0) {
       const refusal = this.refusal(literal);
@@ -104,30 +104,64 @@ export class EgressGuard {
         return Promise.reject(refusal);
       }
     }
+    if (signal?.aborted) {
+      return Promise.reject(signal.reason as Error);
+    }
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: literal, port, lookup: this.lookup });
+      // An abort (a TCP step's own timeout, a shutdown) ends the connect at once, like undici's requests.
+      const aborted = () => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(signal!.reason as Error);
+      };
       const timer = setTimeout(() => {
         const error: NodeJS.ErrnoException = new Error(`connection to ${host}:${port} not established within ${timeoutMs} ms`);
         error.code = 'ETIMEDOUT';
+        signal?.removeEventListener('abort', aborted);
         socket.destroy();
         reject(error);
       }, timeoutMs);
+      signal?.addEventListener('abort', aborted, { once: true });
       // Stays attached after the connect (rejecting a settled promise does nothing), so an error in the
       // moment before the client adds its own listener cannot become an uncaught 'error' event.
       socket.on('error', (error) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', aborted);
         reject(error);
       });
       socket.once('connect', () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', aborted);
         resolve(socket);
       });
     });
   }
 
-  /** A pooled undici agent whose every connection passes this guard. */
-  createAgent(options: Omit<Agent.Options, 'connect'> = {}): Agent {
-    return new Agent({ ...options, connect: this.connector() });
+  /**
+   * A pooled undici agent whose every connection passes this guard. `connectOptions` go to the TLS
+   * connect (e.g. `ca`); `onConnected` sees each new connection after the guard let it open and TLS
+   * verified it, before undici sends anything over it (the step client records certificates there).
+   */
+  createAgent(
+    options: Omit<Agent.Options, 'connect'> = {},
+    connectOptions: buildConnector.BuildOptions = {},
+    onConnected?: (target: buildConnector.Options, socket: net.Socket) => void
+  ): Agent {
+    const connect = this.connector(connectOptions);
+    if (!onConnected) {
+      return new Agent({ ...options, connect });
+    }
+    return new Agent({
+      ...options,
+      connect: (target, callback) =>
+        connect(target, (error, socket) => {
+          if (socket) {
+            onConnected(target, socket);
+          }
+          (callback as (error: Error | null, socket: net.Socket | null) => void)(error, socket);
+        }),
+    });
   }
 }
 

@@ -129,6 +129,7 @@ export function alertmanagerAlerts(p: NotificationPayload, now = new Date(), lin
         description: p.alert.message,
         alert_id: String(p.alert.id),
         ...(p.note ? { note: p.note } : {}),
+        ...(p.alert.failingLocations ? { failing_locations: p.alert.failingLocations.join(',') } : {}),
         ...(links?.workflowUrl ? { workflow_url: links.workflowUrl } : {}),
       },
       ...(links ? { generatorURL: links.alertUrl } : {}),

@@ -24,6 +24,8 @@ export interface NotificationPayload {
     value?: number;
     count: number;
     labels: Record<string, string>;
+    /** Quorum rules: the locations the condition holds in. */
+    failingLocations?: string[];
     openedAt: string;
     resolvedAt?: string;
     acknowledgedBy?: string;

@@ -24,7 +24,7 @@ export function breakerHost(target: string): string {
 }
 
 /**
- * One breaker per target host, created on first use with the caller's settings. At most `maxHosts`
+ * One breaker per (location, target host), created on first use with the caller's settings. At most `maxHosts`
  * are kept: beyond that the least recently used is dropped (a host in URLs built from extracted
  * values must not grow memory and /metrics without bound). A dropped breaker starts closed if its
  * host comes back.
@@ -34,15 +34,18 @@ export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly listeners: Array<(t: BreakerTransition) => void> = [];
   private readonly maxHosts: number;
+  /** The location whose requests these breakers guard: part of each key and each metric series. */
+  readonly location: string | undefined;
   /** Steps of one workflow usually hit one host in a row: skip parsing and the map then. */
   private lastTarget?: string;
   private last?: CircuitBreaker;
 
   constructor(
     private readonly now: () => number = Date.now,
-    opts: { maxHosts?: number } = {}
+    opts: { maxHosts?: number; location?: string } = {}
   ) {
     this.maxHosts = Math.max(1, opts.maxHosts ?? DEFAULT_MAX_HOSTS);
+    this.location = opts.location;
   }
 
   /** Settings apply when the host's breaker is created (first use). */
@@ -51,9 +54,11 @@ export class BreakerRegistry {
       return this.last;
     }
     const host = breakerHost(target);
-    let breaker = this.breakers.get(host);
+    // A host failing from one location says nothing about it from another.
+    const key = this.location === undefined ? host : `${this.location} ${host}`;
+    let breaker = this.breakers.get(key);
     if (breaker) {
-      this.breakers.delete(host);
+      this.breakers.delete(key);
     } else {
       breaker = new CircuitBreaker(host, {
         threshold: settings.breakerThreshold,
@@ -65,7 +70,7 @@ export class BreakerRegistry {
         this.breakers.delete(this.breakers.keys().next().value!);
       }
     }
-    this.breakers.set(host, breaker);
+    this.breakers.set(key, breaker);
     this.lastTarget = target;
     this.last = breaker;
     return breaker;
@@ -79,22 +84,22 @@ export class BreakerRegistry {
     return this.breakers.size;
   }
 
-  states(): Array<{ target: string; state: BreakerState }> {
-    return [...this.breakers.values()].map((b) => ({ target: b.target, state: b.current }));
+  states(): Array<{ target: string; location: string | undefined; state: BreakerState }> {
+    return [...this.breakers.values()].map((b) => ({ target: b.target, location: this.location, state: b.current }));
   }
 }
 
 export function registerBreakerMetrics(registry: Registry, breakers: BreakerRegistry): void {
   new Gauge({
     name: 'workflow_monitor_circuit_breaker_state',
-    help: 'Circuit breaker state per target host (scheme://host:port): 0 closed, 1 half-open, 2 open',
-    labelNames: ['target'],
+    help: 'Circuit breaker state per target host (scheme://host:port) and probe location: 0 closed, 1 half-open, 2 open',
+    labelNames: ['target', 'location'],
     registers: [registry],
     // Rebuilt on every scrape from the breakers kept, so a dropped breaker's series goes with it.
     collect() {
       this.reset();
-      for (const { target, state } of breakers.states()) {
-        this.set({ target }, STATE_VALUE[state]);
+      for (const { target, location, state } of breakers.states()) {
+        this.set(location === undefined ? { target } : { target, location }, STATE_VALUE[state]);
       }
     },
   });

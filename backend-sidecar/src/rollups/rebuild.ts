@@ -6,15 +6,15 @@ const DAY_MS = 86_400_000;
 
 /** Day rollups of [from, to) recomputed from the hour rollups (replacing what was there). */
 export const DAYS_FROM_HOURS_SQL = `
-  INSERT INTO execution_rollups_day (workflow_id, bucket, executions, successes, degraded, failures, attempts, retries,
+  INSERT INTO execution_rollups_day (workflow_id, location, bucket, executions, successes, degraded, failures, attempts, retries,
                                      duration_sum, duration_min, duration_max, duration_buckets, hour_executions,
                                      errors_by_type, retries_by_type)
-  SELECT workflow_id, date_trunc('day', bucket, 'UTC'), sum(executions)::int, sum(successes)::int, sum(degraded)::int,
+  SELECT workflow_id, location, date_trunc('day', bucket, 'UTC'), sum(executions)::int, sum(successes)::int, sum(degraded)::int,
          sum(failures)::int, sum(attempts)::int, sum(retries)::int, sum(duration_sum)::bigint, min(duration_min), max(duration_max),
          ${sumArray('duration_buckets', BUCKET_COUNT)},
          ARRAY[${Array.from({ length: 24 }, (_, i) => `coalesce(sum(executions) FILTER (WHERE extract(hour FROM bucket AT TIME ZONE 'UTC') = ${i}), 0)::int`).join(', ')}],
          ${sumArray('errors_by_type', ERROR_TYPES.length)}, ${sumArray('retries_by_type', ERROR_TYPES.length)}
-    FROM execution_rollups_hour WHERE bucket >= $1 AND bucket < $2 GROUP BY 1, 2`;
+    FROM execution_rollups_hour WHERE bucket >= $1 AND bucket < $2 GROUP BY 1, 2, 3`;
 
 /**
  * Recomputes the rollups of [from, to) from raw executions (after an upgrade, or to repair):

@@ -14,23 +14,26 @@ export interface ClaimedRun {
   version: number;
   /** Where the definition came from: only a file's may resolve `${NAME}` from the environment. */
   source: WorkflowSource;
+  /** The location the slot must run in; null: any replica's. */
+  location: string | null;
 }
 
 /**
- * Claims up to `limit` runs in ONE statement (`wm_claim_due_runs`, migrations/0024, 0025): due pending
- * slots, and running slots whose lease expired (their worker died). `FOR UPDATE SKIP LOCKED` lets
+ * Claims up to `limit` runs in ONE statement (`wm_claim_due_runs`, migrations/0024, 0025, 0032): due
+ * pending slots, and running slots whose lease expired (their worker died), of no location or of
+ * this replica's `location`. `FOR UPDATE SKIP LOCKED` lets
  * any number of replicas claim at the same moment without waiting on or double-claiming each
  * other's rows. The lease outlives the workflow's own timeout (×1.5 + 1 s), so a live worker never
  * loses a run it is still executing. The statement lives in a function so it can pin its plan to
  * the ordered index scans (see the migration for why).
  */
-const CLAIM_SQL = 'SELECT runs, next_at FROM wm_claim_due_runs($1, $2, $3)';
+const CLAIM_SQL = 'SELECT runs, next_at FROM wm_claim_due_runs($1, $2, $3, $4)';
 
-export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: number; leaseMs: number }): Promise<{ runs: ClaimedRun[]; nextAt: Date | null }> {
+export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: number; leaseMs: number; location: string }): Promise<{ runs: ClaimedRun[]; nextAt: Date | null }> {
   const { rows } = await pool.query<{
-    runs: Array<{ id: number; workflow_id: string; slot_at: string; kind: RunKind; claims: number; claimed_at: string; definition: unknown; version: number; source: WorkflowSource }>;
+    runs: Array<{ id: number; workflow_id: string; slot_at: string; kind: RunKind; claims: number; claimed_at: string; definition: unknown; version: number; source: WorkflowSource; location: string | null }>;
     next_at: Date | null;
-  }>(CLAIM_SQL, [opts.workerId, opts.limit, opts.leaseMs]);
+  }>(CLAIM_SQL, [opts.workerId, opts.limit, opts.leaseMs, opts.location]);
   const row = rows[0]!;
   return {
     runs: row.runs.map((r) => ({
@@ -43,16 +46,28 @@ export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: 
       definition: r.definition,
       version: r.version,
       source: r.source,
+      location: r.location,
     })),
     nextAt: row.next_at,
   };
 }
 
-/** Inserts a manual run due now ("run now"); workers pick it up like any other slot. */
-export async function enqueueManualRun(pool: Pool, workflowId: string): Promise<{ runId: number; queuedAt: Date }> {
-  const { rows } = await pool.query<{ id: number; slot_at: Date }>(
-    `INSERT INTO scheduled_runs (workflow_id, slot_at, kind) VALUES ($1, now(), '${RUN_KIND.manual}') RETURNING id, slot_at`,
-    [workflowId]
+/**
+ * Inserts manual runs due now ("run now"), one per location given (null: one run any replica may
+ * take); workers pick them up like any other slot.
+ */
+export async function enqueueManualRuns(pool: Pool, workflowId: string, locations: Array<string | null>): Promise<Array<{ runId: number; queuedAt: Date; location: string | null }>> {
+  const { rows } = await pool.query<{ id: string; slot_at: Date; location: string | null }>(
+    `INSERT INTO scheduled_runs (workflow_id, slot_at, kind, location)
+     SELECT $1, now(), '${RUN_KIND.manual}', l FROM unnest($2::text[]) WITH ORDINALITY AS t(l, n) ORDER BY n
+     RETURNING id, slot_at, location`,
+    [workflowId, locations]
   );
-  return { runId: rows[0]!.id, queuedAt: rows[0]!.slot_at };
+  return rows.map((r) => ({ runId: Number(r.id), queuedAt: r.slot_at, location: r.location })).sort((a, b) => a.runId - b.runId);
+}
+
+/** One manual run due now, in `location` or (null) on any replica. */
+export async function enqueueManualRun(pool: Pool, workflowId: string, location: string | null = null): Promise<{ runId: number; queuedAt: Date }> {
+  const [queued] = await enqueueManualRuns(pool, workflowId, [location]);
+  return queued!;
 }

@@ -16,7 +16,7 @@ export interface MissedPush {
  * moves one interval on, so a silent job fails once per interval, not on every tick. Rows are
  * locked with SKIP LOCKED so two replicas never record the same miss.
  */
-export async function markOverduePushes(pool: Pool, opts: { workerId: string; batch?: number }): Promise<MissedPush[]> {
+export async function markOverduePushes(pool: Pool, opts: { workerId: string; location?: string; batch?: number }): Promise<MissedPush[]> {
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{
       id: string;
@@ -45,6 +45,7 @@ export async function markOverduePushes(pool: Pool, opts: { workerId: string; ba
         errorType: 'timeout',
         errorMessage: `no result pushed ${since} (expected every ${formatDuration(w.push_expected_ms)}, grace ${formatDuration(w.push_grace_ms)})`,
         steps: [],
+        ...(opts.location !== undefined ? { location: opts.location } : {}),
       };
       const recorded = await recordExecution(client, result, { workerId: opts.workerId });
       await client.query(`UPDATE workflows SET next_slot_at = $2 WHERE id = $1`, [

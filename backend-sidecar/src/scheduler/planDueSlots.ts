@@ -8,6 +8,12 @@ interface PlannableWorkflow {
   cron: string | null;
   cron_timezone: string | null;
   next_slot_at: Date;
+  locations: string[] | null;
+}
+
+/** Where each slot of a workflow runs: once per listed location, or once anywhere (null). */
+function slotLocations(w: PlannableWorkflow): Array<string | null> {
+  return w.locations && w.locations.length > 0 ? w.locations : [null];
 }
 
 export interface PlanOutcome {
@@ -40,7 +46,7 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
   const untilMs = nowMs + opts.horizonMs;
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<PlannableWorkflow>(
-      `SELECT id, every_ms, cron, cron_timezone, next_slot_at FROM workflows
+      `SELECT id, every_ms, cron, cron_timezone, next_slot_at, locations FROM workflows
         WHERE next_slot_at <= $1 AND enabled AND deleted_at IS NULL AND mode = 'scheduled'
         ORDER BY next_slot_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [new Date(untilMs), opts.batch ?? PLAN_BATCH]
@@ -49,6 +55,7 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
     const slotAt: Date[] = [];
     const slotState: string[] = [];
     const slotMissed: number[] = [];
+    const slotLocation: Array<string | null> = [];
     const slotMissedUntil: Array<Date | null> = [];
     const nextIds: string[] = [];
     const nextAt: Array<Date | null> = [];
@@ -62,31 +69,35 @@ export async function planDueSlots(pool: Pool, opts: { horizonMs: number; misfir
         continue;
       }
       const plan = planSlots(schedule, w.next_slot_at.getTime(), untilMs, nowMs - opts.misfireMs);
-      if (plan.missed) {
-        slotWorkflow.push(w.id);
-        slotAt.push(new Date(plan.missed.firstSlotAt));
-        slotState.push(RUN_STATE.missed);
-        slotMissed.push(plan.missed.count);
-        slotMissedUntil.push(new Date(plan.missed.untilMs));
-        missed += plan.missed.count;
+      for (const location of slotLocations(w)) {
+        if (plan.missed) {
+          slotWorkflow.push(w.id);
+          slotAt.push(new Date(plan.missed.firstSlotAt));
+          slotState.push(RUN_STATE.missed);
+          slotMissed.push(plan.missed.count);
+          slotMissedUntil.push(new Date(plan.missed.untilMs));
+          slotLocation.push(location);
+          missed += plan.missed.count;
+        }
+        for (const at of plan.due) {
+          slotWorkflow.push(w.id);
+          slotAt.push(new Date(at));
+          slotState.push(RUN_STATE.pending);
+          slotMissed.push(1);
+          slotMissedUntil.push(null);
+          slotLocation.push(location);
+        }
+        planned += plan.due.length;
       }
-      for (const at of plan.due) {
-        slotWorkflow.push(w.id);
-        slotAt.push(new Date(at));
-        slotState.push(RUN_STATE.pending);
-        slotMissed.push(1);
-        slotMissedUntil.push(null);
-      }
-      planned += plan.due.length;
       nextAt.push(new Date(plan.nextSlotAt));
     }
     if (slotWorkflow.length > 0) {
       await client.query(
-        `INSERT INTO scheduled_runs (workflow_id, slot_at, state, missed_slots, missed_until, finished_at)
-         SELECT w, s, st, m, mu, CASE WHEN st = '${RUN_STATE.missed}' THEN now() END
-           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::timestamptz[]) AS t(w, s, st, m, mu)
+        `INSERT INTO scheduled_runs (workflow_id, slot_at, state, missed_slots, missed_until, finished_at, location)
+         SELECT w, s, st, m, mu, CASE WHEN st = '${RUN_STATE.missed}' THEN now() END, l
+           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::timestamptz[], $6::text[]) AS t(w, s, st, m, mu, l)
          ON CONFLICT DO NOTHING`,
-        [slotWorkflow, slotAt, slotState, slotMissed, slotMissedUntil]
+        [slotWorkflow, slotAt, slotState, slotMissed, slotMissedUntil, slotLocation]
       );
     }
     if (nextIds.length > 0) {
@@ -124,21 +135,66 @@ export async function planUntilCaughtUp(
   }
 }
 
+export interface SweptSlots {
+  /** Slots recorded missed by this sweep. */
+  missed: number;
+  /** Of those, per location: slots no live replica of their location could run. */
+  noReplica: Map<string, number>;
+}
+
 /**
  * Pending slots that were planned but not started in time (every worker was down or overloaded)
  * are recorded as missed instead of being run in a burst: one older than the misfire threshold,
- * or one a newer slot of the same workflow has already superseded for more than `supersededMs`.
+ * or one a newer slot of the same workflow and location has already superseded for more than
+ * `supersededMs`. A slot of a location that has no live replica (no heartbeat within
+ * `replicaExpiryMs`, see replicas/heartbeat.ts) waits for the misfire threshold — its replica
+ * may be restarting — and is then recorded with the reason "no replica in location X"; so is a
+ * manual run queued there, and a run whose worker died there and whose lease expired. The live
+ * replicas of other locations record this, since the empty location cannot.
  */
-export async function sweepMissedSlots(pool: Pool, opts: { misfireMs: number; supersededMs?: number }): Promise<number> {
-  const { rowCount } = await pool.query(
-    `UPDATE scheduled_runs r SET state = '${RUN_STATE.missed}', finished_at = now()
-      WHERE r.state = '${RUN_STATE.pending}' AND r.kind = '${RUN_KIND.scheduled}'
-        AND r.slot_at < now() - make_interval(secs => $2 / 1000.0)
-        AND (r.slot_at < now() - make_interval(secs => $1 / 1000.0)
-             OR EXISTS (SELECT 1 FROM scheduled_runs n
-                         WHERE n.workflow_id = r.workflow_id AND n.state = '${RUN_STATE.pending}' AND n.kind = '${RUN_KIND.scheduled}'
-                           AND n.slot_at > r.slot_at AND n.slot_at <= now()))`,
-    [opts.misfireMs, opts.supersededMs ?? 5_000]
+export async function sweepMissedSlots(pool: Pool, opts: { misfireMs: number; supersededMs?: number; replicaExpiryMs?: number }): Promise<SweptSlots> {
+  const supersededMs = opts.supersededMs ?? 5_000;
+  const { rows } = await pool.query<{ location: string | null; reason: string | null; n: number }>(
+    `WITH live AS (
+       SELECT DISTINCT location FROM replicas
+        WHERE scheduling AND last_seen_at > now() - make_interval(secs => $3 / 1000.0)
+     ), due AS (
+       SELECT r.id FROM scheduled_runs r
+        WHERE r.state = '${RUN_STATE.pending}' AND r.slot_at < now() - make_interval(secs => $4 / 1000.0)
+          AND ((r.kind = '${RUN_KIND.scheduled}'
+                AND (r.slot_at < now() - make_interval(secs => $1 / 1000.0)
+                     OR (r.slot_at < now() - make_interval(secs => $2 / 1000.0)
+                         AND (r.location IS NULL OR r.location IN (SELECT location FROM live))
+                         AND EXISTS (SELECT 1 FROM scheduled_runs n
+                                      WHERE n.workflow_id = r.workflow_id AND n.state = '${RUN_STATE.pending}' AND n.kind = '${RUN_KIND.scheduled}'
+                                        AND n.location IS NOT DISTINCT FROM r.location
+                                        AND n.slot_at > r.slot_at AND n.slot_at <= now()))))
+               OR (r.kind = '${RUN_KIND.manual}' AND r.location IS NOT NULL AND r.location NOT IN (SELECT location FROM live)
+                   AND r.slot_at < now() - make_interval(secs => $1 / 1000.0)))
+       UNION ALL
+       SELECT r.id FROM scheduled_runs r
+        WHERE r.state = '${RUN_STATE.running}' AND r.location IS NOT NULL AND r.locked_until < now()
+          AND r.slot_at < now() - make_interval(secs => $1 / 1000.0)
+          AND r.location NOT IN (SELECT location FROM live)
+     ), swept AS (
+       UPDATE scheduled_runs r
+          SET state = '${RUN_STATE.missed}', finished_at = now(), locked_until = NULL,
+              missed_reason = CASE WHEN r.location IS NOT NULL AND r.location NOT IN (SELECT location FROM live)
+                                   THEN 'no replica in location ' || r.location END
+         FROM due
+        WHERE r.id = due.id AND (r.state = '${RUN_STATE.pending}' OR (r.state = '${RUN_STATE.running}' AND r.locked_until < now()))
+       RETURNING r.location, r.missed_reason
+     )
+     SELECT location, missed_reason AS reason, count(*)::int AS n FROM swept GROUP BY 1, 2`,
+    [opts.misfireMs, supersededMs, opts.replicaExpiryMs ?? 30_000, Math.min(opts.misfireMs, supersededMs)]
   );
-  return rowCount ?? 0;
+  const noReplica = new Map<string, number>();
+  let missed = 0;
+  for (const row of rows) {
+    missed += row.n;
+    if (row.reason !== null && row.location !== null) {
+      noReplica.set(row.location, row.n);
+    }
+  }
+  return { missed, noReplica };
 }

@@ -3,6 +3,7 @@ import type { Pool } from '../db/pool';
 import { coerceError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import type { ExecutionResult } from '../model/execution';
+import { DEFAULT_LOCATION } from '../model/location';
 import { claimDueRuns, type ClaimedRun } from './claimDueRuns';
 import { markOverduePushes, type MissedPush } from './markOverduePushes';
 import { PLAN_BATCH, planUntilCaughtUp, sweepMissedSlots } from './planDueSlots';
@@ -11,6 +12,12 @@ export interface SchedulerOptions {
   pool: Pool;
   log: Logger;
   workerId: string;
+  /** This replica's location (default `default`): it claims slots of no location and of this one. */
+  location?: string;
+  /** A replica not seen for this long is gone (its location's slots are then recorded missed). */
+  replicaExpiryMs?: number;
+  /** A pending slot superseded by a newer due one for this long is recorded missed (default 5 s). */
+  supersededMs?: number;
   concurrency: number;
   pollIntervalMs: number;
   leaseMs: number;
@@ -104,12 +111,18 @@ export class Scheduler {
           void this.pump();
         }
       });
-      const swept = await sweepMissedSlots(pool, { misfireMs: this.opts.misfireMs });
-      if (swept > 0) {
-        this.opts.onMissedSlots?.(swept);
-        log.warn({ missedSlots: swept }, 'planned slots were not started in time; recorded as missed');
+      const swept = await sweepMissedSlots(pool, { misfireMs: this.opts.misfireMs, supersededMs: this.opts.supersededMs, replicaExpiryMs: this.opts.replicaExpiryMs });
+      if (swept.missed > 0) {
+        this.opts.onMissedSlots?.(swept.missed);
+        for (const [location, slots] of swept.noReplica) {
+          log.warn({ missedSlots: slots, location }, `no replica in location ${location}: its slots were recorded as missed`);
+        }
+        const late = swept.missed - [...swept.noReplica.values()].reduce((a, b) => a + b, 0);
+        if (late > 0) {
+          log.warn({ missedSlots: late }, 'planned slots were not started in time; recorded as missed');
+        }
       }
-      const pushes = await markOverduePushes(pool, { workerId: this.opts.workerId });
+      const pushes = await markOverduePushes(pool, { workerId: this.opts.workerId, location: this.opts.location ?? DEFAULT_LOCATION });
       for (const missed of pushes) {
         this.opts.onMissedPush?.(missed);
       }
@@ -144,7 +157,7 @@ export class Scheduler {
         if (free <= 0 || (free < this.batchMin && this.inFlight.size > 0 && !this.pumpAgain)) {
           return;
         }
-        const claim = claimDueRuns(this.opts.pool, { workerId: this.opts.workerId, limit: free, leaseMs: this.opts.leaseMs });
+        const claim = claimDueRuns(this.opts.pool, { workerId: this.opts.workerId, limit: free, leaseMs: this.opts.leaseMs, location: this.opts.location ?? DEFAULT_LOCATION });
         this.claiming = claim.catch(() => undefined);
         const claimed = await claim;
         nextAt = claimed.nextAt;

@@ -1,5 +1,5 @@
 import { withTransaction, type Pool, type PoolClient } from '../db/pool';
-import { rollupParts, type RollupPart, type RollupTable } from '../metricsApi/rollupParts';
+import type { RollupTable } from '../metricsApi/rollupParts';
 import { sloSchema, sloWindowMs, type WorkflowSlo } from '../model/workflowDefinition';
 import {
   BURN_RATE_WINDOWS,
@@ -18,6 +18,7 @@ type Db = Pool | PoolClient;
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /**
  * Runs `fn`'s reads without parallel workers. The range joins over rollups read a few thousand rows,
@@ -40,67 +41,96 @@ export function windowEnd(nowMs: number): number {
   return Math.floor(nowMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
 }
 
-/**
- * [from, to) (whole minutes) as the fewest rollup rows: minutes up to the first whole hour and
- * after the last, and the whole hours between as hours and UTC days (rollupParts).
- */
-export function minuteExactParts(fromMs: number, toMs: number): RollupPart[] {
-  if (fromMs >= toMs) {
-    return [];
-  }
-  const firstHour = Math.ceil(fromMs / HOUR_MS) * HOUR_MS;
-  const lastHour = Math.floor(toMs / HOUR_MS) * HOUR_MS;
-  if (firstHour >= lastHour) {
-    return [{ table: 'execution_rollups_minute', from: new Date(fromMs), to: new Date(toMs) }];
-  }
-  const parts = rollupParts('execution_rollups_hour', new Date(firstHour), new Date(lastHour));
-  if (fromMs < firstHour) {
-    parts.push({ table: 'execution_rollups_minute', from: new Date(fromMs), to: new Date(firstHour) });
-  }
-  if (lastHour < toMs) {
-    parts.push({ table: 'execution_rollups_minute', from: new Date(lastHour), to: new Date(toMs) });
-  }
-  return parts;
-}
-
 const MISSED_TABLE: Record<RollupTable, string> = {
   execution_rollups_minute: 'missed_slot_rollups_minute',
   execution_rollups_hour: 'missed_slot_rollups_hour',
   execution_rollups_day: 'missed_slot_rollups_day',
 };
 
-interface SegmentRow {
+/** Past any bucket: the last day range reads every row from its start on. */
+const END_OF_TIME = new Date('9999-12-31T00:00:00Z');
+
+interface SignedRange {
+  table: RollupTable;
+  fromMs: number;
+  toMs: number;
+  sign: 1 | -1;
+}
+
+/**
+ * How the suffix count S(p) — everything from instant p (a whole minute) on — is read: the day rows
+ * from the UTC day boundary nearest to p, corrected by the hours between that boundary and the hour
+ * nearest to p, and by the minutes between that hour and p (added when p lies before the boundary,
+ * taken away when after). At most 30 minute rows and 12 hour rows per point and workflow; a
+ * minute-exact window [a, b) is then S(a) − S(b), and windows ending together share S(b).
+ * Minutes before `minuteHorizonMs` are gone (retention): there p is taken at the hour before it.
+ */
+export function suffixPlan(p: number, minuteHorizonMs?: number): { dayFromMs: number; corrections: SignedRange[] } {
+  const corrections: SignedRange[] = [];
+  const nearest = (x: number, unit: number, table: RollupTable, floorOnly: boolean): number => {
+    const down = Math.floor(x / unit) * unit;
+    if (down === x) {
+      return x;
+    }
+    const up = down + unit;
+    if (floorOnly) {
+      return down;
+    }
+    if (x - down <= up - x) {
+      // S(x) = S(down) − rows in [down, x)
+      corrections.push({ table, fromMs: down, toMs: x, sign: -1 });
+      return down;
+    }
+    // S(x) = S(up) + rows in [x, up)
+    corrections.push({ table, fromMs: x, toMs: up, sign: 1 });
+    return up;
+  };
+  const hour = nearest(p, HOUR_MS, 'execution_rollups_minute', minuteHorizonMs !== undefined && p < minuteHorizonMs);
+  const day = nearest(hour, DAY_MS, 'execution_rollups_hour', false);
+  return { dayFromMs: day, corrections };
+}
+
+interface TagRow {
   workflow_id: string;
-  seg: number;
+  tag: number;
   good: number;
   failed: number;
   missed: number;
 }
 
 /**
- * Good, failed and missed counts per workflow for each of `segments` ([from, to) in whole minutes;
- * they may overlap), read from the minute, hour and day rollups of executions and of missed slots
- * and summed in PostgreSQL: one row per (workflow, segment) travels. Rollup rows are summed, never
- * assumed to be one per (workflow, bucket).
+ * S(p) per workflow for each point (whole minutes): good, failed and missed counts from p on, read
+ * from the minute, hour and day rollups of executions and of missed slots (suffixPlan) in one
+ * statement; day rows are read once, in segments between the points' day boundaries. Rollup rows
+ * are summed (GROUP BY), never assumed to be one per (workflow, bucket).
  */
-export async function segmentCounts(db: Db, segments: Array<{ fromMs: number; toMs: number }>, workflowIds?: string[]): Promise<Map<string, SloCounts[]>> {
-  const byTable = new Map<RollupTable, { seg: number[]; lo: Date[]; hi: Date[] }>();
-  segments.forEach((segment, index) => {
-    for (const part of minuteExactParts(segment.fromMs, segment.toMs)) {
-      let ranges = byTable.get(part.table);
-      if (!ranges) {
-        ranges = { seg: [], lo: [], hi: [] };
-        byTable.set(part.table, ranges);
-      }
-      ranges.seg.push(index);
-      ranges.lo.push(part.from);
-      ranges.hi.push(part.to);
-    }
-  });
+export async function suffixCounts(db: Db, points: number[], workflowIds?: string[], minuteHorizonMs?: number): Promise<Map<string, SloCounts[]>> {
   const result = new Map<string, SloCounts[]>();
-  if (byTable.size === 0 || (workflowIds && workflowIds.length === 0)) {
+  if (points.length === 0 || (workflowIds && workflowIds.length === 0)) {
     return result;
   }
+  const plans = points.map((p) => suffixPlan(p, minuteHorizonMs));
+  const days = [...new Set(plans.map((plan) => plan.dayFromMs))].sort((a, b) => a - b);
+  // Tags: day segment i is tag i; corrections follow, each with its point and sign.
+  const byTable = new Map<RollupTable, { tag: number[]; lo: Date[]; hi: Date[] }>();
+  const add = (table: RollupTable, tag: number, fromMs: number, to: Date) => {
+    let ranges = byTable.get(table);
+    if (!ranges) {
+      ranges = { tag: [], lo: [], hi: [] };
+      byTable.set(table, ranges);
+    }
+    ranges.tag.push(tag);
+    ranges.lo.push(new Date(fromMs));
+    ranges.hi.push(to);
+  };
+  days.forEach((d, i) => add('execution_rollups_day', i, d, i + 1 < days.length ? new Date(days[i + 1]!) : END_OF_TIME));
+  const correctionOf: Array<{ point: number; sign: 1 | -1 }> = [];
+  plans.forEach((plan, point) => {
+    for (const c of plan.corrections) {
+      add(c.table, days.length + correctionOf.length, c.fromMs, new Date(c.toMs));
+      correctionOf.push({ point, sign: c.sign });
+    }
+  });
   const params: unknown[] = [];
   let idFilter = '';
   if (workflowIds) {
@@ -109,30 +139,67 @@ export async function segmentCounts(db: Db, segments: Array<{ fromMs: number; to
   }
   const selects: string[] = [];
   for (const [table, ranges] of byTable) {
-    params.push(ranges.seg, ranges.lo, ranges.hi);
+    params.push(ranges.tag, ranges.lo, ranges.hi);
     const n = params.length;
-    const ranged = `FROM unnest($${n - 2}::int[], $${n - 1}::timestamptz[], $${n}::timestamptz[]) AS v(seg, lo, hi)`;
+    const ranged = `FROM unnest($${n - 2}::int[], $${n - 1}::timestamptz[], $${n}::timestamptz[]) AS v(tag, lo, hi)`;
     selects.push(
-      `SELECT r.workflow_id, v.seg, sum(r.successes + r.degraded)::bigint AS good, sum(r.failures)::bigint AS failed, 0::bigint AS missed
+      `SELECT r.workflow_id, v.tag, sum(r.successes + r.degraded)::bigint AS good, sum(r.failures)::bigint AS failed, 0::bigint AS missed
          ${ranged} JOIN ${table} r ON r.bucket >= v.lo AND r.bucket < v.hi${idFilter} GROUP BY 1, 2`,
-      `SELECT r.workflow_id, v.seg, 0::bigint, 0::bigint, sum(r.slots)::bigint
+      `SELECT r.workflow_id, v.tag, 0::bigint, 0::bigint, sum(r.slots)::bigint
          ${ranged} JOIN ${MISSED_TABLE[table]} r ON r.bucket >= v.lo AND r.bucket < v.hi${idFilter} GROUP BY 1, 2`
     );
   }
-  const { rows } = await db.query<SegmentRow>(
-    `SELECT workflow_id, seg, sum(good)::bigint AS good, sum(failed)::bigint AS failed, sum(missed)::bigint AS missed
+  const { rows } = await db.query<TagRow>(
+    `SELECT workflow_id, tag, sum(good)::bigint AS good, sum(failed)::bigint AS failed, sum(missed)::bigint AS missed
        FROM (${selects.join(' UNION ALL ')}) s GROUP BY 1, 2`,
     params
   );
+  const byWorkflow = new Map<string, TagRow[]>();
   for (const row of rows) {
-    let counts = result.get(row.workflow_id);
-    if (!counts) {
-      counts = segments.map(() => ({ good: 0, failed: 0, missed: 0 }));
-      result.set(row.workflow_id, counts);
+    byWorkflow.set(row.workflow_id, [...(byWorkflow.get(row.workflow_id) ?? []), row]);
+  }
+  const dayIndex = new Map(days.map((d, i) => [d, i]));
+  for (const [workflowId, tagged] of byWorkflow) {
+    const daySegments = days.map(() => ({ good: 0, failed: 0, missed: 0 }));
+    const suffix = points.map(() => ({ good: 0, failed: 0, missed: 0 }));
+    for (const row of tagged) {
+      const counts = { good: Number(row.good), failed: Number(row.failed), missed: Number(row.missed) };
+      if (row.tag < days.length) {
+        addCounts(daySegments[row.tag]!, counts);
+      } else {
+        const { point, sign } = correctionOf[row.tag - days.length]!;
+        addCounts(suffix[point]!, { good: sign * counts.good, failed: sign * counts.failed, missed: sign * counts.missed });
+      }
     }
-    addCounts(counts[row.seg]!, { good: Number(row.good), failed: Number(row.failed), missed: Number(row.missed) });
+    // Day suffixes: segment i and every later one.
+    const daySuffix = daySegments.map(() => ({ good: 0, failed: 0, missed: 0 }));
+    for (let i = days.length - 1; i >= 0; i -= 1) {
+      addCounts(daySuffix[i]!, daySegments[i]!);
+      if (i + 1 < days.length) {
+        addCounts(daySuffix[i]!, daySuffix[i + 1]!);
+      }
+    }
+    plans.forEach((plan, point) => addCounts(suffix[point]!, daySuffix[dayIndex.get(plan.dayFromMs)!]!));
+    result.set(workflowId, suffix);
   }
   return result;
+}
+
+function difference(a: SloCounts, b: SloCounts): SloCounts {
+  return { good: a.good - b.good, failed: a.failed - b.failed, missed: a.missed - b.missed };
+}
+
+/**
+ * Good, failed and missed counts per workflow for each of `segments` ([from, to) in whole minutes;
+ * they may overlap): S(from) − S(to), every distinct instant read once.
+ */
+export async function segmentCounts(db: Db, segments: Array<{ fromMs: number; toMs: number }>, workflowIds?: string[], minuteHorizonMs?: number): Promise<Map<string, SloCounts[]>> {
+  const points = [...new Set(segments.flatMap((s) => [s.fromMs, s.toMs]))];
+  const index = new Map(points.map((p, i) => [p, i]));
+  const suffix = await suffixCounts(db, points, workflowIds, minuteHorizonMs);
+  return new Map(
+    [...suffix].map(([id, at]) => [id, segments.map((s) => (s.fromMs >= s.toMs ? { good: 0, failed: 0, missed: 0 } : difference(at[index.get(s.fromMs)!]!, at[index.get(s.toMs)!]!)))])
+  );
 }
 
 /**
@@ -147,9 +214,9 @@ export async function stepCounts(db: Db, opts: { table: RollupTable; originMs: n
   const params = [new Date(opts.originMs), new Date(opts.originMs + opts.count * opts.stepMs), opts.originMs, opts.stepMs, opts.workflowIds];
   const step = `floor((extract(epoch FROM r.bucket) * 1000 - $3) / $4)::int`;
   const where = `r.bucket >= $1 AND r.bucket < $2 AND r.workflow_id = ANY($5::text[])`;
-  const { rows } = await db.query<SegmentRow>(
-    `SELECT workflow_id, seg, sum(good)::bigint AS good, sum(failed)::bigint AS failed, sum(missed)::bigint AS missed FROM (
-       SELECT r.workflow_id, ${step} AS seg, sum(r.successes + r.degraded)::bigint AS good, sum(r.failures)::bigint AS failed, 0::bigint AS missed
+  const { rows } = await db.query<TagRow>(
+    `SELECT workflow_id, tag, sum(good)::bigint AS good, sum(failed)::bigint AS failed, sum(missed)::bigint AS missed FROM (
+       SELECT r.workflow_id, ${step} AS tag, sum(r.successes + r.degraded)::bigint AS good, sum(r.failures)::bigint AS failed, 0::bigint AS missed
          FROM ${opts.table} r WHERE ${where} GROUP BY 1, 2
        UNION ALL
        SELECT r.workflow_id, ${step}, 0::bigint, 0::bigint, sum(r.slots)::bigint FROM ${MISSED_TABLE[opts.table]} r WHERE ${where} GROUP BY 1, 2
@@ -162,7 +229,7 @@ export async function stepCounts(db: Db, opts: { table: RollupTable; originMs: n
       counts = Array.from({ length: opts.count }, () => ({ good: 0, failed: 0, missed: 0 }));
       result.set(row.workflow_id, counts);
     }
-    addCounts(counts[row.seg]!, { good: Number(row.good), failed: Number(row.failed), missed: Number(row.missed) });
+    addCounts(counts[row.tag]!, { good: Number(row.good), failed: Number(row.failed), missed: Number(row.missed) });
   }
   return result;
 }
@@ -193,39 +260,13 @@ export interface WindowCountsOptions {
 }
 
 /**
- * Counts per workflow for several windows ending at the same instant, each read once: the windows'
- * starts cut [oldest start, to) into segments, and a window is the sum of the segments after its
- * start. Keyed by workflow, then window length.
+ * Counts per workflow for several windows ending at the same instant: S(to − w) − S(to) for each
+ * window w (suffixCounts), every rollup row read once. Keyed by workflow, then window length.
  */
 export async function sloWindowCounts(db: Db, opts: WindowCountsOptions): Promise<Map<string, Map<number, SloCounts>>> {
   const windows = [...new Set(opts.windowsMs)];
-  const startOf = new Map<number, number>();
-  for (const w of windows) {
-    let start = opts.toMs - w;
-    if (opts.minuteHorizonMs !== undefined && start < opts.minuteHorizonMs) {
-      start = Math.floor(start / HOUR_MS) * HOUR_MS;
-    }
-    startOf.set(w, start);
-  }
-  const cuts = [...new Set(startOf.values())].sort((a, b) => a - b);
-  const segments = cuts.map((fromMs, i) => ({ fromMs, toMs: cuts[i + 1] ?? opts.toMs }));
-  const counts = await segmentCounts(db, segments, opts.workflowIds);
-  const result = new Map<string, Map<number, SloCounts>>();
-  for (const [workflowId, perSegment] of counts) {
-    const perWindow = new Map<number, SloCounts>();
-    for (const w of windows) {
-      const start = startOf.get(w)!;
-      const sum: SloCounts = { good: 0, failed: 0, missed: 0 };
-      segments.forEach((segment, i) => {
-        if (segment.fromMs >= start) {
-          addCounts(sum, perSegment[i]!);
-        }
-      });
-      perWindow.set(w, sum);
-    }
-    result.set(workflowId, perWindow);
-  }
-  return result;
+  const counts = await segmentCounts(db, windows.map((w) => ({ fromMs: opts.toMs - w, toMs: opts.toMs })), opts.workflowIds, opts.minuteHorizonMs);
+  return new Map([...counts].map(([id, perWindow]) => [id, new Map(windows.map((w, i) => [w, perWindow[i]!]))]));
 }
 
 export interface SloWorkflow {
@@ -294,7 +335,8 @@ export async function sloStatuses(db: Db, opts: { workflowIds?: string[]; nowMs?
     const counts = await sloWindowCounts(reader, {
       windowsMs: [...Object.values(BURN_RATE_WINDOWS), ...workflows.map((w) => w.windowMs)],
       toMs: windowEnd(nowMs),
-      workflowIds: opts.workflowIds ? workflows.map((w) => w.id) : undefined,
+      // Only the workflows with an SLO: the others' rollup rows are not read.
+      workflowIds: workflows.map((w) => w.id),
       minuteHorizonMs: opts.minuteHorizonMs,
     });
     return workflows.map((w) => sloStatus(w, counts.get(w.id), nowMs));

@@ -17,6 +17,7 @@ interface ExecutionRow {
   error_message: string | null;
   failed_step: string | null;
   worker_id: string | null;
+  location: string;
 }
 
 export function toExecutionSummary(row: ExecutionRow) {
@@ -36,6 +37,7 @@ export function toExecutionSummary(row: ExecutionRow) {
     errorMessage: row.error_message,
     failedStep: row.failed_step,
     workerId: row.worker_id,
+    location: row.location,
   };
 }
 
@@ -47,13 +49,17 @@ export type ExecutionSummary = ReturnType<typeof toExecutionSummary>;
  */
 export async function listExecutions(
   pool: Pool,
-  filter: { workflowId: string; status?: string[]; from?: Date; to?: Date; limit: number; cursor?: number }
+  filter: { workflowId: string; status?: string[]; locations?: string[]; from?: Date; to?: Date; limit: number; cursor?: number }
 ): Promise<{ executions: ExecutionSummary[]; nextCursor: string | null }> {
   const params: unknown[] = [filter.workflowId];
   const where = ['workflow_id = $1'];
   if (filter.status) {
     params.push(filter.status);
     where.push(`status = ANY($${params.length}::text[])`);
+  }
+  if (filter.locations) {
+    params.push(filter.locations);
+    where.push(`location = ANY($${params.length}::text[])`);
   }
   if (filter.from) {
     params.push(filter.from);
@@ -98,7 +104,7 @@ export async function getExecutionDetail(pool: Pool, id: number) {
              'number', a.number,
              'startedAt', to_char(a.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
              'durationMs', a.duration_ms, 'delayMs', a.delay_ms, 'httpStatus', a.http_status,
-             'errorType', a.error_type, 'errorMessage', a.error_message) ORDER BY a.number)
+             'errorType', a.error_type, 'errorMessage', a.error_message, 'tls', a.tls) ORDER BY a.number)
            FROM step_attempts a WHERE a.execution_id = s.execution_id AND a.step_position = s.position), '[]'::jsonb)
        ) ORDER BY s.position)
        FROM execution_steps s WHERE s.execution_id = e.id), '[]'::jsonb) AS steps

@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from '../db/pool';
 import { ERROR_TYPES, STEP_STATUS, type ExecutionResult } from '../model/execution';
 import { truncateText } from '../model/truncateText';
 import { RUN_STATE } from '../model/runState';
+import { DEFAULT_LOCATION } from '../model/location';
 
 export interface RecordedExecution {
   /** Null when the slot already had a result (a worker that lost its lease finished late). */
@@ -76,6 +77,7 @@ function attemptRows(result: ExecutionResult) {
       http_status: a.httpStatus ?? null,
       error_type: a.errorType ?? null,
       error_message: clip(a.errorMessage),
+      tls: a.tls ?? null,
     }))
   );
 }
@@ -104,6 +106,7 @@ export function executionRows(result: ExecutionResult) {
     step_attempts: attemptRows(result),
     errors_by_type: totals.errorsByType,
     retries_by_type: totals.retriesByType,
+    location: result.location ?? DEFAULT_LOCATION,
   };
 }
 
@@ -122,12 +125,12 @@ WITH input AS MATERIALIZED (
   SELECT nextval('executions_id_seq') AS id, i.* FROM jsonb_to_recordset($1::jsonb) AS i(
     k int, workflow_id text, run_id bigint, trigger text, status text, started_at timestamptz, finished_at timestamptz,
     duration_ms int, step_count int, attempts int, retries int, error_type text, error_message text, failed_step text,
-    worker_id text, steps jsonb, step_attempts jsonb, errors_by_type int[], retries_by_type int[])
+    worker_id text, steps jsonb, step_attempts jsonb, errors_by_type int[], retries_by_type int[], location text)
 ), exec AS (
   INSERT INTO executions (id, workflow_id, run_id, trigger, status, started_at, finished_at, duration_ms, step_count,
-                          attempts, retries, error_type, error_message, failed_step, worker_id, errors_by_type, retries_by_type)
+                          attempts, retries, error_type, error_message, failed_step, worker_id, errors_by_type, retries_by_type, location)
   SELECT id, workflow_id, run_id, trigger, status, started_at, finished_at, duration_ms, step_count, attempts, retries,
-         error_type, error_message, failed_step, worker_id, errors_by_type, retries_by_type
+         error_type, error_message, failed_step, worker_id, errors_by_type, retries_by_type, location
     FROM input ORDER BY k
   ON CONFLICT (run_id) DO NOTHING
   RETURNING id
@@ -142,10 +145,10 @@ WITH input AS MATERIALIZED (
          duration_ms int, http_status int, error_type text, error_message text, assertions jsonb, extracted jsonb)
 ), attempts AS (
   INSERT INTO step_attempts (execution_id, step_position, number, started_at, duration_ms, delay_ms, http_status,
-                             error_type, error_message)
-  SELECT m.id, a.step_position, a.number, a.started_at, a.duration_ms, a.delay_ms, a.http_status, a.error_type, a.error_message
+                             error_type, error_message, tls)
+  SELECT m.id, a.step_position, a.number, a.started_at, a.duration_ms, a.delay_ms, a.http_status, a.error_type, a.error_message, a.tls
     FROM matched m, jsonb_to_recordset(m.step_attempts) AS a(step_position int, number int, started_at timestamptz,
-         duration_ms int, delay_ms int, http_status int, error_type text, error_message text)
+         duration_ms int, delay_ms int, http_status int, error_type text, error_message text, tls jsonb)
 ), runs AS (
   UPDATE scheduled_runs r
      SET state = '${RUN_STATE.done}', finished_at = now(), execution_id = coalesce(r.execution_id, e.id), locked_until = NULL

@@ -68,6 +68,7 @@ export function toDryRunResult(result: ExecutionResult, workflowId: string | nul
           httpStatus: a.http_status,
           errorType: a.error_type,
           errorMessage: a.error_message,
+          tls: a.tls,
         })),
     })),
   };
@@ -80,8 +81,12 @@ export interface DryRunnerOptions {
   concurrency: number;
   /** The workflows feature's step client (`StepHttpClient.send`): TARGET_DENYLIST / TARGET_ALLOWLIST apply. */
   send: NonNullable<RunWorkflowOptions['send']>;
+  /** The feature's guarded TCP connector (`EgressGuard.connectTcp`), for tcp steps. */
+  connectTcp?: RunWorkflowOptions['connectTcp'];
   /** Per-host breaker settings come from each definition; only the registry's size is the sidecar's. */
   breakerMaxHosts?: number;
+  /** This replica's location: the dry run runs here, and says so. */
+  location?: string;
 }
 
 /**
@@ -122,9 +127,11 @@ export class DryRunner {
       { ...definition, id: definition.id ?? UNNAMED_WORKFLOW },
       {
         trigger: EXECUTION_TRIGGER.manual,
-        breakers: new BreakerRegistry(Date.now, { maxHosts: this.opts.breakerMaxHosts }),
+        breakers: new BreakerRegistry(Date.now, { maxHosts: this.opts.breakerMaxHosts, location: this.opts.location }),
         signal: controller.signal,
         send: this.opts.send,
+        location: this.opts.location,
+        connectTcp: this.opts.connectTcp,
       }
     );
     this.finished.add(execution);

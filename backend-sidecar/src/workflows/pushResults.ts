@@ -25,6 +25,7 @@ export function pushedExecutionResult(body: PushedExecution): ExecutionResult {
     durationMs,
     errorType: body.errorType ?? failed?.errorType ?? (body.status === 'failed' ? 'unknown' : undefined),
     errorMessage: body.errorMessage ?? failed?.errorMessage,
+    ...(body.location !== undefined ? { location: body.location } : {}),
     steps: (body.steps ?? []).map((s, position) => {
       const stepStart = new Date(cursor);
       cursor += s.durationMs;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import '../http/openapiRegistry';
 import { ERROR_TYPES, EXECUTION_STATUSES, EXECUTION_TRIGGERS, STEP_STATUSES } from '../model/execution';
 import { timestamp } from '../schema/timestamp';
+import { locationListQuerySchema, locationNameSchema } from '../model/location';
 
 /** Response shapes of the workflow and execution routes (docs/api-contract.md). */
 const iso = z.string().openapi({ format: 'date-time' });
@@ -29,6 +30,8 @@ export const workflowSchema = z
       push: z.object({ expected: z.string(), grace: z.string() }).optional(),
     }),
     definition: z.record(z.string(), z.unknown()),
+    // Each slot runs once in each of these locations; absent: once by any replica.
+    locations: z.array(z.string()).optional(),
     // Present when the stored definition failed a check on start: the workflow is not scheduled.
     loadError: z.object({ path: z.string(), message: z.string() }).optional(),
     version: z.number().int(),
@@ -46,8 +49,22 @@ export const workflowListSchema = z
   .openapi('WorkflowList');
 
 export const runQueuedSchema = z
-  .object({ runId: z.number().int(), workflowId: z.string(), queuedAt: iso })
+  .object({
+    runId: z.number().int(),
+    workflowId: z.string(),
+    queuedAt: iso,
+    // One run per location: the one asked for, else each of the workflow's locations (runId is the first).
+    runs: z.array(z.object({ runId: z.number().int(), location: z.string().nullable() })),
+  })
   .openapi('RunQueued');
+
+export const runNowQuerySchema = z
+  .object({
+    location: locationNameSchema
+      .optional()
+      .openapi({ description: "Run only in this location (one of the workflow's locations, if it lists any); without it a workflow with locations runs once in each" }),
+  })
+  .strict();
 
 export const executionSummarySchema = z
   .object({
@@ -66,12 +83,25 @@ export const executionSummarySchema = z
     errorMessage: z.string().nullable(),
     failedStep: z.string().nullable(),
     workerId: z.string().nullable(),
+    // Where it ran: the location of the replica (`default` for one without LOCATION).
+    location: z.string(),
   })
   .openapi('ExecutionSummary');
 
 export const executionPageSchema = z
   .object({ executions: z.array(executionSummarySchema), nextCursor: z.string().nullable() })
   .openapi('ExecutionPage');
+
+/** The certificate an HTTPS attempt's response came with (the leaf). */
+export const attemptTlsSchema = z
+  .object({
+    daysRemaining: z.number().int().openapi({ description: 'Whole days from the attempt until validTo; negative once expired' }),
+    subject: z.string().openapi({ description: "Distinguished name, key=value pairs in the certificate's order joined by ', '" }),
+    issuer: z.string(),
+    validFrom: iso,
+    validTo: iso,
+  })
+  .openapi('AttemptTls');
 
 export const attemptSchema = z
   .object({
@@ -82,6 +112,8 @@ export const attemptSchema = z
     httpStatus: z.number().int().nullable(),
     errorType,
     errorMessage: z.string().nullable(),
+    // Null for plain HTTP, TCP, and attempts that got no response.
+    tls: attemptTlsSchema.nullable(),
   })
   .openapi('StepAttempt');
 
@@ -132,6 +164,7 @@ export const executionListQuerySchema = z
         }
         return list;
       }),
+    location: locationListQuerySchema.openapi({ description: 'Only executions from these locations (comma-separated)' }),
     from: timestamp('past').optional(),
     to: timestamp('past').optional(),
     limit: z.coerce.number().int().min(1, 'must be between 1 and 500').max(500, 'must be between 1 and 500').default(50),
@@ -151,6 +184,8 @@ export const pushExecutionSchema = z
     durationMs: z.number().int().min(0).max(MAX_PUSHED_DURATION_MS).optional(),
     errorType: z.enum(ERROR_TYPES).optional(),
     errorMessage: z.string().max(2000).optional(),
+    // Where the job ran; without it, the location of the replica that received the result.
+    location: locationNameSchema.optional(),
     steps: z
       .array(
         z

@@ -4,7 +4,7 @@ import type { Pool } from '../db/pool';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/errors';
 import type { RouteTable } from '../http/route';
 import { formatDuration } from '../schema/duration';
-import { enqueueManualRun } from '../scheduler/claimDueRuns';
+import { enqueueManualRuns } from '../scheduler/claimDueRuns';
 import { ensureRoomFor } from '../store/resourceLimits';
 import { getExecutionDetail, getExecutionSummary, listExecutions } from '../store/executionQueries';
 import { workflowDefinitionSchema } from '../model/workflowDefinition';
@@ -14,6 +14,7 @@ import {
   executionPageSchema,
   executionSummarySchema,
   pushExecutionSchema,
+  runNowQuerySchema,
   runQueuedSchema,
   workflowListSchema,
   workflowSchema,
@@ -44,6 +45,7 @@ export function toWorkflow(row: WorkflowRow, extra?: Pick<WorkflowListRow, 'last
           ? { every: formatDuration(row.every_ms) }
           : { cron: row.cron ?? undefined, ...(row.cron_timezone ? { timezone: row.cron_timezone } : {}) },
     definition: row.definition,
+    ...(row.locations && row.locations.length > 0 ? { locations: row.locations } : {}),
     ...(row.load_error ? { loadError: row.load_error } : {}),
     version: row.version,
     createdAt: row.created_at.toISOString(),
@@ -182,11 +184,17 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
     method: 'post',
     path: '/api/v1/workflows/{id}/run',
     operationId: 'runWorkflow',
-    summary: 'Run a workflow now (queued as a run any replica may pick up)',
+    summary: 'Run a workflow now (queued as a run a replica picks up: once in each of its locations, or in the one asked for)',
     tags: ['workflows'],
     params: idParams,
-    responses: { 202: { description: 'Queued', schema: runQueuedSchema }, 404: { description: 'No such workflow' }, 409: { description: 'Push workflow, or its stored definition is rejected (loadError)' } },
-    handler: async ({ params }) => {
+    query: runNowQuerySchema,
+    responses: {
+      202: { description: 'Queued', schema: runQueuedSchema },
+      400: { description: "The location is not one of the workflow's locations" },
+      404: { description: 'No such workflow' },
+      409: { description: 'Push workflow, or its stored definition is rejected (loadError)' },
+    },
+    handler: async ({ params, query }) => {
       const existing = await getWorkflowRow(pool, params.id);
       if (!existing) {
         throw new NotFoundError(`workflow "${params.id}" does not exist`);
@@ -201,9 +209,23 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
           'invalid_definition'
         );
       }
-      const queued = await enqueueManualRun(pool, params.id);
+      const listed = existing.locations && existing.locations.length > 0 ? existing.locations : undefined;
+      if (query.location !== undefined && listed && !listed.includes(query.location)) {
+        throw new ValidationError(`invalid query: location: "${query.location}" is not one of the locations of workflow "${params.id}" (${listed.join(', ')})`, [
+          { path: 'query.location', message: `"${query.location}" is not one of ${listed.join(', ')}` },
+        ]);
+      }
+      const queued = await enqueueManualRuns(pool, params.id, query.location !== undefined ? [query.location] : (listed ?? [null]));
       deps.wake();
-      return { status: 202, body: { runId: queued.runId, workflowId: params.id, queuedAt: queued.queuedAt.toISOString() } };
+      return {
+        status: 202,
+        body: {
+          runId: queued[0]!.runId,
+          workflowId: params.id,
+          queuedAt: queued[0]!.queuedAt.toISOString(),
+          runs: queued.map((q) => ({ runId: q.runId, location: q.location })),
+        },
+      };
     },
   });
 
@@ -227,6 +249,7 @@ export function registerWorkflowRoutes(routes: RouteTable, deps: WorkflowRouteDe
         body: await listExecutions(pool, {
           workflowId: params.id,
           status: query.status,
+          locations: query.location,
           from: query.from,
           to: query.to,
           limit: query.limit,

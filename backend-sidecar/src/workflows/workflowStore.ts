@@ -14,6 +14,8 @@ export interface WorkflowSpec {
   critical?: boolean;
   labels?: Record<string, string>;
   timeout?: number;
+  /** Run each slot once in each of these locations; absent: once by any replica. */
+  locations?: string[];
   schedule: { every?: number; cron?: string; timezone?: string; push?: { expected: number; grace?: number } };
 }
 
@@ -38,6 +40,8 @@ export interface WorkflowRow {
   next_slot_at: Date | null;
   last_push_at: Date | null;
   timeout_ms: number;
+  /** The locations each slot runs in; null: any replica. */
+  locations: string[] | null;
   /** Set on start when the stored definition no longer passes validation: the workflow is not scheduled. */
   load_error: { path: string; message: string } | null;
   version: number;
@@ -85,15 +89,15 @@ export async function upsertWorkflow(
   const mode = schedule.push ? 'push' : 'scheduled';
   const { rows } = await db.query<WorkflowRow & { inserted: boolean }>(
     `INSERT INTO workflows (id, name, description, source, source_file, definition, labels, critical, enabled, mode,
-                            every_ms, cron, cron_timezone, push_expected_ms, push_grace_ms, next_slot_at, timeout_ms)
+                            every_ms, cron, cron_timezone, push_expected_ms, push_grace_ms, next_slot_at, timeout_ms, locations)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-             CASE WHEN $10 = 'push' THEN ${pushNextCheckSql('$18::timestamptz', '$14::int', '$15::int')} ELSE $16::timestamptz END, $17)
+             CASE WHEN $10 = 'push' THEN ${pushNextCheckSql('$18::timestamptz', '$14::int', '$15::int')} ELSE $16::timestamptz END, $17, $19::text[])
      ON CONFLICT (id) DO UPDATE SET
        name = EXCLUDED.name, description = EXCLUDED.description, source = EXCLUDED.source,
        source_file = EXCLUDED.source_file, definition = EXCLUDED.definition, labels = EXCLUDED.labels,
        critical = EXCLUDED.critical, enabled = EXCLUDED.enabled, mode = EXCLUDED.mode, every_ms = EXCLUDED.every_ms,
        cron = EXCLUDED.cron, cron_timezone = EXCLUDED.cron_timezone, push_expected_ms = EXCLUDED.push_expected_ms,
-       push_grace_ms = EXCLUDED.push_grace_ms, timeout_ms = EXCLUDED.timeout_ms, load_error = NULL,
+       push_grace_ms = EXCLUDED.push_grace_ms, timeout_ms = EXCLUDED.timeout_ms, locations = EXCLUDED.locations, load_error = NULL,
        next_slot_at = CASE WHEN EXCLUDED.mode = 'push' AND workflows.last_push_at IS NOT NULL
                            THEN ${pushNextCheckSql('workflows.last_push_at', 'EXCLUDED.push_expected_ms', 'EXCLUDED.push_grace_ms')}
                            ELSE EXCLUDED.next_slot_at END,
@@ -123,6 +127,7 @@ export async function upsertWorkflow(
       initialNextSlot(spec, nowMs),
       spec.timeout ?? 30_000,
       new Date(nowMs),
+      spec.locations && spec.locations.length > 0 ? spec.locations : null,
     ]
   );
   const written = rows[0];

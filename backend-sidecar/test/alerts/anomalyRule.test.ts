@@ -1,5 +1,7 @@
 import { Registry } from 'prom-client';
 import { AlertEngine } from '../../src/alerts/alertEngine';
+import { currentWindowReads, loadAnomalySamples } from '../../src/alerts/ruleFacts';
+import { windowEnd } from '../../src/slo/sloStore';
 import { saveRule } from '../../src/alerts/ruleStore';
 import { ruleInputSchema } from '../../src/alerts/ruleSchema';
 import { createWorkflowRow } from '../support/alertFixtures';
@@ -132,6 +134,25 @@ describe('anomaly rules against the same hour of the week', () => {
     expect(await openAlert('fewer-runs-than-usual', 'stopped')).toMatchObject({ state: 'active' });
     expect(await openAlert('fewer-runs-than-usual', 'steady')).toBeUndefined();
     expect(await openAlert('slower-than-usual', 'steady')).toBeUndefined();
+  });
+
+  it('reads the current window exactly, with at most 30 minutes of minute rows', async () => {
+    for (const windowMs of [5 * MINUTE, 20 * MINUTE, 45 * MINUTE, HOUR]) {
+      const at = Date.now();
+      const end = windowEnd(at);
+      const minutes = currentWindowReads(end, windowMs)
+        .filter((read) => read.table === 'execution_rollups_minute')
+        .reduce((sum, read) => sum + (read.toMs - read.fromMs) / MINUTE, 0);
+      expect(minutes).toBeLessThanOrEqual(30);
+      const samples = await loadAnomalySamples(db.pool, ['fast-hour', 'few-runs'], { window: windowMs, weeks: 4 }, at);
+      for (const id of ['fast-hour', 'few-runs']) {
+        const { rows } = await db.pool.query<{ n: number; failed: number }>(
+          `SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM executions WHERE workflow_id = $1 AND started_at >= $2 AND started_at < $3`,
+          [id, new Date(end - windowMs), new Date(end)]
+        );
+        expect({ id, windowMs, executions: samples.get(id)?.current.executions ?? 0 }).toEqual({ id, windowMs, executions: rows[0]!.n });
+      }
+    }
   });
 
   it('refuses weeks outside 2–8 and an unknown metric, naming the field', () => {

@@ -206,10 +206,10 @@ describe('alert lifecycle', () => {
     expect((await sidecar.api('/api/v1/rules/evil')).status).toBe(404);
   });
 
-  it('ships the predefined rules enabled; they can be edited and disabled but not deleted', async () => {
+  it('ships the predefined rules enabled (the six of the original design, the SLO burn-rate page and certificate expiry); they can be edited and disabled but not deleted', async () => {
     const { rules } = (await (await sidecar.api('/api/v1/rules')).json()) as any;
     const predefined = rules.filter((r: any) => r.predefined);
-    expect(predefined.map((r: any) => r.id).sort()).toEqual(['consecutive-failures', 'critical-workflow-failure', 'error-budget-burning-fast', 'health-check-failure', 'high-failure-rate', 'low-success-rate', 'slow-response']);
+    expect(predefined.map((r: any) => r.id).sort()).toEqual(['certificate-expiry', 'consecutive-failures', 'critical-workflow-failure', 'error-budget-burning-fast', 'health-check-failure', 'high-failure-rate', 'low-success-rate', 'slow-response']);
     expect(predefined.every((r: any) => r.enabled)).toBe(true);
     const low = predefined.find((r: any) => r.id === 'low-success-rate');
     expect(low.condition).toMatchObject({ type: 'threshold', metric: 'success_rate', operator: '<', value: 80, window: '1h' });

@@ -128,7 +128,7 @@ describe('workflow-monitor validate', () => {
     expect(lines).toContain(`${brokenFile}:${at(BROKEN_YAML, 'name: Twice')}: (yaml): invalid YAML: Map keys must be unique`);
     const rulesFile = path.join(badDir, 'alerting', 'rules.yaml');
     expect(lines).toContain(`${rulesFile}:${at(BAD_ALERTING, 'fatal')}: rules[0].severity: must be one of info, warning, error, critical`);
-    expect(lines).toContain(`${rulesFile}:${at(BAD_ALERTING, 'silences')}: silences: unknown section; allowed: channels, escalationPolicies, rules`);
+    expect(lines).toContain(`${rulesFile}:${at(BAD_ALERTING, 'silences')}: silences: unknown section; allowed: channels, escalationPolicies, rules, reports`);
     expect(lines[lines.length - 1]).toBe('4 problems found; 0 workflows, 0 rules, 0 channels, 0 escalation policies valid in 3 files');
   });
 

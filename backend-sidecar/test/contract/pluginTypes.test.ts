@@ -35,6 +35,8 @@ const CHECKED: Record<string, string> = {
   AnomalyCondition: 'AnomalyCondition',
   SloStatus: 'SloStatus',
   SloBurnRates: 'SloBurnRates',
+  CertificateExpiryCondition: 'CertificateExpiryCondition',
+  AttemptTls: 'AttemptTls',
   EscalationPolicy: 'EscalationPolicy',
   EscalationTier: 'EscalationTier',
   SlackChannel: 'SlackChannel',

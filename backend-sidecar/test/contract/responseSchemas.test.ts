@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { escalationPolicyViewSchema, ruleViewSchema } from '../../src/alerts/ruleApiSchemas';
+import { PREDEFINED_RULES } from '../../src/alerts/predefinedRules';
 import { FEATURES } from '../../src/app/features/index';
 import { channelViewSchema } from '../../src/notify/channelApiSchemas';
-import { PREDEFINED_RULES } from '../../src/alerts/predefinedRules';
 import { startTestSidecar, type TestSidecar } from '../support/startTestSidecar';
 
 /**
@@ -25,6 +25,7 @@ const RULES = [
   { id: 'c-custom', condition: { type: 'custom', expression: 'execution.durationMs > 1000' }, cooldown: '90s', flapping: { window: '1h', threshold: 4 }, escalationPolicy: 'with-reminder' },
   { id: 'c-burn-rate', condition: { type: 'burn_rate', pairs: [{ long: '2h', short: '10m', factor: 10 }] } },
   { id: 'c-anomaly', condition: { type: 'anomaly', metric: 'executions', direction: 'both', window: '30m' } },
+  { id: 'c-certificate', condition: { type: 'certificate_expiry', days: 30 } },
 ];
 
 const CHANNELS = [
@@ -73,7 +74,7 @@ function problems(schema: z.ZodType, items: unknown[]): string[] {
 describe('responses match their OpenAPI schemas', () => {
   it('rules: every condition type and the predefined rules', async () => {
     const { rules } = (await body('/api/v1/rules')) as { rules: Array<{ id: string; condition: { type: string } }> };
-    expect(new Set(rules.map((r) => r.condition.type))).toEqual(new Set(['threshold', 'rate', 'pattern', 'duration', 'consecutive_failures', 'custom', 'burn_rate', 'anomaly']));
+    expect(new Set(rules.map((r) => r.condition.type))).toEqual(new Set(['threshold', 'rate', 'pattern', 'duration', 'consecutive_failures', 'custom', 'burn_rate', 'anomaly', 'certificate_expiry']));
     expect(rules.length).toBe(RULES.length + PREDEFINED_RULES.length);
     expect(problems(ruleViewSchema, rules)).toEqual([]);
     expect(problems(ruleViewSchema, [await body('/api/v1/rules/c-custom')])).toEqual([]);

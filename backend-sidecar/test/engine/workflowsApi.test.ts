@@ -137,8 +137,8 @@ describe('workflows API', () => {
       return {
         fromStore: { successes: stored.ok, durations: stored.timed, cleanAttempts: stored.clean_attempts, lagObservedForEachScheduledRun: true },
         fromMetrics: {
-          successes: metricValue(metrics, 'workflow_monitor_executions_total', { workflow: 'every-second', status: 'success', trigger: 'schedule' }),
-          durations: metricValue(metrics, 'workflow_monitor_execution_duration_seconds_count', { workflow: 'every-second' }),
+          successes: metricValue(metrics, 'workflow_monitor_executions_total', { workflow: 'every-second', status: 'success', trigger: 'schedule', location: 'default' }),
+          durations: metricValue(metrics, 'workflow_monitor_execution_duration_seconds_count', { workflow: 'every-second', location: 'default' }),
           cleanAttempts: metricValue(metrics, 'workflow_monitor_execution_attempts_total', { error_type: 'none' }),
           lagObservedForEachScheduledRun: lag >= stored.ok,
         },
@@ -163,9 +163,9 @@ describe('workflows API', () => {
     expect((await sidecar.api('/api/v1/workflows/dead-target/run', { method: 'POST' })).status).toBe(202);
     const metrics = await eventually(async () => {
       const samples = await scrapeMetrics(sidecar.url);
-      return metricValue(samples, 'workflow_monitor_circuit_breaker_state', { target: dead }) === 2 ? samples : undefined;
+      return metricValue(samples, 'workflow_monitor_circuit_breaker_state', { target: dead, location: 'default' }) === 2 ? samples : undefined;
     }, 20_000);
-    expect(metricValue(metrics, 'workflow_monitor_circuit_breaker_state', { target: target.url })).toBe(0);
+    expect(metricValue(metrics, 'workflow_monitor_circuit_breaker_state', { target: target.url, location: 'default' })).toBe(0);
   });
 });
 

@@ -51,6 +51,7 @@ const MATRIX: Record<string, Access> = {
   'POST /api/v1/query': 'read',
   'GET /api/v1/variables/workflows': 'read',
   'GET /api/v1/annotations': 'read',
+  'GET /api/v1/locations': 'read',
   'GET /api/v1/variables/label-values': 'read',
   'GET /api/v1/reports/sla': 'read',
   'GET /api/v1/report-schedules': 'read',

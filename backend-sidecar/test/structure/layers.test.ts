@@ -35,6 +35,7 @@ const LAYERS: Record<string, number> = {
   reports: 3, // SLA reports (JSON, CSV, PDF) from rollups and report schedules queued into the outbox
   slo: 3, // SLO arithmetic and its rollup reads (SLO API, burn-rate rules, SLA reports)
   demo: 3,
+  replicas: 3, // heartbeat rows, GET /api/v1/locations
   // The composition root: features wire the domain together; sidecar.ts composes the features.
   app: 4,
   // src/main.ts: the process entry.

@@ -2,6 +2,7 @@ import React from 'react';
 import { MemoryRouter } from 'react-router-dom';
 import type { AppRootProps } from '@grafana/data';
 import { fireEvent, render, screen } from '@testing-library/react';
+import { fakeQuery } from '../../test/fakeQuery';
 import { installFakeSidecar } from '../../test/fakeSidecar';
 import { testIds } from '../testIds';
 import App from './App';
@@ -18,8 +19,11 @@ const metrics = {
 };
 
 describe('App', () => {
-  it('routes to the overview by default and shows the sidecar figures, trends and recent alerts', async () => {
-    installFakeSidecar({ 'GET api/monitoring/metrics': () => metrics });
+  it('routes to the overview by default and shows the figures of the range and recent alerts', async () => {
+    installFakeSidecar({
+      'GET api/monitoring/metrics': () => metrics,
+      'POST api/v1/query': fakeQuery((target) => [{ values: target.instant ? [{ success_rate: 91.67, duration_avg: 230.5 }[target.metric as string] ?? 120] : [1, 2, 3, 4] }]),
+    });
     render(
       <MemoryRouter initialEntries={['/']}>
         <React.Suspense fallback="loading">
@@ -29,8 +33,8 @@ describe('App', () => {
     );
     const summary = await screen.findByTestId(testIds.overview.summary);
     expect(summary).toHaveTextContent('91.7 %');
-    expect(summary).toHaveTextContent('degrading');
     expect(summary).toHaveTextContent('231 ms');
+    expect(summary).toHaveTextContent('healthy');
     expect(screen.getByTestId(testIds.overview.activeAlerts)).toHaveTextContent('Checkout down');
   });
 
@@ -45,8 +49,8 @@ describe('App', () => {
           { assertion: 'body.token not exists', passed: false, message: 'assertion "body.token not exists" failed: expected body.token not to exist, got a string' },
           { assertion: 'body.state == "paid"', passed: false, expected: 'paid', actual: 'open', message: 'assertion failed' },
         ], attempts: [
-          { number: 1, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 0, httpStatus: 503, errorType: 'transient', errorMessage: 'target answered HTTP 503' },
-          { number: 2, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 200, httpStatus: 200, errorType: null, errorMessage: null },
+          { number: 1, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 0, httpStatus: 503, errorType: 'transient', errorMessage: 'target answered HTTP 503', tls: null },
+          { number: 2, startedAt: new Date().toISOString(), durationMs: 5, delayMs: 200, httpStatus: 200, errorType: null, errorMessage: null, tls: null },
         ] }],
       }),
     });

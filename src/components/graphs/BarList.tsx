@@ -44,7 +44,8 @@ export function BarList({ title, testId, bars, unit, orientation = 'horizontal',
           <div className={s.empty} style={{ height, width: '100%' }} data-testid={testIds.graph.empty}>No data in this time range</div>
         ) : width > 0 ? (
           fields.map(({ bar, config, display, value }) => (
-            <div key={bar.label} title={`${bar.label}: ${value.text}${value.suffix ?? ''}`}>
+            // BarGauge fills its parent (as in Grafana's VizRepeater): the parent carries the size.
+            <div key={bar.label} title={`${bar.label}: ${value.text}${value.suffix ?? ''}`} style={{ display: 'flex', width: barWidth, height: rowHeight }}>
               <BarGauge
                 theme={theme}
                 width={barWidth}

@@ -1,5 +1,5 @@
 import React, { useMemo } from 'react';
-import { applyFieldOverrides, FieldColorModeId, type DataFrame, type TimeRange } from '@grafana/data';
+import { applyFieldOverrides, FieldColorModeId, FieldType, type DataFrame, type TimeRange } from '@grafana/data';
 import {
   AxisPlacement,
   BarAlignment,
@@ -62,20 +62,29 @@ export function TimeSeriesGraph({ title, testId, frames, range, style = 'lines',
   const s = useStyles2(getGraphStyles);
   const theme = useTheme2();
   const [ref, width] = useWidth<HTMLDivElement>();
-  const prepared = useMemo(
-    () =>
-      applyFieldOverrides({
-        data: frames,
-        fieldConfig: {
-          defaults: { custom: custom(style, stacked), color: { mode: FieldColorModeId.PaletteClassic }, ...(unit ? { unit } : {}), ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) },
-          overrides: [],
-        },
-        replaceVariables: (value) => value,
-        theme,
-        timeZone: TIME_ZONE,
-      }),
-    [frames, style, stacked, unit, min, max, theme]
-  );
+  const prepared = useMemo(() => {
+    // applyFieldOverrides only applies defaults that Grafana's field-config registry knows, and a
+    // plugin's registry is empty outside a panel: the config goes on each field, which it keeps.
+    const configured = frames.map((frame) => ({
+      ...frame,
+      fields: frame.fields.map((field) =>
+        field.type !== FieldType.number
+          ? field
+          : {
+              ...field,
+              config: {
+                ...(unit ? { unit } : {}),
+                ...(min !== undefined ? { min } : {}),
+                ...(max !== undefined ? { max } : {}),
+                ...field.config,
+                color: field.config.color ?? { mode: FieldColorModeId.PaletteClassic },
+                custom: { ...custom(style, stacked), ...field.config.custom },
+              },
+            }
+      ),
+    }));
+    return applyFieldOverrides({ data: configured, fieldConfig: { defaults: {}, overrides: [] }, replaceVariables: (value) => value, theme, timeZone: TIME_ZONE });
+  }, [frames, style, stacked, unit, min, max, theme]);
   const counts = drawnCounts(frames);
   return (
     <div className={s.tile} data-testid={testId} data-series={counts.series} data-points={counts.points}>

@@ -347,6 +347,18 @@ export function ConditionFields(props: {
         </>
       );
     }
+    case 'certificate_expiry': {
+      const d = drafts.certificate_expiry;
+      return (
+        <Field
+          label="Days"
+          description="Fires while fewer whole days than this remain (1 to 365); judges workflows that assert on tls.* or set tlsExpiryAlert: true"
+          {...field('days')}
+        >
+          {text('days', d.days, (days) => onChange('certificate_expiry', { days }), '14', 'number')}
+        </Field>
+      );
+    }
     default:
       return null;
   }

@@ -43,6 +43,11 @@ export const CONDITION_TYPES: Array<{ value: ConditionType; label: string; descr
     label: 'Anomaly',
     description: 'Slower, failing more or running less than usual for this hour of the week',
   },
+  {
+    value: 'certificate_expiry',
+    label: 'Certificate expiry',
+    description: 'The latest TLS certificate of a workflow that checks certificates expires within N days',
+  },
 ];
 
 export const ANOMALY_METRICS: Array<{ value: AnomalyMetric; label: string }> = [
@@ -94,6 +99,7 @@ export interface ConditionDrafts {
     minSamples: string;
     window: string;
   };
+  certificate_expiry: { days: string };
 }
 
 export type CriticalScope = 'any' | 'critical' | 'non-critical';
@@ -131,6 +137,7 @@ export const DEFAULT_CONDITIONS: ConditionDrafts = {
   custom: { expression: '', window: '15m' },
   burn_rate: { pairs: DEFAULT_BURN_RATE_PAIRS_TEXT },
   anomaly: { metric: 'duration_p95', direction: '', weeks: '4', sensitivity: '3.5', minSamples: '5', window: '1h' },
+  certificate_expiry: { days: '14' },
 };
 
 export function newRuleDraft(): RuleDraft {
@@ -198,6 +205,8 @@ function conditionDraft(c: Condition): Partial<ConditionDrafts> {
           window: c.window,
         },
       };
+    case 'certificate_expiry':
+      return { certificate_expiry: { days: String(c.days) } };
   }
 }
 
@@ -320,6 +329,8 @@ function conditionInput(d: RuleDraft, errors: FieldErrors): Condition {
         ...optionalDuration('window', c.window),
       } as Condition;
     }
+    case 'certificate_expiry':
+      return { type: 'certificate_expiry', days: n(d.conditions.certificate_expiry.days, 'days') };
   }
 }
 
@@ -391,6 +402,7 @@ const FIELDS_BY_CONDITION: Record<ConditionType, string[]> = {
   custom: ['expression', 'window'],
   burn_rate: ['pairs'],
   anomaly: ['metric', 'direction', 'weeks', 'sensitivity', 'minSamples', 'window'],
+  certificate_expiry: ['days'],
 };
 const TOP_FIELDS = [
   'id',
@@ -471,5 +483,7 @@ export function describeCondition(c: Condition): string {
       const label = ANOMALY_METRICS.find((m) => m.value === c.metric)?.label.toLowerCase() ?? c.metric;
       return `${label} over ${c.window} ${direction === 'both' ? 'unusual' : direction} than this hour of the week over ${c.weeks} weeks (robust z ≥ ${c.sensitivity})`;
     }
+    case 'certificate_expiry':
+      return `certificate expires in fewer than ${c.days} day${c.days === 1 ? '' : 's'}`;
   }
 }

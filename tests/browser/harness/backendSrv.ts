@@ -6,6 +6,8 @@ export interface HarnessConfig {
   datasourceModule?: string;
   datasourceUid: string;
   datasourceType: string;
+  /** Every Workflow Monitor data source, the first being `datasourceUid`. */
+  datasources: Array<{ uid: string; name: string }>;
   theme?: 'dark' | 'light';
   view:
     | { kind: 'app' }

@@ -122,22 +122,34 @@ async function boot(): Promise<void> {
   } as never);
 
   const dsPlugin = config.datasourceModule ? await loadPlugin(config.datasourceModule) : undefined;
-  const instanceSettings = {
-    id: 1,
-    uid: config.datasourceUid,
+  // Grafana's data source list: every Workflow Monitor data source, each with its own proxy prefix.
+  const allSettings = config.datasources.map(({ uid, name }, index) => ({
+    id: index + 1,
+    uid,
     type: config.datasourceType,
-    name: 'Workflow Monitor',
+    name,
     access: 'proxy',
-    url: `/api/datasources/proxy/uid/${config.datasourceUid}`,
+    url: `/api/datasources/proxy/uid/${uid}`,
     jsonData: { url: 'http://sidecar' },
     readOnly: false,
+    isDefault: index === 0,
     meta: { id: config.datasourceType, name: 'Workflow Monitor', type: 'datasource', info: { logos: {} }, module: config.datasourceModule, baseUrl: '' },
-  };
+  }));
+  const instanceSettings = allSettings[0]!;
   const DataSourceClass = dsPlugin?.plugin?.DataSourceClass;
   const datasource = DataSourceClass ? new DataSourceClass(instanceSettings) : undefined;
+  // By uid, by name or as a { uid } reference, the way Grafana's DataSourceSrv resolves them; undefined is the default.
+  const settingsOf = (ref?: unknown) => {
+    if (ref === undefined || ref === null) {
+      return instanceSettings;
+    }
+    const key = typeof ref === 'string' ? ref : (ref as { uid?: string }).uid;
+    return allSettings.find((ds) => ds.uid === key || ds.name === key);
+  };
   grafanaRuntime.setDataSourceSrv({
-    getList: () => [instanceSettings],
-    getInstanceSettings: (ref?: unknown) => (ref === undefined || JSON.stringify(ref).includes(config.datasourceUid) || ref === 'Workflow Monitor' ? instanceSettings : undefined),
+    getList: (filters?: { type?: string | string[]; pluginId?: string }) =>
+      allSettings.filter((ds) => (!filters?.type || [filters.type].flat().includes(ds.type)) && (!filters?.pluginId || filters.pluginId === ds.type)),
+    getInstanceSettings: settingsOf,
     get: async () => datasource,
     reload: () => undefined,
     registerRuntimeDataSource: () => undefined,

@@ -10,8 +10,18 @@ export const DATASOURCE_TYPE = 'workflowmonitor-workflowmonitor-datasource';
 export const DATASOURCE_UID = 'workflow-monitor';
 const DIST = path.resolve(__dirname, '../../../dist');
 const ICONS = path.dirname(require.resolve('@grafana/ui/package.json')) + '/dist/public/img/icons';
+// Grafana's own stylesheet carries uPlot's base CSS (@grafana/ui's GlobalStyles only adds to it): graphs need it.
+const UPLOT_CSS = path.join(path.dirname(require.resolve('uplot')), 'uPlot.min.css');
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.css': 'text/css', '.map': 'application/json', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf' };
+
+/** One Workflow Monitor data source the harness serves: its own uid, name and sidecar. */
+export interface HarnessDatasource {
+  uid: string;
+  name: string;
+  sidecarUrl: string;
+  apiToken: string;
+}
 
 export interface HarnessServer {
   url: string;
@@ -38,7 +48,10 @@ export async function startHarnessServer(opts: {
   datasourceUrl?: string;
   /** Port on 127.0.0.1; 0 (default) picks a free one. `npm run preview` asks for 3000, Grafana's. */
   port?: number;
+  /** Data sources after the first (DATASOURCE_UID, "Workflow Monitor", sidecarUrl/apiToken), e.g. a staging sidecar. */
+  moreDatasources?: HarnessDatasource[];
 }): Promise<HarnessServer> {
+  const datasources: HarnessDatasource[] = [{ uid: DATASOURCE_UID, name: 'Workflow Monitor', sidecarUrl: opts.sidecarUrl, apiToken: opts.apiToken }, ...(opts.moreDatasources ?? [])];
   let role = opts.role ?? 'Editor';
   const user = opts.user ?? { login: 'ops-alice', name: 'Alice Operator' };
   const dsManifest = JSON.parse(fs.readFileSync(path.join(DIST, 'datasource/plugin.json'), 'utf8')) as { routes?: ProxyRoute[] };
@@ -52,23 +65,25 @@ export async function startHarnessServer(opts: {
       datasourceModule: `/public/plugins/${APP_ID}/datasource/module.js`,
       datasourceUid: DATASOURCE_UID,
       datasourceType: DATASOURCE_TYPE,
+      datasources: datasources.map(({ uid, name }) => ({ uid, name })),
       view,
     };
     const bootData = {
       user: { id: 1, login: user.login, name: user.name, email: `${user.login}@example.com`, orgRole: role, isGrafanaAdmin: false, orgId: 1, timezone: 'utc', theme: 'dark', locale: 'en-US', language: 'en-US', permissions: {} },
-      settings: { appSubUrl: '', appUrl: '', buildInfo: { version: '12.3.0', buildNumber: 1 }, datasources: {}, panels: {}, featureToggles: {}, theme2: { colors: { mode: 'dark' } }, bootData: {} },
+      settings: { appSubUrl: '', appUrl: '', buildInfo: { version: '12.3.0', buildNumber: 1 }, datasources: Object.fromEntries(datasources.map(({ uid, name }) => [name, { uid, name, type: DATASOURCE_TYPE, access: 'proxy', url: `/api/datasources/proxy/uid/${uid}`, isDefault: uid === DATASOURCE_UID, meta: { id: DATASOURCE_TYPE, type: 'datasource', name: 'Workflow Monitor', info: { logos: {} } } }])), panels: {}, featureToggles: {}, theme2: { colors: { mode: 'dark' } }, bootData: {} },
       navTree: [],
       themePaths: {},
     };
     return `<!doctype html><html><head><meta charset="utf-8"><title>Workflow Monitor harness</title>
+<link rel="stylesheet" href="/harness/uplot.css">
 <script>window.grafanaBootData = ${JSON.stringify(bootData)}; window.harnessConfig = ${JSON.stringify(config)};</script>
 </head><body><div id="toasts"></div><div id="root"></div><script src="/harness/host.js"></script></body></html>`;
   };
 
   // Grafana's data source proxy semantics (grafanaProxy.ts): first route in order, string prefix, exact method,
   // 401 → 400, X-Grafana-User only when send_user_header, an unmatched method sent to the data source's own URL.
-  const datasource = { url: opts.datasourceUrl ?? '', jsonData: { url: opts.sidecarUrl }, secureJsonData: { apiToken: opts.apiToken } };
-  const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, rest: string) => {
+  const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, rest: string, upstreamOf: HarnessDatasource = datasources[0]!) => {
+    const datasource = { url: opts.datasourceUrl ?? '', jsonData: { url: upstreamOf.sidecarUrl }, secureJsonData: { apiToken: upstreamOf.apiToken } };
     const method = (req.method ?? 'GET').toUpperCase();
     const [routePath = '', query = ''] = rest.split('?');
     const decision = proxyRequest({ routes, datasource, method, proxyPath: routePath, query, role, login: user.login, sendUserHeader: opts.sendUserHeader ?? true, headers: req.headers });
@@ -108,6 +123,11 @@ export async function startHarnessServer(opts: {
         return;
       }
     }
+    if (p === '/harness/uplot.css') {
+      res.writeHead(200, { 'content-type': 'text/css' });
+      fs.createReadStream(UPLOT_CSS).pipe(res);
+      return;
+    }
     if (p === '/harness/host.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       fs.createReadStream(opts.hostBundle).pipe(res);
@@ -123,9 +143,10 @@ export async function startHarnessServer(opts: {
       fs.createReadStream(file).pipe(res);
       return;
     }
-    const proxyPrefix = `/api/datasources/proxy/uid/${DATASOURCE_UID}/`;
-    if (p.startsWith(proxyPrefix)) {
-      void proxy(req, res, `${p.slice(proxyPrefix.length)}${url.search}`).catch(fail);
+    // Each data source has its own proxy prefix, as in Grafana: /api/datasources/proxy/uid/<uid>/…
+    const datasource = datasources.find((ds) => p.startsWith(`/api/datasources/proxy/uid/${ds.uid}/`));
+    if (datasource) {
+      void proxy(req, res, `${p.slice(`/api/datasources/proxy/uid/${datasource.uid}/`.length)}${url.search}`, datasource).catch(fail);
       return;
     }
     if (p.startsWith('/a/')) {

@@ -24,7 +24,7 @@ export function registerRuleRoutes(routes: RouteTable, deps: { pool: Pool; engin
     method: 'post',
     path: '/api/v1/rules',
     operationId: 'createRule',
-    summary: 'Create a rule (threshold, rate, pattern, duration, consecutive_failures or custom)',
+    summary: 'Create a rule (threshold, rate, pattern, duration, consecutive_failures, custom, burn_rate, anomaly or certificate_expiry)',
     tags: ['rules'],
     body: ruleInputSchema,
     responses: { 201: { description: 'Created', schema: ruleViewSchema }, 409: { description: 'The id exists, or MAX_RULES rules exist (code limit_reached)' } },

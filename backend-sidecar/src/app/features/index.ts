@@ -1,4 +1,5 @@
 import { alertsFeature } from './alerts';
+import { locationsFeature } from './locations';
 import { metricsApiFeature } from './metricsApi';
 import { reportsFeature } from './reports';
 import { workflowsFeature } from './workflows';
@@ -12,5 +13,6 @@ export const FEATURES: FeatureFactory[] = [
   workflowsFeature,
   alertsFeature,
   metricsApiFeature,
+  locationsFeature,
   reportsFeature,
 ];

@@ -39,7 +39,7 @@ export const metricsApiFeature: FeatureFactory = (ctx): Feature => {
         tags: ['metrics'],
         query: metricsQuerySchema,
         responses: { 200: { description: 'The summary (see docs/metrics.md for how each figure is computed)', schema: z.object({ success: z.boolean(), data: z.record(z.string(), z.unknown()) }) } },
-        handler: async ({ query }) => ({ body: await monitoringMetrics(ctx.pool, ctx.health, { period: query.period, details: query.details === 'true' }) }),
+        handler: async ({ query }) => ({ body: await monitoringMetrics(ctx.pool, ctx.health, { period: query.period, details: query.details === 'true', locations: query.locations, groupBy: query.groupBy }) }),
       });
       routes.add({
         method: 'post',

@@ -35,14 +35,17 @@ export function workflowsDirectory(ctx: Pick<SidecarContext, 'config'>): string 
  */
 export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> => {
   const { pool, log, config } = ctx;
-  const breakers = new BreakerRegistry(Date.now, { maxHosts: config.BREAKER_MAX_HOSTS });
-  const http = new StepHttpClient(new EgressGuard(config.TARGET_DENYLIST, config.TARGET_ALLOWLIST));
+  const location = config.LOCATION;
+  const breakers = new BreakerRegistry(Date.now, { maxHosts: config.BREAKER_MAX_HOSTS, location });
+  const guard = new EgressGuard(config.TARGET_DENYLIST, config.TARGET_ALLOWLIST);
+  const http = new StepHttpClient(guard, { extraCa: config.STEP_TLS_CA_FILE });
+  const connectTcp = guard.connectTcp.bind(guard);
   registerBreakerMetrics(ctx.metrics.registry, breakers);
   const tracing = startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'workflow-monitor-sidecar', log });
   const definitions = new DefinitionCache(process.env);
   let scheduler: Scheduler | undefined;
-  const metrics = new EngineMetrics(ctx.metrics.registry, () => scheduler?.running ?? 0, config.METRICS_LABELS);
-  const dryRuns = new DryRunner({ concurrency: config.DRY_RUN_CONCURRENCY, send: http.send, breakerMaxHosts: config.BREAKER_MAX_HOSTS });
+  const metrics = new EngineMetrics(ctx.metrics.registry, () => scheduler?.running ?? 0, config.METRICS_LABELS, location);
+  const dryRuns = new DryRunner({ concurrency: config.DRY_RUN_CONCURRENCY, send: http.send, connectTcp, breakerMaxHosts: config.BREAKER_MAX_HOSTS, location });
 
   const dir = workflowsDirectory(ctx);
   const files = dir ? new WorkflowFileSync({ pool, log, dir, env: process.env, maxWorkflows: config.MAX_WORKFLOWS, onChange: () => scheduler?.wake() }) : undefined;
@@ -70,7 +73,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
     if (typeof definition === 'string') {
       return invalidDefinitionResult(run, trigger, definition);
     }
-    return runWorkflow(definition, { trigger, breakers, signal, tracer: tracing.tracer, send: http.send, env: run.source === 'file' ? process.env : undefined });
+    return runWorkflow(definition, { trigger, breakers, signal, tracer: tracing.tracer, send: http.send, connectTcp, env: run.source === 'file' ? process.env : undefined, location });
   };
 
   const batcher = new ExecutionBatcher(pool);
@@ -89,6 +92,9 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
       pool,
       log,
       workerId: ctx.workerId,
+      location,
+      replicaExpiryMs: config.REPLICA_HEARTBEAT_EXPIRY,
+      supersededMs: config.SCHEDULER_SUPERSEDED,
       concurrency: config.SCHEDULER_CONCURRENCY,
       pollIntervalMs: config.SCHEDULER_POLL_INTERVAL,
       leaseMs: config.SCHEDULER_LEASE,
@@ -103,7 +109,7 @@ export const workflowsFeature: FeatureFactory = async (ctx): Promise<Feature> =>
   }
 
   const recordPush: WorkflowRouteDeps['recordPush'] = async (body) => {
-    const { result, recorded, labels } = await recordPushedResult(pool, body);
+    const { result, recorded, labels } = await recordPushedResult(pool, { ...body, location: body.location ?? location });
     published(recorded.executionId, result, labels);
     return (await getExecutionSummary(pool, recorded.executionId))!;
   };

@@ -119,7 +119,7 @@ beforeAll(async () => {
   await insertMissed({ workflowId: 'odd-window', slotAt: now - 3 * HOUR - 29 * MINUTE, n: 9, until: now - 3 * HOUR - 29 * MINUTE + 9 * 7 * MINUTE });
   await insertMissed({ workflowId: 'mixed', slotAt: now - 40 * MINUTE - 5_000, n: 1, until: null });
   await sidecar.db.pool.query(`INSERT INTO scheduled_runs (workflow_id, slot_at, state) VALUES ('odd-window', $1, 'pending')`, [new Date(now - 2 * MINUTE)]);
-  expect(await sweepMissedSlots(sidecar.db.pool, { misfireMs: 1_000, supersededMs: 1_000 })).toBe(1);
+  expect((await sweepMissedSlots(sidecar.db.pool, { misfireMs: 1_000, supersededMs: 1_000 })).missed).toBe(1);
   missedRuns.push({ workflowId: 'odd-window', slotAt: now - 2 * MINUTE, n: 1, until: null });
 });
 

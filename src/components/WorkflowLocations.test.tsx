@@ -1,6 +1,6 @@
 import React from 'react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import type { QueryRequest } from '../api/types';
 import WorkflowDetail from '../pages/WorkflowDetail';
 import { fakeQuery } from '../test/fakeQuery';
@@ -59,6 +59,19 @@ describe('workflow detail with locations', () => {
     expect(lists.map((r) => [(r.params as Record<string, string>).location, (r.params as Record<string, string>).limit])).toEqual([['eu', '1'], ['us', '1'], ['ap', '1']]);
     const query = requests.find((r) => r.path === 'api/v1/query' && (r.data as QueryRequest).targets.some((t) => t.groupBy === 'location'))!.data as QueryRequest;
     expect(query.targets.every((t) => t.workflowIds?.[0] === 'checkout' && t.groupBy === 'location')).toBe(true);
+  });
+
+  it("reloads with the page's Refresh, like the rest of the page", async () => {
+    const { requests } = installFakeSidecar(handlers(['eu', 'us']));
+    renderDetail();
+    await waitFor(() => expect(screen.getByTestId(testIds.workflowLocations.latest('us'))).toHaveTextContent('failed'), { timeout: 30_000 });
+    const perLocation = () => requests.filter((r) => r.path === 'api/v1/workflows/checkout/executions' && (r.params as Record<string, string>).location).length;
+    const byLocation = () => requests.filter((r) => r.path === 'api/v1/query' && (r.data as QueryRequest).targets.some((t) => t.groupBy === 'location')).length;
+    await waitFor(() => expect(byLocation()).toBe(1), { timeout: 30_000 });
+    expect(perLocation()).toBe(2);
+    fireEvent.click(screen.getByTestId(testIds.workflowDetail.refresh));
+    await waitFor(() => expect(perLocation()).toBe(4), { timeout: 30_000 });
+    await waitFor(() => expect(byLocation()).toBe(2), { timeout: 30_000 });
   });
 
   it('shows no location section for a workflow that lists none', async () => {

@@ -1,6 +1,6 @@
 import React from 'react';
 import { useStyles2 } from '@grafana/ui';
-import { usePageControls } from '../hooks/usePageControls';
+import type { PageControls } from '../hooks/usePageControls';
 import { useAsync } from '../hooks/useSidecar';
 import { age } from '../utils/format';
 import { StatusBadge } from './Badges';
@@ -14,10 +14,12 @@ const GRAPH_POINTS = 200;
 
 /**
  * A workflow that lists locations: its newest execution in each location and its success rate and p95
- * duration split by location, for the page's time range and data source.
+ * duration split by location, for the page's time range and data source. It takes the page's controls rather
+ * than calling usePageControls() itself: a second instance would keep its own `now` and refresh key, so the page's
+ * Refresh (and auto-refresh) would pass this section by.
  */
-export function WorkflowLocations({ workflowId, locations }: { workflowId: string; locations: string[] }) {
-  const { client, range, refreshKey } = usePageControls();
+export function WorkflowLocations({ workflowId, locations, controls }: { workflowId: string; locations: string[]; controls: Pick<PageControls, 'client' | 'range' | 'refreshKey'> }) {
+  const { client, range, refreshKey } = controls;
   const s = useStyles2(getTableStyles);
   const g = useStyles2(getGraphStyles);
   const from = range.from.valueOf();

@@ -54,7 +54,6 @@ describe('frames from the sidecar', () => {
 
 describe('the queries the data source sends', () => {
   // The sidecar's own request schema (the one that validates POST /api/v1/query and generates its OpenAPI entry).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { queryRequestSchema } = require('../../backend-sidecar/src/metricsApi/queryApi') as { queryRequestSchema: { safeParse(v: unknown): { success: boolean; error?: unknown } } };
 
   it.each([

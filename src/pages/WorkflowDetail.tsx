@@ -184,7 +184,7 @@ function WorkflowDetail() {
             </LoadState>
           </div>
         )}
-        {workflow.value?.locations && workflow.value.locations.length > 0 && <WorkflowLocations workflowId={id} locations={workflow.value.locations} />}
+        {workflow.value?.locations && workflow.value.locations.length > 0 && <WorkflowLocations workflowId={id} locations={workflow.value.locations} controls={controls} />}
         <div className={s.toolbar}>
           <Field label="Status">
             <Select width={20} value={status} options={[{ label: 'Any', value: '' }, { label: 'success', value: 'success' }, { label: 'degraded', value: 'degraded' }, { label: 'failed', value: 'failed' }]} onChange={(v) => setStatus(v.value ?? '')} />

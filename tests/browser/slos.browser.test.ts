@@ -2,19 +2,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startBrowserSession, type BrowserSession } from './browserSession';
+import { pct } from '../../src/utils/format';
 import { APP_ID } from './harness/server';
 
 /**
  * The SLOs page and the SLA report download in headless Chromium: the built plugin against a real
- * sidecar where a pushed workflow declares an SLO and has history. `npm run build` first.
+ * sidecar where two pushed workflows declare SLOs and have history, one within its budget and one
+ * burning it. `npm run build` first.
  */
 let session: BrowserSession;
-const WORKFLOW = 'slo-payments';
+/** 2 failed runs of 20 against 99 %: SLI 90 %, the budget overspent. */
+const BURNING = 'slo-payments';
+/** 1 failed run of 60 against 95 %: SLI 98.3 %, two thirds of the budget left. */
+const HEALTHY = 'slo-search';
 const tid = (id: string) => `[data-testid="${id}"]`;
 
+/** `npm run screenshots` sets SCREENSHOTS=1: the README's images come from these pages. */
 async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.SCREENSHOTS) {
-    await page.waitForTimeout(500);
     await page.screenshot({ path: path.resolve(__dirname, '../../docs/img', `${name}.png`), fullPage: true });
   }
 }
@@ -33,33 +38,42 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 90_000)
   }
 }
 
-beforeAll(async () => {
-  session = await startBrowserSession();
+/** A push workflow with an SLO and `runs` executions every few minutes up to now, `failedEvery`-th of them failed. */
+async function pushWithSlo(id: string, name: string, objective: number, runs: number, failedEvery: number): Promise<void> {
   const created = await session.api('/api/v1/workflows', {
     method: 'POST',
-    json: { id: WORKFLOW, name: 'Payments (pushed)', schedule: { push: { expected: '1h' } }, slo: { objective: 99, window: '1d' } },
+    json: { id, name, schedule: { push: { expected: '1h' } }, slo: { objective, window: '1d' } },
   });
   expect(created.status).toBe(201);
-  // 18 good and 2 failed runs over the last three hours: SLI 90 %, the budget overspent.
   const now = Date.now();
-  for (let i = 0; i < 20; i += 1) {
-    const status = i % 10 === 3 ? 'failed' : 'success';
+  // Spread over the last three hours, the newest two minutes ago.
+  const spacing = Math.floor((3 * 3_600_000) / runs);
+  for (let i = 0; i < runs; i += 1) {
+    const status = i % failedEvery === 3 ? 'failed' : 'success';
     const pushed = await session.api('/api/v1/executions', {
       method: 'POST',
       json: {
-        workflowId: WORKFLOW,
+        workflowId: id,
         status,
-        startedAt: new Date(now - 120_000 - i * 9 * 60_000).toISOString(),
+        startedAt: new Date(now - 120_000 - i * spacing).toISOString(),
         durationMs: 200 + i * 10,
-        ...(status === 'failed' ? { errorType: 'permanent', errorMessage: 'payment API answered 503' } : {}),
+        ...(status === 'failed' ? { errorType: 'permanent', errorMessage: 'upstream answered 503' } : {}),
       },
     });
     expect(pushed.status).toBeLessThan(300);
   }
-  await until(async () => {
-    const { body } = await session.api(`/api/v1/workflows/${WORKFLOW}/slo`);
-    return typeof body?.sli === 'number' ? true : undefined;
-  });
+}
+
+beforeAll(async () => {
+  session = await startBrowserSession();
+  await pushWithSlo(BURNING, 'Payments (pushed)', 99, 20, 10);
+  await pushWithSlo(HEALTHY, 'Search (pushed)', 95, 60, 60);
+  for (const id of [BURNING, HEALTHY]) {
+    await until(async () => {
+      const { body } = await session.api(`/api/v1/workflows/${id}/slo`);
+      return typeof body?.sli === 'number' ? true : undefined;
+    });
+  }
 }, 240_000);
 
 afterAll(async () => {
@@ -67,21 +81,31 @@ afterAll(async () => {
 });
 
 describe('the SLOs page in a browser, against a real sidecar', () => {
-  it('shows the SLI, the budget gauge and the graphs of a workflow that declares an SLO', async () => {
-    const { body: slo } = await session.api(`/api/v1/workflows/${WORKFLOW}/slo`);
+  it('shows the SLI, the budget gauge and the graphs of each workflow that declares an SLO', async () => {
     const page = await session.open(`/a/${APP_ID}/slos?from=now-6h&to=now`);
-    const card = page.locator(tid(`data-testid slo-${WORKFLOW}`));
-    await card.waitFor();
-    expect(await card.innerText()).toContain('99 %');
-    const sli = await page.locator(tid(`data-testid slo-sli-${WORKFLOW}`)).innerText();
-    expect(sli).toContain(`${slo.sli.toFixed(1)}`);
-    const gauge = page.locator(tid(`data-testid slo-budget-${WORKFLOW}`));
-    expect(Number(await gauge.getAttribute('data-value'))).toBeCloseTo(slo.errorBudgetRemaining, 6);
-    // @grafana/ui's BarGauge drew its value.
-    await gauge.locator('[data-testid="data-testid Bar gauge value"]').waitFor();
-    const budgetGraph = page.locator(tid(`data-testid slo-budget-graph-${WORKFLOW}`));
-    await until(async () => (Number(await budgetGraph.getAttribute('data-points')) > 0 ? true : undefined));
-    await budgetGraph.locator('canvas').first().waitFor();
+    const remaining: Record<string, number> = {};
+    for (const [id, objective] of [[BURNING, '99 %'], [HEALTHY, '95 %']] as const) {
+      const { body: slo } = await session.api(`/api/v1/workflows/${id}/slo`);
+      const card = page.locator(tid(`data-testid slo-${id}`));
+      await card.waitFor();
+      expect(await card.innerText()).toContain(objective);
+      expect(await page.locator(tid(`data-testid slo-sli-${id}`)).innerText()).toContain(pct(slo.sli));
+      const gauge = page.locator(tid(`data-testid slo-budget-${id}`));
+      remaining[id] = Number(await gauge.getAttribute('data-value'));
+      expect(remaining[id]).toBeCloseTo(slo.errorBudgetRemaining, 6);
+      // @grafana/ui's BarGauge drew its value.
+      await gauge.locator('[data-testid="data-testid Bar gauge value"]').waitFor();
+      for (const graph of [`data-testid slo-budget-graph-${id}`, `data-testid slo-burn-graph-${id}`]) {
+        const container = page.locator(tid(graph));
+        await until(async () => (Number(await container.getAttribute('data-points')) > 0 ? true : undefined));
+        await container.locator('canvas').first().waitFor();
+      }
+    }
+    expect(remaining[HEALTHY]).toBeGreaterThan(50);
+    expect(remaining[BURNING]).toBeLessThan(0);
+    expect(await page.locator(tid(`data-testid slo-sli-${HEALTHY}`)).innerText()).toContain('meets the objective');
+    expect(await page.locator(tid(`data-testid slo-sli-${BURNING}`)).innerText()).toContain('below the objective');
+    expect(await page.locator(tid(`data-testid slo-exhaustion-${BURNING}`)).innerText()).toContain('exhausted');
     await screenshot(page, 'slos');
     await page.close();
   });
@@ -100,7 +124,8 @@ describe('the SLOs page in a browser, against a real sidecar', () => {
     const csv = fs.readFileSync((await csvDownload.path())!, 'utf8');
     const rows = csv.trim().split(/\r?\n/);
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    expect(rows.slice(1).some((row) => row.includes(WORKFLOW))).toBe(true);
+    expect(rows.slice(1).some((row) => row.includes(BURNING))).toBe(true);
+    expect(rows.slice(1).some((row) => row.includes(HEALTHY))).toBe(true);
 
     const [pdfDownload, pdfResponse] = await Promise.all([
       page.waitForEvent('download'),

@@ -12,6 +12,8 @@ export enum ROUTES {
   EscalationPolicies = 'escalation-policies',
   WorkflowNew = 'workflows/new',
   Silences = 'silences',
+  Slos = 'slos',
+  Locations = 'locations',
 }
 
 /** The editor of a saved workflow (`workflows/:id/edit`). */

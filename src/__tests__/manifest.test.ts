@@ -35,7 +35,7 @@ describe('src/plugin.json (the app)', () => {
     const types = app.includes.map((i: { type: string }) => i.type);
     expect(types.filter((t: string) => t === 'panel')).toHaveLength(2);
     expect(types).toEqual(expect.arrayContaining(['datasource', 'dashboard']));
-    expect(app.includes.filter((i: { type: string }) => i.type === 'page').map((i: { name: string }) => i.name)).toEqual(['Overview', 'Workflows', 'Alerts', 'Rules', 'Channels', 'Escalation policies', 'Silences', 'Configuration']);
+    expect(app.includes.filter((i: { type: string }) => i.type === 'page').map((i: { name: string }) => i.name)).toEqual(['Overview', 'Workflows', 'Alerts', 'Rules', 'Channels', 'Escalation policies', 'Silences', 'SLOs', 'Locations', 'Configuration']);
     for (const logo of Object.values<string>(app.info.logos)) {
       expect(fs.existsSync(path.join(root, 'src', logo))).toBe(true);
     }

@@ -20,6 +20,8 @@ import type {
   Silence,
   SilenceInput,
   Workflow,
+  LocationList,
+  SloStatus,
 } from './types';
 
 export const DATASOURCE_TYPE = 'workflowmonitor-workflowmonitor-datasource';
@@ -48,6 +50,27 @@ export class SidecarError extends Error {
     }
     return out;
   }
+}
+
+function blobText(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsText(blob);
+  });
+}
+
+/** A binary request's error body arrives as a Blob; the sidecar's JSON error is inside it. */
+async function readBlobError(error: unknown): Promise<unknown> {
+  if (isFetchError(error) && typeof Blob !== 'undefined' && error.data instanceof Blob) {
+    try {
+      return { ...error, data: JSON.parse(await blobText(error.data)) };
+    } catch {
+      return { ...error, data: undefined };
+    }
+  }
+  return error;
 }
 
 function toSidecarError(error: unknown): SidecarError {
@@ -98,6 +121,26 @@ export class SidecarClient {
     }
   }
 
+  /** A file the sidecar answers (report CSV/PDF): the body as a Blob, its content type and the server's filename. */
+  private async download(path: string, params: Record<string, string>): Promise<DownloadedFile> {
+    try {
+      const response = await lastValueFrom(
+        getBackendSrv().fetch<Blob>({
+          method: 'GET',
+          url: `/api/datasources/proxy/uid/${this.datasourceUid}/${path}`,
+          params,
+          responseType: 'blob',
+          showErrorAlert: false,
+          showSuccessAlert: false,
+        })
+      );
+      const contentType = response.headers?.get('content-type') ?? response.data.type ?? 'application/octet-stream';
+      return { blob: response.data, contentType, filename: filenameFrom(response.headers?.get('content-disposition') ?? null) };
+    } catch (error) {
+      throw toSidecarError(await readBlobError(error));
+    }
+  }
+
   health() {
     return this.request<{ status: string; version?: string; release?: string; checks?: Record<string, unknown> }>('GET', 'health');
   }
@@ -143,7 +186,7 @@ export class SidecarClient {
   runWorkflow(id: string) {
     return this.request<{ runId: number }>('POST', `api/v1/workflows/${encodeURIComponent(id)}/run`);
   }
-  listExecutions(workflowId: string, filter: { status?: string; limit?: number; cursor?: string; from?: string; to?: string } = {}) {
+  listExecutions(workflowId: string, filter: { status?: string; limit?: number; cursor?: string; from?: string; to?: string; location?: string } = {}) {
     return this.request<{ executions: ExecutionSummary[]; nextCursor: string | null }>('GET', `api/v1/workflows/${encodeURIComponent(workflowId)}/executions`, { params: filter });
   }
   getExecution(id: number) {
@@ -206,6 +249,23 @@ export class SidecarClient {
   deleteSilence(id: number) {
     return this.request<void>('DELETE', `api/v1/silences/${id}`);
   }
+  listSlos() {
+    return this.request<{ slos: SloStatus[] }>('GET', 'api/v1/slos');
+  }
+  workflowSlo(id: string) {
+    return this.request<SloStatus>('GET', `api/v1/workflows/${encodeURIComponent(id)}/slo`);
+  }
+  /** The SLA report for [from, to] (epoch ms) as a CSV or PDF file; only `workflowIds` when given. */
+  slaReportFile(request: { from: number; to: number; format: 'csv' | 'pdf'; workflowIds?: string[] }) {
+    const params: Record<string, string> = { from: String(request.from), to: String(request.to), format: request.format };
+    if (request.workflowIds && request.workflowIds.length > 0) {
+      params.workflowIds = request.workflowIds.join(',');
+    }
+    return this.download('api/v1/reports/sla', params);
+  }
+  listLocations() {
+    return this.request<LocationList>('GET', 'api/v1/locations');
+  }
   /** Alerts page by page (newest first) until `max` are read; `truncated` when more exist. */
   async listAlertsUpTo(filter: AlertFilter, max: number) {
     const alerts: Alert[] = [];
@@ -217,6 +277,32 @@ export class SidecarClient {
     } while (cursor && alerts.length < max);
     return { alerts, truncated: cursor !== undefined };
   }
+}
+
+export interface DownloadedFile {
+  blob: Blob;
+  contentType: string;
+  /** From the server's Content-Disposition; undefined when it named none. */
+  filename?: string;
+}
+
+/** The filename of a Content-Disposition header (`filename*=UTF-8''…` preferred, as RFC 6266 says). */
+export function filenameFrom(disposition: string | null): string | undefined {
+  if (!disposition) {
+    return undefined;
+  }
+  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]!.trim());
+    } catch {
+      // fall through to the plain parameter
+    }
+  }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/.exec(disposition);
+  const name = plain ? (plain[2] ?? plain[1]!).trim() : undefined;
+  // Never a path: the browser saves under the name only.
+  return name ? name.split(/[\\/]/).pop() || undefined : undefined;
 }
 
 /** The first Workflow Monitor data source (provisioning creates one), or the one named. */

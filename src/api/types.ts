@@ -539,3 +539,31 @@ export interface SilenceInput {
   createdBy: string;
   comment?: string;
 }
+
+/** GET /api/v1/locations: the answering replica and every location with its live replicas. */
+export interface LocationList {
+  /** The location of the replica that answered. */
+  location: string;
+  replicaId: string;
+  locations: LocationStatus[];
+}
+
+export interface LocationStatus {
+  location: string;
+  /** `empty`: workflows list it but no replica of it is live. */
+  status: 'ok' | 'empty';
+  lastSeenAt: string | null;
+  /** Workflows that list this location. */
+  workflows: number;
+  replicas: ReplicaStatus[];
+}
+
+export interface ReplicaStatus {
+  id: string;
+  location: string;
+  version: string;
+  startedAt: string;
+  lastSeenAt: string;
+  /** Whether it runs the scheduler (SCHEDULER_ENABLED). */
+  scheduling: boolean;
+}

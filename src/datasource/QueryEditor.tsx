@@ -4,7 +4,7 @@ import { getTemplateSrv } from '@grafana/runtime';
 import { InlineField, InlineFieldRow, Input, MultiSelect, Select } from '@grafana/ui';
 import { testIds } from '../components/testIds';
 import type { WorkflowDataSource } from './datasource';
-import { BURN_RATE_WINDOWS, BY_ERROR_TYPE, METRICS, type MetricName, type WorkflowDataSourceOptions, type WorkflowQuery } from './types';
+import { BURN_RATE_WINDOWS, BY_ERROR_TYPE, METRICS, NOT_BY_LOCATION, type MetricName, type WorkflowDataSourceOptions, type WorkflowQuery } from './types';
 
 type Props = QueryEditorProps<WorkflowDataSource, WorkflowQuery, WorkflowDataSourceOptions>;
 
@@ -36,6 +36,19 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       cancelled = true;
     };
   }, [datasource]);
+  const [locations, setLocations] = useState<Array<SelectableValue<string>>>([]);
+  useEffect(() => {
+    let cancelled = false;
+    Promise.resolve()
+      .then(() => datasource.client.listLocations())
+      .then(
+        ({ locations: list }) => !cancelled && setLocations(list.map((l) => ({ label: l.location, value: l.location, description: `${l.replicas.length} live replica(s)` }))),
+        () => !cancelled && setLocations([])
+      );
+    return () => {
+      cancelled = true;
+    };
+  }, [datasource]);
   const variables = useMemo(() => getTemplateSrv().getVariables().map((v) => ({ label: `$${v.name}`, value: `$${v.name}` })), []);
   const update = (patch: Partial<WorkflowQuery>) => {
     onChange({ ...query, ...patch });
@@ -57,6 +70,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               update({
                 metric,
                 ...(query.groupBy === 'error_type' && !BY_ERROR_TYPE.includes(metric) ? { groupBy: undefined } : {}),
+                ...(query.groupBy === 'location' && NOT_BY_LOCATION.includes(metric) ? { groupBy: undefined } : {}),
+                ...(NOT_BY_LOCATION.includes(metric) ? { locations: undefined } : {}),
                 ...(metric !== 'burn_rate' ? { burnRateWindow: undefined } : {}),
               });
             }}
@@ -69,10 +84,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             options={[
               { label: 'Workflow', value: 'workflow' },
               ...(BY_ERROR_TYPE.includes(query.metric) ? [{ label: 'Error type', value: 'error_type', description: 'Failed attempts or retries by the error that caused them' }] : []),
+              ...(NOT_BY_LOCATION.includes(query.metric) ? [] : [{ label: 'Location', value: 'location', description: 'One series per probe location' }]),
               { label: 'None (all together)', value: '' },
             ]}
             value={query.groupBy ?? ''}
-            onChange={(v) => update({ groupBy: v.value === 'workflow' || v.value === 'error_type' ? v.value : undefined })}
+            onChange={(v) => update({ groupBy: v.value === 'workflow' || v.value === 'error_type' || v.value === 'location' ? v.value : undefined })}
           />
         </InlineField>
         {query.metric === 'burn_rate' && (
@@ -100,6 +116,23 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             onChange={(values) => update({ workflowIds: values.map((v) => v.value!).filter(Boolean) })}
           />
         </InlineField>
+        {!NOT_BY_LOCATION.includes(query.metric) && (
+          <InlineField label="Locations" labelWidth={12} tooltip="Only executions from these probe locations; empty: all. Template variables are expanded.">
+            <MultiSelect
+              data-testid={testIds.queryEditor.locations}
+              inputId="wm-locations"
+              width={30}
+              options={[...variables, ...locations]}
+              value={query.locations ?? []}
+              allowCustomValue
+              placeholder="All locations"
+              onChange={(values) => {
+                const picked = values.map((v) => v.value!).filter(Boolean);
+                update({ locations: picked.length > 0 ? picked : undefined });
+              }}
+            />
+          </InlineField>
+        )}
       </InlineFieldRow>
       <InlineFieldRow>
         <InlineField label="Labels" labelWidth={12} invalid={Boolean(labelError)} error={labelError} tooltip="Only workflows with these labels, e.g. team=payments, env=prod">

@@ -16,6 +16,13 @@ describe('query building', () => {
     expect(target).toEqual({ refId: 'A', metric: 'duration_p95', workflowIds: ['checkout', 'search', 'inventory'], labels: { team: 'payments' }, groupBy: 'workflow' });
   });
 
+  it('expands template variables in the locations filter and keeps group by location', () => {
+    const vars = (value: string, _s: unknown, format?: string) => (value === '$location' ? (format === 'csv' ? 'eu,us' : 'eu') : value);
+    const target = buildTarget({ refId: 'L', metric: 'executions', locations: ['$location', 'ap', 'eu'], groupBy: 'location' }, {}, vars);
+    expect(target).toEqual({ refId: 'L', metric: 'executions', groupBy: 'location', locations: ['eu', 'us', 'ap'] });
+    expect(buildTarget({ refId: 'M', metric: 'executions', locations: ['$__all'] }, {}, (v) => v)).toEqual({ refId: 'M', metric: 'executions' });
+  });
+
   it('leaves workflows out when none (or "All") is chosen', () => {
     expect(buildTarget({ refId: 'B', metric: 'executions', workflowIds: ['$__all'] }, {}, (v) => v)).toEqual({ refId: 'B', metric: 'executions' });
   });
@@ -47,7 +54,6 @@ describe('frames from the sidecar', () => {
 
 describe('the queries the data source sends', () => {
   // The sidecar's own request schema (the one that validates POST /api/v1/query and generates its OpenAPI entry).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { queryRequestSchema } = require('../../backend-sidecar/src/metricsApi/queryApi') as { queryRequestSchema: { safeParse(v: unknown): { success: boolean; error?: unknown } } };
 
   it.each([

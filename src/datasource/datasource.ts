@@ -29,6 +29,10 @@ export function buildTarget(query: WorkflowQuery, scopedVars: ScopedVars = {}, r
     .flatMap((id) => replace(id, scopedVars, 'csv').split(','))
     .map((id) => id.trim())
     .filter((id) => id !== '' && id !== '$__all' && !id.startsWith('$'));
+  const locations = (query.locations ?? [])
+    .flatMap((location) => replace(location, scopedVars, 'csv').split(','))
+    .map((location) => location.trim())
+    .filter((location) => location !== '' && location !== '$__all' && !location.startsWith('$'));
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(query.labels ?? {})) {
     const value = replace(v, scopedVars);
@@ -42,6 +46,7 @@ export function buildTarget(query: WorkflowQuery, scopedVars: ScopedVars = {}, r
     ...(workflowIds.length > 0 ? { workflowIds: [...new Set(workflowIds)] } : {}),
     ...(Object.keys(labels).length > 0 ? { labels } : {}),
     ...(query.groupBy ? { groupBy: query.groupBy } : {}),
+    ...(locations.length > 0 ? { locations: [...new Set(locations)] } : {}),
     ...(query.metric === 'burn_rate' && query.burnRateWindow ? { burnRateWindow: query.burnRateWindow } : {}),
   };
 }

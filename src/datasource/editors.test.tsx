@@ -82,4 +82,28 @@ describe('QueryEditor', () => {
     expect(await screen.findByText('Workflow')).toBeInTheDocument();
     expect(screen.queryByText('Error type')).toBeNull();
   });
+
+  it('groups by location and filters by the locations the sidecar lists, and drops both for metrics that are not per location', async () => {
+    const datasource = {
+      client: {
+        workflowVariables: async () => ({ workflows: [] }),
+        listLocations: async () => ({ location: 'eu', replicaId: 'r1', locations: [{ location: 'eu', status: 'ok', lastSeenAt: null, workflows: 1, replicas: [] }, { location: 'us-east', status: 'empty', lastSeenAt: null, workflows: 1, replicas: [] }] }),
+      },
+    } as unknown as WorkflowDataSource;
+    const onChange = jest.fn();
+    const { container, rerender } = render(<QueryEditor datasource={datasource} query={{ refId: 'A', metric: 'executions' }} onChange={onChange} onRunQuery={jest.fn()} />);
+    fireEvent.keyDown(container.querySelector('#wm-groupby')!, { key: 'ArrowDown' });
+    fireEvent.click(await screen.findByText('Location'));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', metric: 'executions', groupBy: 'location' });
+    rerender(<QueryEditor datasource={datasource} query={{ refId: 'A', metric: 'executions', groupBy: 'location' }} onChange={onChange} onRunQuery={jest.fn()} />);
+    fireEvent.keyDown(container.querySelector('#wm-locations')!, { key: 'ArrowDown' });
+    fireEvent.click(await screen.findByText('us-east'));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', metric: 'executions', groupBy: 'location', locations: ['us-east'] });
+    rerender(<QueryEditor datasource={datasource} query={{ refId: 'A', metric: 'executions', groupBy: 'location', locations: ['us-east'] }} onChange={onChange} onRunQuery={jest.fn()} />);
+    fireEvent.keyDown(container.querySelector('#wm-metric')!, { key: 'ArrowDown' });
+    fireEvent.click(await screen.findByText('Active alerts'));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', metric: 'active_alerts', groupBy: undefined, locations: undefined });
+    rerender(<QueryEditor datasource={datasource} query={{ refId: 'A', metric: 'active_alerts' }} onChange={onChange} onRunQuery={jest.fn()} />);
+    expect(container.querySelector('#wm-locations')).toBeNull();
+  });
 });

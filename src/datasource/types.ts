@@ -23,6 +23,8 @@ export const SLO_METRICS: readonly MetricName[] = ['sli', 'error_budget_remainin
 export const BURN_RATE_WINDOWS = ['5m', '30m', '1h', '6h', '24h', '72h'] as const;
 /** Metrics a query may group by error type. */
 export const BY_ERROR_TYPE: readonly MetricName[] = ['attempts', 'retries'];
+/** Metrics that are not per location: an alert belongs to a workflow, an SLO to its workflow's every location. */
+export const NOT_BY_LOCATION: readonly MetricName[] = ['active_alerts', 'sli', 'error_budget_remaining', 'burn_rate'];
 
 export interface WorkflowQuery extends DataQuery {
   queryType?: 'metrics' | 'annotations';
@@ -30,8 +32,10 @@ export interface WorkflowQuery extends DataQuery {
   /** Workflow ids; may hold template variables such as `$workflow`. */
   workflowIds?: string[];
   labels?: Record<string, string>;
-  /** `error_type` only with the metrics attempts (failed attempts) and retries. */
-  groupBy?: 'workflow' | 'error_type';
+  /** `error_type` only with the metrics attempts (failed attempts) and retries; `location` not with active_alerts or SLO metrics. */
+  groupBy?: 'workflow' | 'error_type' | 'location';
+  /** Only executions from these locations; may hold template variables such as `$location`. */
+  locations?: string[];
   /** Legend: `{{workflow}}`, `{{error_type}}`, `{{team}}` … are replaced by the series labels. */
   alias?: string;
   /** For burn_rate: the window each point's burn rate is over (the sidecar's default is 1h). */

@@ -14,7 +14,7 @@ const workflow = (source: 'api' | 'file') => ({
   id: 'checkout', name: 'Checkout flow', source, ...(source === 'file' ? { sourceFile: '/w/checkout.yaml' } : {}), enabled: true, critical: false, labels: {},
   mode: 'scheduled', schedule: { every: '1m' }, definition: { id: 'checkout' }, version: 1, createdAt: now, updatedAt: now, lastExecution: null, nextRunAt: null,
 });
-const summary = { id: 7, workflowId: 'checkout', runId: 3, trigger: 'schedule', status: 'degraded', startedAt: now, finishedAt: now, durationMs: 1100, stepCount: 1, attempts: 2, retries: 1, errorType: null, errorMessage: null, failedStep: null, workerId: 'w1' };
+const summary = { id: 7, workflowId: 'checkout', runId: 3, trigger: 'schedule', status: 'degraded', startedAt: now, finishedAt: now, durationMs: 1100, stepCount: 1, attempts: 2, retries: 1, errorType: null, errorMessage: null, failedStep: null, workerId: 'w1', location: 'default' };
 const INSTANT: Record<string, number> = { success_rate: 97.5, executions: 40, duration_p50: 420, duration_p95: 1250, duration_p99: 15_300 };
 const handlers = (source: 'api' | 'file'): Handlers => ({
   'POST api/v1/query': fakeQuery((target) => {

@@ -4,6 +4,7 @@ import { PluginPage } from '@grafana/runtime';
 import { Button, Field, Select, useStyles2 } from '@grafana/ui';
 import type { QueryResponse } from '../api/types';
 import { StatusBadge } from '../components/Badges';
+import { WorkflowLocations } from '../components/WorkflowLocations';
 import { ExecutionSteps } from '../components/ExecutionSteps';
 import { BarList } from '../components/graphs/BarList';
 import { framesOf, instantValue, seriesFrame, seriesOf } from '../components/graphs/frames';
@@ -183,6 +184,7 @@ function WorkflowDetail() {
             </LoadState>
           </div>
         )}
+        {workflow.value?.locations && workflow.value.locations.length > 0 && <WorkflowLocations workflowId={id} locations={workflow.value.locations} controls={controls} />}
         <div className={s.toolbar}>
           <Field label="Status">
             <Select width={20} value={status} options={[{ label: 'Any', value: '' }, { label: 'success', value: 'success' }, { label: 'degraded', value: 'degraded' }, { label: 'failed', value: 'failed' }]} onChange={(v) => setStatus(v.value ?? '')} />

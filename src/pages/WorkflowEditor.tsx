@@ -475,6 +475,14 @@ function FormFields(props: {
       <Field label="Description" {...fieldError('description')}>
         <Input data-testid={ids.description} {...text('description')} />
       </Field>
+      <Stack gap={2} wrap="wrap">
+        <Field label="SLO objective" description="Percent of runs that succeed or are degraded, 50–99.999; empty: no SLO" {...fieldError('slo.objective')}>
+          <Input data-testid={ids.sloObjective} width={16} placeholder="99.5" suffix="%" {...text('sloObjective')} />
+        </Field>
+        <Field label="SLO window" description="1d–90d, e.g. 30d" {...fieldError('slo.window')}>
+          <Input data-testid={ids.sloWindow} width={12} placeholder="30d" {...text('sloWindow')} />
+        </Field>
+      </Stack>
       <Field label="Labels" description="Used by rules, silences, queries and template variables" {...fieldError('labels')}>
         <KeyValueRows testId={ids.labels} rows={draft.labels} disabled={readOnly} keyLabel="Label" valueLabel="Label value" keyPlaceholder="team" valuePlaceholder="payments" addLabel="Add label" onChange={(labels) => set({ labels })} />
       </Field>

@@ -19,7 +19,7 @@ export function fakeQuery(seriesFor: (target: QueryTarget) => FakeSeries[], poin
     const results: QueryResponse['results'] = {};
     for (const target of q.targets) {
       const times = target.instant ? [q.to] : Array.from({ length: points }, (_, i) => q.from + i * step);
-      const label = target.groupBy === 'error_type' ? 'error_type' : target.groupBy === 'step' ? 'step' : target.groupBy === 'workflow' ? 'workflow' : undefined;
+      const label = target.groupBy === 'error_type' ? 'error_type' : target.groupBy === 'step' ? 'step' : target.groupBy === 'workflow' ? 'workflow' : target.groupBy === 'location' ? 'location' : undefined;
       const series = seriesFor(target);
       results[target.refId] = {
         frames: [

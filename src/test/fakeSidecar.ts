@@ -6,6 +6,8 @@ import { responseSchema, shapeProblems } from './openapiShape';
 export interface Handled {
   status?: number;
   body: unknown;
+  /** Response headers (e.g. Content-Disposition of a report file). */
+  headers?: Record<string, string>;
 }
 /** `GET api/v1/alerts` → handler; the path is what follows the data source proxy prefix. */
 export type Handlers = Record<string, (req: BackendSrvRequest & { path: string }) => Handled | unknown>;
@@ -46,16 +48,21 @@ export function installFakeSidecar(
       if (!documented) {
         throw new Error(`fake sidecar: ${key} (HTTP ${handled.status ?? 200}) is not in the sidecar's OpenAPI document`);
       }
-      if (documented.schema) {
+      // A binary answer (report CSV/PDF, asked with responseType blob) is not the JSON the document describes.
+      const binary = req.responseType === 'blob' && (handled.status ?? 200) < 400;
+      if (documented.schema && !binary) {
         const problems = shapeProblems(handled.body, documented.schema);
         if (problems.length > 0) {
           throw new Error(`fake sidecar: the handler for ${key} disagrees with the OpenAPI document: ${problems.slice(0, 5).join('; ')}`);
         }
       }
       if ((handled.status ?? 200) >= 400) {
-        return throwError(() => ({ status: handled.status, data: handled.body, config: req }));
+        // Asked for a blob, the browser hands even a JSON error body over as a Blob.
+        const data = req.responseType === 'blob' ? new Blob([JSON.stringify(handled.body)], { type: 'application/json' }) : handled.body;
+        return throwError(() => ({ status: handled.status, data, config: req }));
       }
-      return of({ data: handled.body, status: handled.status ?? 200, ok: true, config: req });
+      const headers = Object.fromEntries(Object.entries(handled.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+      return of({ data: handled.body, status: handled.status ?? 200, ok: true, config: req, headers: { get: (name: string) => headers[name.toLowerCase()] ?? null } });
     },
   } as never);
   setDataSourceSrv({

@@ -20,7 +20,7 @@ const roundTrips: Array<[string, Record<string, unknown>]> = [
       id: 'x', name: 'X', enabled: true, critical: false, schedule: { every: '1m', timezone: 'UTC' },
       retry: { jitter: 0.2, retryAfterCap: '30s', breaker: { threshold: 3 } },
       steps: [{ name: 's', request: { method: 'GET', url: 'https://h/', json: { a: 1 }, body: 'both' }, retry: { strategy: 'aggressive' }, owner: 'me' }],
-      slo: { objective: 99.5 },
+      owner: 'ops',
       tlsExpiryAlert: true,
     },
   ],
@@ -55,6 +55,45 @@ describe('the editor draft', () => {
     const draft = read.ok ? read.draft : undefined!;
     const { definition } = draftToDefinition({ ...draft, timeout: '1500', maxAttempts: 'three', multiplier: '2.5', jitter: '0.1' });
     expect(definition).toMatchObject({ timeout: 1500, retry: { maxAttempts: 'three', multiplier: 2.5, jitter: 0.1 } });
+  });
+});
+
+describe('SLO fields', () => {
+  const base = { id: 's', name: 'S', enabled: true, critical: false, schedule: { every: '1m' }, steps: [] };
+  const draftOf = (slo: Record<string, unknown>) => {
+    const read = definitionToDraft({ ...base, slo });
+    if (!read.ok) {
+      throw new Error(read.error);
+    }
+    return read.draft;
+  };
+
+  it('reads and writes slo objective and window, and leaves slo out when both are empty', () => {
+    const draft = draftOf({ objective: 99.5, window: '30d' });
+    expect([draft.sloObjective, draft.sloWindow]).toEqual(['99.5', '30d']);
+    expect(draftToDefinition(draft)).toEqual({ definition: { ...base, slo: { objective: 99.5, window: '30d' } }, errors: {} });
+    expect(draftToDefinition({ ...draft, sloObjective: '', sloWindow: '' }).definition).not.toHaveProperty('slo');
+  });
+
+  it('checks the bounds the sidecar checks: objective 50–99.999, window 1d–90d', () => {
+    const errorsOf = (objective: string, window: string) => draftToDefinition({ ...draftOf({ objective: 99, window: '7d' }), sloObjective: objective, sloWindow: window }).errors;
+    expect(errorsOf('50', '1d')).toEqual({});
+    expect(errorsOf('99.999', '90d')).toEqual({});
+    expect(errorsOf('99.9', '36h')).toEqual({});
+    expect(errorsOf('49.9', '30d')['slo.objective']).toMatch(/between 50 and 99.999/);
+    expect(errorsOf('100', '30d')['slo.objective']).toMatch(/between 50 and 99.999/);
+    expect(errorsOf('lots', '30d')['slo.objective']).toMatch(/between 50 and 99.999/);
+    expect(errorsOf('99', '23h')['slo.window']).toMatch(/between 1d and 90d/);
+    expect(errorsOf('99', '91d')['slo.window']).toMatch(/between 1d and 90d/);
+    expect(errorsOf('99', '2w')['slo.window']).toMatch(/between 1d and 90d/);
+    expect(errorsOf('', '30d')['slo.objective']).toMatch(/needs an objective/);
+    expect(errorsOf('99', '')['slo.window']).toMatch(/needs a window/);
+  });
+
+  it('puts the sidecar\'s slo errors on the SLO fields', () => {
+    expect(fieldForPath('slo.objective')).toBe('slo.objective');
+    expect(fieldForPath('slo.window')).toBe('slo.window');
+    expect(fieldForPath('slo')).toBe('slo.objective');
   });
 });
 

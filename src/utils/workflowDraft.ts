@@ -71,6 +71,9 @@ export interface WorkflowDraft {
   /** `retryAfterCap`, `breaker` and anything else under `retry` without a field. */
   retryExtra: Record<string, unknown>;
   steps: StepDraft[];
+  /** `slo.objective` in percent ('' without an SLO) and `slo.window` (e.g. 30d). */
+  sloObjective: string;
+  sloWindow: string;
   extra: Record<string, unknown>;
 }
 
@@ -87,7 +90,7 @@ export function emptyDraft(): WorkflowDraft {
     id: '', name: '', description: '', enabled: true, critical: false, labels: [],
     scheduleKind: 'every', every: '1m', cron: '', timezone: '', pushExpected: '', pushGrace: '', scheduleExtra: {},
     timeout: '', degradedAfter: '', retryStrategy: '', maxAttempts: '', initialDelay: '', maxDelay: '', multiplier: '', jitter: '', retryExtra: {},
-    steps: [emptyStep('step-1')], extra: {},
+    steps: [emptyStep('step-1')], sloObjective: '', sloWindow: '', extra: {},
   };
 }
 
@@ -144,7 +147,7 @@ function without(source: Record<string, unknown>, keys: readonly string[]): Reco
   return Object.fromEntries(Object.entries(source).filter(([k]) => !keys.includes(k)));
 }
 
-const WORKFLOW_KEYS = ['id', 'name', 'description', 'enabled', 'critical', 'labels', 'schedule', 'timeout', 'degradedAfter', 'retry', 'steps'] as const;
+const WORKFLOW_KEYS = ['id', 'name', 'description', 'enabled', 'critical', 'labels', 'schedule', 'timeout', 'degradedAfter', 'retry', 'steps', 'slo'] as const;
 const RETRY_KEYS = ['strategy', 'maxAttempts', 'initialDelay', 'maxDelay', 'multiplier', 'jitter'] as const;
 const STEP_KEYS = ['name', 'request', 'assert', 'extract'] as const;
 const REQUEST_KEYS = ['method', 'url', 'headers', 'query', 'json', 'body', 'timeout'] as const;
@@ -198,6 +201,11 @@ export function definitionToDraft(value: unknown): { ok: true; draft: WorkflowDr
     const retry = record(value.retry, 'retry');
     const strategy = scalarText(retry.strategy, 'retry.strategy');
     const knownStrategy = (RETRY_STRATEGIES as readonly string[]).includes(strategy);
+    const slo = record(value.slo, 'slo');
+    const sloExtra = Object.keys(without(slo, ['objective', 'window']));
+    if (sloExtra.length > 0) {
+      throw new ShapeError(`slo takes objective and window only, not ${sloExtra.join(', ')}`);
+    }
     const steps = value.steps ?? [];
     if (!Array.isArray(steps)) {
       throw new ShapeError('steps must be a list of steps');
@@ -227,6 +235,8 @@ export function definitionToDraft(value: unknown): { ok: true; draft: WorkflowDr
       jitter: scalarText(retry.jitter, 'retry.jitter'),
       retryExtra: { ...without(retry, RETRY_KEYS), ...(strategy && !knownStrategy ? { strategy: retry.strategy } : {}) },
       steps: steps.map(stepToDraft),
+      sloObjective: scalarText(slo.objective, 'slo.objective'),
+      sloWindow: scalarText(slo.window, 'slo.window'),
       extra: without(value, WORKFLOW_KEYS),
     };
     return { ok: true, draft };
@@ -272,6 +282,32 @@ export interface DefinitionResult {
   definition: Record<string, unknown>;
   /** What the form could not turn into a definition (JSON bodies that do not parse), by path. */
   errors: Record<string, string>;
+}
+
+/** The sidecar's SLO bounds, checked as it checks them so the form says so before saving. */
+export const SLO_OBJECTIVE_RANGE = { min: 50, max: 99.999 } as const;
+const SLO_WINDOW_HOURS = { min: 24, max: 90 * 24 } as const;
+
+function sloValue(draft: WorkflowDraft, errors: Record<string, string>): Record<string, unknown> | undefined {
+  const objectiveText = draft.sloObjective.trim();
+  const windowText = draft.sloWindow.trim();
+  if (objectiveText === '' && windowText === '') {
+    return undefined;
+  }
+  const objective = numberValue(objectiveText);
+  if (objectiveText === '') {
+    errors['slo.objective'] = 'an SLO needs an objective in percent (e.g. 99.5)';
+  } else if (typeof objective !== 'number' || objective < SLO_OBJECTIVE_RANGE.min || objective > SLO_OBJECTIVE_RANGE.max) {
+    errors['slo.objective'] = `slo.objective ${objectiveText} must be a number of percent between ${SLO_OBJECTIVE_RANGE.min} and ${SLO_OBJECTIVE_RANGE.max}`;
+  }
+  const window = /^(\d+)(h|d)$/.exec(windowText);
+  const hours = window ? Number(window[1]) * (window[2] === 'd' ? 24 : 1) : undefined;
+  if (windowText === '') {
+    errors['slo.window'] = 'an SLO needs a window (e.g. 30d)';
+  } else if (hours === undefined || hours < SLO_WINDOW_HOURS.min || hours > SLO_WINDOW_HOURS.max) {
+    errors['slo.window'] = `slo.window "${windowText}" must be whole hours or days between 1d and 90d (e.g. 30d)`;
+  }
+  return compact([['objective', objective ?? objectiveText], ['window', windowText || undefined]]);
 }
 
 export function draftToDefinition(draft: WorkflowDraft): DefinitionResult {
@@ -333,6 +369,7 @@ export function draftToDefinition(draft: WorkflowDraft): DefinitionResult {
     ['retry', Object.keys(retryFields).length > 0 ? retryFields : undefined],
     // A push workflow has no steps; leaving the key out keeps its YAML as people write it.
     ['steps', steps.length > 0 || draft.scheduleKind !== 'push' ? steps : undefined],
+    ['slo', sloValue(draft, errors)],
     ...Object.entries(draft.extra),
   ]);
   return { definition, errors };
@@ -343,6 +380,8 @@ export function draftToDefinition(draft: WorkflowDraft): DefinitionResult {
 const TOP_FIELDS = new Set(['id', 'name', 'description', 'enabled', 'critical', 'timeout', 'degradedAfter', 'steps', 'schedule']);
 const FIELD_PATTERNS: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/^labels(?:[.[].*)?$/, () => 'labels'],
+  [/^slo\.(objective|window)$/, (m) => `slo.${m[1]}`],
+  [/^slo$/, () => 'slo.objective'],
   [/^schedule\.(every|cron|timezone|push\.expected|push\.grace)$/, (m) => `schedule.${m[1]}`],
   [/^schedule\.push$/, () => 'schedule'],
   [/^retry\.(strategy|maxAttempts|initialDelay|maxDelay|multiplier|jitter)$/, (m) => `retry.${m[1]}`],

@@ -41,9 +41,9 @@ describe('App', () => {
   it('routes /workflows/:id to the detail page, which drills into attempts', async () => {
     installFakeSidecar({
       'GET api/v1/workflows/{id}': () => ({ id: 'checkout', name: 'Checkout flow', mode: 'scheduled', schedule: { every: '1m' }, labels: {}, source: 'api', enabled: true, critical: true, definition: {}, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), version: 1, lastExecution: null, nextRunAt: null }),
-      'GET api/v1/workflows/{id}/executions': () => ({ executions: [{ id: 9, workflowId: 'checkout', runId: 4, trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null, failedStep: null, workerId: 'w1' }], nextCursor: null }),
+      'GET api/v1/workflows/{id}/executions': () => ({ executions: [{ id: 9, workflowId: 'checkout', runId: 4, trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null, failedStep: null, workerId: 'w1', location: 'default' }], nextCursor: null }),
       'GET api/v1/executions/{id}': () => ({
-        id: 9, workflowId: 'checkout', runId: 4, trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null, failedStep: null, workerId: 'w1',
+        id: 9, workflowId: 'checkout', runId: 4, trigger: 'schedule', status: 'degraded', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 620, stepCount: 1, attempts: 3, retries: 2, errorType: null, errorMessage: null, failedStep: null, workerId: 'w1', location: 'default',
         steps: [{ position: 0, name: 'pay', status: 'passed', startedAt: new Date().toISOString(), extracted: [], durationMs: 600, httpStatus: 200, errorType: null, errorMessage: null, assertions: [
           { assertion: 'status == 200', passed: true },
           { assertion: 'body.token not exists', passed: false, message: 'assertion "body.token not exists" failed: expected body.token not to exist, got a string' },

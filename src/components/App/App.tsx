@@ -13,6 +13,8 @@ const EscalationPolicies = React.lazy(() => import('../../pages/EscalationPolici
 const WorkflowEditor = React.lazy(() => import('../../pages/WorkflowEditor'));
 const Silences = React.lazy(() => import('../../pages/Silences'));
 const AlertDetail = React.lazy(() => import('../../pages/AlertDetail'));
+const Slos = React.lazy(() => import('../../pages/Slos'));
+const Locations = React.lazy(() => import('../../pages/Locations'));
 
 function App(_props: AppRootProps) {
   return (
@@ -29,6 +31,8 @@ function App(_props: AppRootProps) {
       <Route path={ROUTES.Silences} element={<Silences />} />
       {/* Every notification links here (GRAFANA_URL in the sidecar). */}
       <Route path={`${ROUTES.Alerts}/:id`} element={<AlertDetail />} />
+      <Route path={ROUTES.Slos} element={<Slos />} />
+      <Route path={ROUTES.Locations} element={<Locations />} />
       <Route path="*" element={<Overview />} />
     </Routes>
   );

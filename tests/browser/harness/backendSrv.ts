@@ -21,6 +21,28 @@ interface FetchOptions {
   data?: unknown;
   params?: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** As Grafana's FetchRequest: the body is read as this type (error bodies too); by default JSON when it parses, else text. */
+  responseType?: 'json' | 'text' | 'arraybuffer' | 'blob';
+}
+
+/** The response body the way Grafana's backendSrv reads it for `responseType`. */
+async function readBody(response: Response, responseType: FetchOptions['responseType']): Promise<unknown> {
+  if (responseType === 'blob') {
+    return response.blob();
+  }
+  if (responseType === 'arraybuffer') {
+    return response.arrayBuffer();
+  }
+  const text = await response.text();
+  if (responseType === 'text') {
+    return text;
+  }
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+    return text;
+  }
 }
 
 /**
@@ -46,13 +68,7 @@ export function createBackendSrv(_config: HarnessConfig) {
       headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...options.headers },
       body: hasBody ? (typeof options.data === 'string' ? options.data : JSON.stringify(options.data)) : undefined,
     });
-    const text = await response.text();
-    let data: unknown = text;
-    try {
-      data = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
+    const data = await readBody(response, options.responseType);
     const result = { data, status: response.status, statusText: response.statusText, ok: response.ok, headers: response.headers, url: url.toString(), redirected: false, type: 'basic', config: options };
     if (!response.ok) {
       throw { ...result, isHandled: false };

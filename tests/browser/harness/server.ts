@@ -97,7 +97,9 @@ export async function startHarnessServer(opts: {
       chunks.push(chunk as Buffer);
     }
     const upstream = await fetch(decision.url, { method, headers: decision.headers, body: chunks.length > 0 && method !== 'GET' ? Buffer.concat(chunks) : undefined });
-    const answer = proxyResponse(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }, Buffer.from(await upstream.arrayBuffer()));
+    // Grafana's proxy passes Content-Disposition on (a report's filename).
+    const disposition = upstream.headers.get('content-disposition');
+    const answer = proxyResponse(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json', ...(disposition ? { 'content-disposition': disposition } : {}) }, Buffer.from(await upstream.arrayBuffer()));
     proxied.push({ method, path: routePath, status: answer.status });
     res.writeHead(answer.status, answer.headers).end(answer.body);
   };

@@ -10,7 +10,7 @@
  *     backlog of manual runs, each run of a location (on) or of none (off), alternating rounds
  *     (goal on ≥ 0.95 × off).
  * Usage (repository root): npx tsx bench/scheduler-latency.ts [--seconds 30] [--workflows 200] [--every 1] [--concurrency 50]
- *   [--locations 3] [--backlog 6000] [--rounds 3]
+ *   [--locations 3] [--backlog 6000] [--rounds 3] [--replicas 3 (without --locations: that many replicas, no locations)]
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +28,8 @@ const EVERY_S = arg('every', 1);
 const CONCURRENCY = arg('concurrency', 50);
 /** 0: no locations (one scheduler, as before issue 21). */
 const LOCATIONS = arg('locations', 0);
+/** Without locations: how many schedulers (replicas in this process) share the unlocated slots. */
+const REPLICAS = arg('replicas', 1);
 /** Manual runs per drain round of the locations on/off throughput comparison. */
 const BACKLOG = arg('backlog', 6000);
 const ROUNDS = arg('rounds', 3);
@@ -61,8 +63,8 @@ async function main(): Promise<void> {
   const lags = new Map<string, number[]>();
   let measuring = false;
   let recorded = 0;
-  // One scheduler per location (replicas in one process), or the single one of old.
-  const replicas = (LOCATIONS > 0 ? locationNames : [undefined]).map((location, i) => {
+  // One scheduler per location (replicas in one process), or REPLICAS of no location (one by default, as of old).
+  const replicas = (LOCATIONS > 0 ? locationNames : Array.from({ length: REPLICAS }, () => undefined)).map((location, i) => {
     const breakers = new BreakerRegistry(Date.now, { location });
     return new Scheduler({
       pool: db.pool,
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
   const executed = recorded - startedRecorded;
   const started = [...lags.values()].reduce((n, l) => n + l.length, 0);
   const { rows } = await db.pool.query<{ n: number }>(`SELECT coalesce(sum(missed_slots), 0)::int AS n FROM scheduled_runs WHERE state = 'missed'`);
-  console.log(`${WORKFLOWS} workflows every ${EVERY_S}s${LOCATIONS > 0 ? ` in ${LOCATIONS} locations (one replica each)` : ''}, concurrency ${CONCURRENCY}, measured ${SECONDS}s:`);
+  console.log(`${WORKFLOWS} workflows every ${EVERY_S}s${LOCATIONS > 0 ? ` in ${LOCATIONS} locations (one replica each)` : ''}${LOCATIONS === 0 && REPLICAS > 1 ? `, ${REPLICAS} replicas without locations` : ''}, concurrency ${CONCURRENCY}, measured ${SECONDS}s:`);
   console.log(`  runs started ${started} (${(started / SECONDS).toFixed(0)}/s), recorded ${executed}, missed slots ${rows[0]!.n}`);
   for (const [location, list] of [...lags.entries()].sort()) {
     console.log(`  ${location === '-' ? '' : `${location}: `}due → started  p50 ${percentile(list, 50).toFixed(1)} ms   p99 ${percentile(list, 99).toFixed(1)} ms   max ${Math.max(...list).toFixed(1)} ms   (${list.length} runs)`);

@@ -19,21 +19,24 @@ export interface ClaimedRun {
 }
 
 /**
- * Claims up to `limit` runs in ONE statement (`wm_claim_due_runs`, migrations/0024, 0025, 0032): due
- * pending slots, and running slots whose lease expired (their worker died), of no location or of
- * this replica's `location`. `FOR UPDATE SKIP LOCKED` lets
+ * Claims up to `limit` runs in ONE statement (`wm_claim_due_runs`, migrations/0024, 0025, 0032, 0037):
+ * pending slots due now or within `aheadMs` (the scheduler starts those at their time), and running
+ * slots whose lease expired (their worker died), of no location or of this replica's `location`. `FOR UPDATE SKIP LOCKED` lets
  * any number of replicas claim at the same moment without waiting on or double-claiming each
  * other's rows. The lease outlives the workflow's own timeout (×1.5 + 1 s), so a live worker never
  * loses a run it is still executing. The statement lives in a function so it can pin its plan to
  * the ordered index scans (see the migration for why).
  */
-const CLAIM_SQL = 'SELECT runs, next_at FROM wm_claim_due_runs($1, $2, $3, $4)';
+const CLAIM_SQL = 'SELECT runs, next_at FROM wm_claim_due_runs($1, $2, $3, $4, $5)';
 
-export async function claimDueRuns(pool: Pool, opts: { workerId: string; limit: number; leaseMs: number; location: string }): Promise<{ runs: ClaimedRun[]; nextAt: Date | null }> {
+export async function claimDueRuns(
+  pool: Pool,
+  opts: { workerId: string; limit: number; leaseMs: number; location: string; aheadMs?: number }
+): Promise<{ runs: ClaimedRun[]; nextAt: Date | null }> {
   const { rows } = await pool.query<{
     runs: Array<{ id: number; workflow_id: string; slot_at: string; kind: RunKind; claims: number; claimed_at: string; definition: unknown; version: number; source: WorkflowSource; location: string | null }>;
     next_at: Date | null;
-  }>(CLAIM_SQL, [opts.workerId, opts.limit, opts.leaseMs, opts.location]);
+  }>(CLAIM_SQL, [opts.workerId, opts.limit, opts.leaseMs, opts.location, Math.max(0, Math.round(opts.aheadMs ?? 0))]);
   const row = rows[0]!;
   return {
     runs: row.runs.map((r) => ({

@@ -6,7 +6,7 @@ import type { Pool } from '../../backend-sidecar/src/db/pool';
  * skewed towards short. Executions arrive in time order, as they do in production: chunk k covers
  * the k-th slice of the 30 days (random times inside it), so the rollup rows of one hour are
  * written together and sit together on disk, as after a month of real traffic. `definition` gives
- * each workflow's stored definition (e.g. an SLO). Shared by bench/metrics-api.ts and bench/sla-report.ts.
+ * each workflow's stored definition (e.g. an SLO). Shared by every benchmark that needs history (metrics-api, sla-report, slo, page-load).
  */
 export async function generateExecutionHistory(pool: Pool, opts: { rows: number; workflows: number; definition?: (n: number) => object }): Promise<void> {
   const definitions = Array.from({ length: opts.workflows }, (_, i) => JSON.stringify(opts.definition?.(i + 1) ?? {}));

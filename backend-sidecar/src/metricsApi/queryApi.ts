@@ -83,13 +83,16 @@ export const queryRequestSchema = z
       } else if (target.groupBy === 'error_type' && target.metric !== 'attempts' && target.metric !== 'retries') {
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'groupBy'], message: 'groupBy error_type applies to the metrics attempts (failed attempts) and retries only' });
       }
-      if (target.metric === 'active_alerts' && (target.groupBy === 'location' || target.locations !== undefined)) {
-        // An alert belongs to a (rule, workflow), not to one location: quorum alerts span several.
-        ctx.addIssue({ code: 'custom', path: ['targets', i, target.groupBy === 'location' ? 'groupBy' : 'locations'], message: 'active_alerts cannot be split or filtered by location: an alert belongs to a workflow, not to a location' });
-      }
-      if (isSloQueryMetric(target.metric) && (target.groupBy === 'location' || target.locations !== undefined)) {
-        // An SLO is the workflow's, over every location it runs in.
-        ctx.addIssue({ code: 'custom', path: ['targets', i, target.groupBy === 'location' ? 'groupBy' : 'locations'], message: `${target.metric} is per workflow with an SLO, over all its locations: it cannot be split or filtered by location` });
+      // Metrics that belong to a workflow, not to one location: an alert (quorum alerts span several
+      // locations) and an SLO (over every location the workflow runs in).
+      const notPerLocation =
+        target.metric === 'active_alerts'
+          ? 'active_alerts cannot be split or filtered by location: an alert belongs to a workflow, not to a location'
+          : isSloQueryMetric(target.metric)
+            ? `${target.metric} is per workflow with an SLO, over all its locations: it cannot be split or filtered by location`
+            : undefined;
+      if (notPerLocation && (target.groupBy === 'location' || target.locations !== undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, target.groupBy === 'location' ? 'groupBy' : 'locations'], message: notPerLocation });
       }
       if (target.groupBy === 'step' && !isStepMetric(target.metric)) {
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'groupBy'], message: `groupBy step applies to the metrics ${STEP_METRICS.join(', ')} only` });
@@ -286,25 +289,39 @@ function columnsFor(metric: QueryMetric, groupBy: QueryRequest['targets'][number
   }
 }
 
-/** One target's rows summed per (series, step) in PostgreSQL, so only the points travel. */
-async function targetRows(pool: Pool, table: RollupTable, fromAligned: number, to: number, stepMs: number, target: QueryRequest['targets'][number], columns: string[]): Promise<Row[]> {
-  const params: unknown[] = [new Date(fromAligned), new Date(to), stepMs];
+/**
+ * The target's workflow, label and location filters over the rows aliased `alias` (rollups or
+ * executions), their values appended to `params`; a label filter joins `workflows w`.
+ */
+function targetFilter(target: QueryRequest['targets'][number], alias: 'r' | 'e', params: unknown[]): { join: string; filter: string } {
   let filter = '';
   let join = '';
   if (target.workflowIds && target.workflowIds.length > 0) {
     params.push(target.workflowIds);
-    filter += ` AND r.workflow_id = ANY($${params.length}::text[])`;
+    filter += ` AND ${alias}.workflow_id = ANY($${params.length}::text[])`;
   }
   if (target.labels && Object.keys(target.labels).length > 0) {
     params.push(JSON.stringify(target.labels));
-    join = ' JOIN workflows w ON w.id = r.workflow_id';
+    join = ` JOIN workflows w ON w.id = ${alias}.workflow_id`;
     filter += ` AND w.labels @> $${params.length}::jsonb`;
   }
   if (target.locations && target.locations.length > 0) {
     params.push(target.locations);
-    filter += ` AND r.location = ANY($${params.length}::text[])`;
+    filter += ` AND ${alias}.location = ANY($${params.length}::text[])`;
   }
-  const series = target.groupBy === 'workflow' ? 'r.workflow_id' : target.groupBy === 'location' ? 'r.location' : `''`;
+  return { join, filter };
+}
+
+/** The series a rollup row counts towards, by the target's groupBy ('' for one series). */
+function rollupSeries(target: QueryRequest['targets'][number]): string {
+  return target.groupBy === 'workflow' ? 'r.workflow_id' : target.groupBy === 'location' ? 'r.location' : `''`;
+}
+
+/** One target's rows summed per (series, step) in PostgreSQL, so only the points travel. */
+async function targetRows(pool: Pool, table: RollupTable, fromAligned: number, to: number, stepMs: number, target: QueryRequest['targets'][number], columns: string[]): Promise<Row[]> {
+  const params: unknown[] = [new Date(fromAligned), new Date(to), stepMs];
+  const { join, filter } = targetFilter(target, 'r', params);
+  const series = rollupSeries(target);
   const { rows } = await pool.query<Row>(
     `SELECT ${series} AS workflow_id, (floor(extract(epoch FROM r.bucket) * 1000 / $3) * $3)::bigint AS t, ${columns.join(', ')}
        FROM ${table} r${join}
@@ -327,22 +344,8 @@ const PART_COLUMNS = 'workflow_id, location, executions, successes, degraded, fa
 async function instantRows(pool: Pool, from: number, to: number, target: QueryRequest['targets'][number], columns: string[]): Promise<Row[]> {
   const params: unknown[] = [to];
   const union = partsSql(exactRangeParts(new Date(from), new Date(to)), PART_COLUMNS, params);
-  let filter = '';
-  let join = '';
-  if (target.workflowIds && target.workflowIds.length > 0) {
-    params.push(target.workflowIds);
-    filter += ` AND r.workflow_id = ANY($${params.length}::text[])`;
-  }
-  if (target.labels && Object.keys(target.labels).length > 0) {
-    params.push(JSON.stringify(target.labels));
-    join = ' JOIN workflows w ON w.id = r.workflow_id';
-    filter += ` AND w.labels @> $${params.length}::jsonb`;
-  }
-  if (target.locations && target.locations.length > 0) {
-    params.push(target.locations);
-    filter += ` AND r.location = ANY($${params.length}::text[])`;
-  }
-  const series = target.groupBy === 'workflow' ? 'r.workflow_id' : target.groupBy === 'location' ? 'r.location' : `''`;
+  const { join, filter } = targetFilter(target, 'r', params);
+  const series = rollupSeries(target);
   const { rows } = await pool.query<Row>(
     `SELECT ${series} AS workflow_id, $1::bigint AS t, ${columns.join(', ')}
        FROM (${union}) r${join}
@@ -372,21 +375,7 @@ const STEP_AGGREGATE: Record<string, string> = {
  */
 async function stepRows(pool: Pool, from: number, to: number, stepMs: number | undefined, target: QueryRequest['targets'][number]): Promise<{ rows: Row[]; sampled: number }> {
   const params: unknown[] = [new Date(from), new Date(to), STEP_SAMPLE_EXECUTIONS];
-  let filter = '';
-  let join = '';
-  if (target.workflowIds && target.workflowIds.length > 0) {
-    params.push(target.workflowIds);
-    filter += ` AND e.workflow_id = ANY($${params.length}::text[])`;
-  }
-  if (target.labels && Object.keys(target.labels).length > 0) {
-    params.push(JSON.stringify(target.labels));
-    join = ' JOIN workflows w ON w.id = e.workflow_id';
-    filter += ` AND w.labels @> $${params.length}::jsonb`;
-  }
-  if (target.locations && target.locations.length > 0) {
-    params.push(target.locations);
-    filter += ` AND e.location = ANY($${params.length}::text[])`;
-  }
+  const { join, filter } = targetFilter(target, 'e', params);
   // An unreferenced parameter has no type PostgreSQL can infer: push only the one used.
   params.push(stepMs ?? to);
   const time = stepMs === undefined ? `$${params.length}::bigint` : `(floor(extract(epoch FROM sample.started_at) * 1000 / $${params.length}::bigint) * $${params.length}::bigint)::bigint`;

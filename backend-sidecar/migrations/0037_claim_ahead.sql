@@ -1,7 +1,8 @@
 -- The claim may look a little ahead: pending slots due within `ahead_ms` are claimed now and the
 -- replica starts each at its exact time on a local timer (scheduler.ts), so the database round trip
 -- of the claim is no longer part of how late a run starts. Otherwise as in 0032 (whose comment and
--- 0025's explain the planner settings). Replicas of older versions keep calling the 4-argument form.
+-- 0025's explain the planner settings). The 4-argument form, which replicas of older versions call, now
+-- delegates to it (below).
 CREATE FUNCTION wm_claim_due_runs(worker text, max_runs int, lease_ms int, here text, ahead_ms int)
 RETURNS TABLE (runs json, next_at timestamptz)
 LANGUAGE sql VOLATILE
@@ -45,4 +46,13 @@ SELECT coalesce((SELECT json_agg(claimed) FROM claimed), '[]'::json),
              (SELECT min(slot_at) FROM scheduled_runs WHERE state = 'pending' AND location = here AND id NOT IN (SELECT id FROM claimed)),
              (SELECT min(locked_until) FROM scheduled_runs WHERE state = 'running' AND location IS NULL),
              (SELECT min(locked_until) FROM scheduled_runs WHERE state = 'running' AND location = here))
+$$;
+
+-- The 4-argument form (replicas of 0032's version, during a rolling upgrade) is the same claim
+-- without looking ahead: one body to keep. For due rows slot_at <= now(), so the lease is as before.
+CREATE OR REPLACE FUNCTION wm_claim_due_runs(worker text, max_runs int, lease_ms int, here text)
+RETURNS TABLE (runs json, next_at timestamptz)
+LANGUAGE sql VOLATILE
+AS $$
+SELECT * FROM wm_claim_due_runs(worker, max_runs, lease_ms, here, 0)
 $$;

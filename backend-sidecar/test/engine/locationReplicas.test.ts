@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { freePort, spawnSidecar, waitUntilReady, type SidecarProcess } from '../support/sidecarProcess';
 import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';
+import { waitUntilWindowSettled } from '../support/scheduledRuns';
 
 /**
  * Real sidecar processes in two locations sharing one PostgreSQL. REPLICA_TEST_SECONDS shortens
@@ -97,13 +98,7 @@ describe('replicas in two locations on one PostgreSQL', () => {
       await new Promise((resolve) => setTimeout(resolve, RUN_SECONDS * 1000));
       windowEnd = new Date(Date.now() - 3_000);
       // Let the replicas finish the window's slots before they stop (a loaded machine runs behind).
-      await eventually(async () => {
-        const { rows } = await db.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM scheduled_runs WHERE kind = 'scheduled' AND slot_at >= $1 AND slot_at < $2 AND state IN ('pending', 'running')`,
-          [windowStart, windowEnd]
-        );
-        return rows[0]!.n === 0;
-      }, 240_000, 250);
+      await waitUntilWindowSettled(db.pool, windowStart, windowEnd, 240_000);
       const listed = await api(replicas[0]!, '/api/v1/locations');
       expect(listed.locations.map((l: any) => [l.location, l.status, l.replicas.map((r: any) => r.id).sort()])).toEqual([
         ['eu', 'ok', ['eu-1', 'eu-2']],

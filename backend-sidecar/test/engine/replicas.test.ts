@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { freePort, spawnSidecar, waitUntilReady, type SidecarProcess } from '../support/sidecarProcess';
 import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';
+import { waitUntilWindowSettled } from '../support/scheduledRuns';
 
 /**
  * Real sidecar processes sharing one PostgreSQL. REPLICA_TEST_SECONDS shortens the 60-second run
@@ -82,13 +83,7 @@ describe('three replicas on one PostgreSQL', () => {
       await new Promise((resolve) => setTimeout(resolve, RUN_SECONDS * 1000));
       windowEnd = new Date(Date.now() - 3_000);
       // Let the replicas finish the window's slots before they stop (a loaded machine runs behind).
-      await eventually(async () => {
-        const { rows } = await db.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM scheduled_runs WHERE kind = 'scheduled' AND slot_at >= $1 AND slot_at < $2 AND state IN ('pending', 'running')`,
-          [windowStart, windowEnd]
-        );
-        return rows[0]!.n === 0;
-      }, 180_000, 250);
+      await waitUntilWindowSettled(db.pool, windowStart, windowEnd, 180_000);
     } finally {
       await stopAll(replicas);
     }

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, spawnSidecar, waitUntilReady, type SidecarProcess } from '../support/sidecarProcess';
-import { eventually, startTargetServer, type TargetServer } from '../support/targetServer';
+import { startTargetServer, type TargetServer } from '../support/targetServer';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
+import { waitUntilWindowSettled } from '../support/scheduledRuns';
 
 /**
  * Three replicas under 200 workflows every second; every few seconds one of them is killed with
@@ -92,13 +93,7 @@ describe('replicas killed with SIGKILL every few seconds', () => {
     await Promise.all(starting);
     const windowEnd = new Date(Date.now() - 3_000);
     // Let the survivors finish the window: the last victims' leases expire and their runs are reclaimed.
-    await eventually(async () => {
-      const { rows } = await db.pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM scheduled_runs WHERE kind = 'scheduled' AND slot_at >= $1 AND slot_at < $2 AND state IN ('pending', 'running')`,
-        [windowStart, windowEnd]
-      );
-      return rows[0]!.n === 0;
-    }, 180_000, 250);
+    await waitUntilWindowSettled(db.pool, windowStart, windowEnd, 180_000);
     for (const p of ready) {
       p.child.kill('SIGTERM');
     }

@@ -26,6 +26,15 @@ export function createPool(opts: { connectionString: string; max: number; log: L
     }
     opts.log.warn({ err: error }, 'idle PostgreSQL connection lost; the pool will reconnect');
   });
+  // pg-pool removes its own listener from a client while it is checked out. A connection cut between two queries
+  // of a transaction (or while a caller holds the client across other work) then emits 'error' with no listener,
+  // which crashes the process. This listener stays for the client's life: the caller's next query on the dead
+  // client rejects, and release() drops it from the pool because it is no longer queryable.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      opts.log.debug({ err: error }, 'a checked-out PostgreSQL connection was lost; its next query fails and the pool replaces it');
+    });
+  });
   return pool;
 }
 

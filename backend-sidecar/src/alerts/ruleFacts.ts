@@ -1,13 +1,14 @@
 import type { Pool, PoolClient } from '../db/pool';
-import { BUCKET_COUNT, sumArray } from '../rollups/histogram';
+import { BUCKET_COUNT, addBuckets } from '../rollups/histogram';
 import { burnRate } from '../slo/sloMath';
-import { listSloWorkflows, serialReads, sloWindowCounts, windowEnd, type SloWorkflow } from '../slo/sloStore';
+import { listSloWorkflows, sloWindowCounts, windowEnd, withReaders, type Readers, type SloWorkflow } from '../slo/sloStore';
 import type { AnomalySample, SpanSample } from './anomaly';
 import type { Condition } from './ruleSchema';
 import type { WorkflowFacts } from './workflowFacts';
 
 type Db = Pool | PoolClient;
 
+const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const WEEK_MS = 7 * 86_400_000;
 
@@ -19,7 +20,7 @@ export interface SloFacts {
 }
 
 /** The burn windows the rules ask for, per workflow of `workflows` (those declaring an SLO), read from rollups. */
-export async function loadSloFacts(db: Db, workflows: SloWorkflow[], windowsMs: number[], nowMs: number): Promise<Map<string, SloFacts>> {
+export async function loadSloFacts(db: Db | Readers, workflows: SloWorkflow[], windowsMs: number[], nowMs: number): Promise<Map<string, SloFacts>> {
   const facts = new Map<string, SloFacts>();
   if (workflows.length === 0) {
     return facts;
@@ -61,8 +62,6 @@ function toSpan(row: SpanRow): SpanSample {
   };
 }
 
-const SPAN_COLUMNS = `sum(executions)::int AS executions, sum(failures)::int AS failures, min(duration_min) AS duration_min, max(duration_max) AS duration_max, ${sumArray('duration_buckets', BUCKET_COUNT, 'json')} AS duration_buckets`;
-
 /**
  * The current window [end − window, end) as signed reads: the hour row of the hour holding now holds
  * exactly this hour's runs so far, so the window is that row, plus the previous hour's tail or the
@@ -94,51 +93,91 @@ const SIGNED_SPAN_COLUMNS = `sum(sign * executions)::int AS executions, sum(sign
   min(duration_min) FILTER (WHERE sign > 0) AS duration_min, max(duration_max) FILTER (WHERE sign > 0) AS duration_max,
   json_build_array(${Array.from({ length: BUCKET_COUNT }, (_, i) => `coalesce(sum(sign * duration_buckets[${i + 1}]), 0)`).join(', ')}) AS duration_buckets`;
 
+function mergeSpan(into: SpanSample, more: SpanSample): void {
+  into.executions += more.executions;
+  into.failures += more.failures;
+  into.durationMin = more.durationMin === null ? into.durationMin : into.durationMin === null ? more.durationMin : Math.min(into.durationMin, more.durationMin);
+  into.durationMax = more.durationMax === null ? into.durationMax : into.durationMax === null ? more.durationMax : Math.max(into.durationMax, more.durationMax);
+  addBuckets(into.durationBuckets, more.durationBuckets);
+}
+
+const emptySpan = (): SpanSample => ({ executions: 0, failures: 0, durationMin: null, durationMax: null, durationBuckets: Array.from({ length: BUCKET_COUNT }, () => 0) });
+
 /**
  * The current window and the hour of the week its middle falls in, in each of the previous `weeks`
- * weeks, per workflow, in two statements. Baseline hours come from the hour rollups (kept as long
- * as RETENTION_ROLLUPS).
+ * weeks, per workflow. Baseline hours come from the hour rollups (kept as long as RETENTION_ROLLUPS),
+ * read as they are and merged here: almost every (workflow, hour) is one row, and summing 13 buckets
+ * per group in SQL cost twice the read. The current window's minute rows are what costs: with two
+ * readers, its minute range is read in two halves at once, each summed per workflow in SQL.
  */
-export async function loadAnomalySamples(db: Db, workflowIds: string[] | 'all', spec: { window: number; weeks: number }, nowMs: number): Promise<Map<string, AnomalySample>> {
+export async function loadAnomalySamples(db: Db | Readers, workflowIds: string[] | 'all', spec: { window: number; weeks: number }, nowMs: number): Promise<Map<string, AnomalySample>> {
   const end = windowEnd(nowMs);
   const ids = workflowIds === 'all' ? null : workflowIds;
   const hourOfWeek = Math.floor((end - spec.window / 2) / HOUR_MS) * HOUR_MS;
   const baselineHours = Array.from({ length: spec.weeks }, (_, k) => new Date(hourOfWeek - (k + 1) * WEEK_MS));
-  const currentParams: unknown[] = [];
-  let idFilter = '';
-  if (ids) {
-    currentParams.push(ids);
-    idFilter = ' AND workflow_id = ANY($1::text[])';
-  }
-  const reads = currentWindowReads(end, spec.window).map((read) => {
-    currentParams.push(new Date(read.fromMs), new Date(read.toMs));
-    const n = currentParams.length;
-    return `SELECT workflow_id, ${read.sign} AS sign, executions, failures, duration_min, duration_max, duration_buckets FROM ${read.table}
-             WHERE bucket >= $${n - 1} AND bucket < $${n}${idFilter}`;
+  const currentStatement = (reads: ReturnType<typeof currentWindowReads>) => {
+    const params: unknown[] = ids ? [ids] : [];
+    const selects = reads.map((read) => {
+      params.push(new Date(read.fromMs), new Date(read.toMs));
+      const n = params.length;
+      return `SELECT workflow_id, ${read.sign} AS sign, executions, failures, duration_min, duration_max, duration_buckets FROM ${read.table}
+               WHERE bucket >= $${n - 1} AND bucket < $${n}${ids ? ' AND workflow_id = ANY($1::text[])' : ''}`;
+    });
+    return { text: `SELECT workflow_id, ${SIGNED_SPAN_COLUMNS} FROM (${selects.join(' UNION ALL ')}) r GROUP BY 1`, params };
+  };
+  const baselineStatement = {
+    text: `SELECT workflow_id, bucket, executions, failures, duration_min, duration_max, array_to_json(duration_buckets) AS duration_buckets
+             FROM execution_rollups_hour WHERE bucket = ANY($1::timestamptz[])${ids ? ' AND workflow_id = ANY($2::text[])' : ''}`,
+    params: ids ? [baselineHours, ids] : [baselineHours],
+  };
+  const [currentParts, baseline] = await withReaders(db, async (readers) => {
+    const reads = currentWindowReads(end, spec.window);
+    const statements = [currentStatement(reads)];
+    const minutes = reads.find((read) => read.table === 'execution_rollups_minute');
+    if (readers.length >= 2 && minutes && minutes.toMs - minutes.fromMs >= 2 * MINUTE_MS) {
+      const middle = minutes.fromMs + Math.floor((minutes.toMs - minutes.fromMs) / 2 / MINUTE_MS) * MINUTE_MS;
+      statements.splice(0, 1,
+        currentStatement([{ ...minutes, toMs: middle }]),
+        currentStatement([...reads.filter((read) => read !== minutes), { ...minutes, fromMs: middle }]));
+    }
+    const last = readers[readers.length - 1]!;
+    return Promise.all([
+      Promise.all(statements.map((stmt, i) => readers[i % readers.length]!.query<SpanRow>(stmt.text, stmt.params))),
+      last.query<SpanRow & { bucket: Date }>(baselineStatement.text, baselineStatement.params),
+    ]);
   });
-  const [current, baseline] = await Promise.all([
-    db.query<SpanRow>(`SELECT workflow_id, ${SIGNED_SPAN_COLUMNS} FROM (${reads.join(' UNION ALL ')}) r GROUP BY 1`, currentParams),
-    db.query<SpanRow>(
-      `SELECT workflow_id, bucket, ${SPAN_COLUMNS} FROM execution_rollups_hour
-        WHERE bucket = ANY($1::timestamptz[])${ids ? ' AND workflow_id = ANY($2::text[])' : ''}
-        GROUP BY 1, 2`,
-      ids ? [baselineHours, ids] : [baselineHours]
-    ),
-  ]);
   const samples = new Map<string, AnomalySample>();
   const sampleOf = (id: string) => {
     let sample = samples.get(id);
     if (!sample) {
-      sample = { current: { executions: 0, failures: 0, durationMin: null, durationMax: null, durationBuckets: Array.from({ length: BUCKET_COUNT }, () => 0) }, baseline: [] };
+      sample = { current: emptySpan(), baseline: [] };
       samples.set(id, sample);
     }
     return sample;
   };
-  for (const row of current.rows) {
-    sampleOf(row.workflow_id).current = toSpan(row);
+  for (const part of currentParts) {
+    for (const row of part.rows) {
+      mergeSpan(sampleOf(row.workflow_id).current, toSpan(row));
+    }
   }
+  // Per workflow and hour (rows of several locations are merged), newest week first.
+  const hours = new Map<string, Map<number, SpanSample>>();
   for (const row of baseline.rows) {
-    sampleOf(row.workflow_id).baseline.push(toSpan(row));
+    let byHour = hours.get(row.workflow_id);
+    if (!byHour) {
+      byHour = new Map();
+      hours.set(row.workflow_id, byHour);
+    }
+    const at = row.bucket.getTime();
+    const span = byHour.get(at);
+    if (span) {
+      mergeSpan(span, toSpan(row));
+    } else {
+      byHour.set(at, toSpan(row));
+    }
+  }
+  for (const [id, byHour] of hours) {
+    sampleOf(id).baseline.push(...[...byHour].sort((a, b) => b[0] - a[0]).map(([, span]) => span));
   }
   return samples;
 }
@@ -184,9 +223,9 @@ export async function attachRollupFacts(db: Db, facts: Map<string, WorkflowFacts
   if (sloWorkflows.length === 0 && specs.length === 0) {
     return;
   }
-  const [slo, samples] = await serialReads(db, async (reader) => [
-    await loadSloFacts(reader, sloWorkflows, burnWindows, nowMs),
-    await Promise.all(specs.map((spec) => loadAnomalySamples(reader, ids, spec, nowMs))),
+  const [slo, samples] = await withReaders(db, async (readers) => [
+    await loadSloFacts(readers, sloWorkflows, burnWindows, nowMs),
+    await Promise.all(specs.map((spec) => loadAnomalySamples(readers, ids, spec, nowMs))),
   ] as const);
   for (const [id, f] of facts) {
     const own = slo?.get(id);

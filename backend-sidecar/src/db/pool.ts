@@ -53,3 +53,53 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
     client.release();
   }
 }
+
+const SNAPSHOT_ID = /^[0-9A-F]+(-[0-9A-F]+)+$/i;
+
+/**
+ * Runs `fn` with up to `parallel` clients that read one consistent snapshot (REPEATABLE READ, read-only: the
+ * first exports its snapshot, the others import it), so one answer can be read by several statements at once,
+ * one per core. No parallel workers: the range reads this is for read a few thousand rollup rows, and starting
+ * workers costs more than the read. Extra clients are taken only when the pool can hand them out at once —
+ * a request holding one connection while waiting for another could starve the pool under load — so `fn` must
+ * work with however many it gets (at least one). The transactions end in the background after `fn` settles:
+ * they only read, and the answer need not wait for COMMIT.
+ */
+export async function snapshotReads<T>(pool: Pool, parallel: number, fn: (readers: PoolClient[]) => Promise<T>): Promise<T> {
+  const spare = pool.waitingCount > 0 ? 0 : pool.idleCount + Math.max(0, (pool.options.max ?? 10) - pool.totalCount);
+  const wanted = Math.max(1, Math.min(parallel, spare));
+  const acquired = await Promise.allSettled(Array.from({ length: wanted }, () => pool.connect()));
+  const readers = acquired.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+  const failed = acquired.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+  const finish = (command: 'COMMIT' | 'ROLLBACK') => {
+    for (const client of readers) {
+      client.query(command).then(
+        () => client.release(),
+        (error: Error) => client.release(error)
+      );
+    }
+  };
+  if (failed && readers.length === 0) {
+    throw failed.reason;
+  }
+  try {
+    const [first, ...others] = readers as [PoolClient, ...PoolClient[]];
+    const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL max_parallel_workers_per_gather = 0';
+    if (others.length === 0) {
+      await first.query(begin);
+    } else {
+      const results = (await first.query(`${begin}; SELECT pg_export_snapshot() AS snapshot`)) as unknown as Array<pg.QueryResult<{ snapshot: string }>>;
+      const snapshot = results[results.length - 1]!.rows[0]!.snapshot;
+      if (!SNAPSHOT_ID.test(snapshot)) {
+        throw new Error(`unexpected snapshot id from pg_export_snapshot(): ${snapshot}`);
+      }
+      await Promise.all(others.map((client) => client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshot}'; SET LOCAL max_parallel_workers_per_gather = 0`)));
+    }
+    const result = await fn(readers);
+    finish('COMMIT');
+    return result;
+  } catch (error) {
+    finish('ROLLBACK');
+    throw error;
+  }
+}

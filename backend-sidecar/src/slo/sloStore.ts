@@ -1,4 +1,4 @@
-import { withTransaction, type Pool, type PoolClient } from '../db/pool';
+import { snapshotReads, type Pool, type PoolClient } from '../db/pool';
 import type { RollupTable } from '../metricsApi/rollupParts';
 import { sloSchema, sloWindowMs, type WorkflowSlo } from '../model/workflowDefinition';
 import {
@@ -15,25 +15,27 @@ import {
 } from './sloMath';
 
 type Db = Pool | PoolClient;
+/** Clients reading one snapshot (snapshotReads); statements are spread over them. */
+export type Readers = PoolClient[];
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 /**
- * Runs `fn`'s reads without parallel workers. The range joins over rollups read a few thousand rows,
- * but their estimates make a parallel plan look cheaper, and starting the workers cost more than
- * the whole read (measured: ~250 of 300 ms on a busy 2-core machine, for ~20 ms of work). A client
+ * Runs `fn` with the clients its reads go to. A pool gives up to two clients on one snapshot, without
+ * parallel workers (snapshotReads: the range reads over rollups read a few thousand rows, and starting
+ * workers cost more than the whole read — measured ~250 of 300 ms on a busy 2-core machine); a client
  * passed in is the caller's own (maybe in a transaction) and is used as it is.
  */
-export async function serialReads<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
-  if (!('totalCount' in db)) {
+export async function withReaders<T>(db: Db | Readers, fn: (readers: Readers) => Promise<T>): Promise<T> {
+  if (Array.isArray(db)) {
     return fn(db);
   }
-  return withTransaction(db, async (client) => {
-    await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
-    return fn(client);
-  });
+  if ('totalCount' in db) {
+    return snapshotReads(db, 2, fn);
+  }
+  return fn([db]);
 }
 
 /** The end of the minute `nowMs` falls in: SLO windows end there, so they include everything up to now. */
@@ -46,9 +48,6 @@ const MISSED_TABLE: Record<RollupTable, string> = {
   execution_rollups_hour: 'missed_slot_rollups_hour',
   execution_rollups_day: 'missed_slot_rollups_day',
 };
-
-/** Past any bucket: the last day range reads every row from its start on. */
-const END_OF_TIME = new Date('9999-12-31T00:00:00Z');
 
 interface SignedRange {
   table: RollupTable;
@@ -98,13 +97,34 @@ interface TagRow {
   missed: number;
 }
 
+/** One SQL statement being built: its SELECTs (joined with UNION ALL) and their parameters. */
+class Statement {
+  readonly selects: string[] = [];
+  readonly params: unknown[] = [];
+
+  param(value: unknown, type: string): string {
+    this.params.push(value);
+    return `$${this.params.length}::${type}`;
+  }
+
+  idFilter(workflowIds: string[] | undefined): string {
+    return workflowIds ? ` AND r.workflow_id = ANY(${this.param(workflowIds, 'text[]')})` : '';
+  }
+}
+
+const EXECUTION_COUNTS = 'sum(r.successes + r.degraded)::bigint AS good, sum(r.failures)::bigint AS failed, 0::bigint AS missed';
+const MISSED_COUNTS = '0::bigint AS good, 0::bigint AS failed, sum(r.slots)::bigint AS missed';
+
 /**
  * S(p) per workflow for each point (whole minutes): good, failed and missed counts from p on, read
- * from the minute, hour and day rollups of executions and of missed slots (suffixPlan) in one
- * statement; day rows are read once, in segments between the points' day boundaries. Rollup rows
- * are summed (GROUP BY), never assumed to be one per (workflow, bucket).
+ * from the minute, hour and day rollups of executions and of missed slots (suffixPlan). The day rows
+ * are read once, in one pass from the first day boundary on, each tagged with its segment between the
+ * points' day boundaries (width_bucket); the hour and minute corrections are index range reads, each
+ * tagged with its point and sign. Every part is summed per (workflow, tag) in SQL — rollup rows are
+ * never assumed to be one per (workflow, bucket) — and the parts are added up here. With two readers
+ * the day and minute parts and the hour part run at once, on one snapshot.
  */
-export async function suffixCounts(db: Db, points: number[], workflowIds?: string[], minuteHorizonMs?: number): Promise<Map<string, SloCounts[]>> {
+export async function suffixCounts(db: Db | Readers, points: number[], workflowIds?: string[], minuteHorizonMs?: number): Promise<Map<string, SloCounts[]>> {
   const result = new Map<string, SloCounts[]>();
   if (points.length === 0 || (workflowIds && workflowIds.length === 0)) {
     return result;
@@ -112,51 +132,59 @@ export async function suffixCounts(db: Db, points: number[], workflowIds?: strin
   const plans = points.map((p) => suffixPlan(p, minuteHorizonMs));
   const days = [...new Set(plans.map((plan) => plan.dayFromMs))].sort((a, b) => a - b);
   // Tags: day segment i is tag i; corrections follow, each with its point and sign.
-  const byTable = new Map<RollupTable, { tag: number[]; lo: Date[]; hi: Date[] }>();
-  const add = (table: RollupTable, tag: number, fromMs: number, to: Date) => {
-    let ranges = byTable.get(table);
-    if (!ranges) {
-      ranges = { tag: [], lo: [], hi: [] };
-      byTable.set(table, ranges);
-    }
-    ranges.tag.push(tag);
-    ranges.lo.push(new Date(fromMs));
-    ranges.hi.push(to);
-  };
-  days.forEach((d, i) => add('execution_rollups_day', i, d, i + 1 < days.length ? new Date(days[i + 1]!) : END_OF_TIME));
+  const ranges = new Map<RollupTable, { tag: number[]; lo: Date[]; hi: Date[] }>();
   const correctionOf: Array<{ point: number; sign: 1 | -1 }> = [];
   plans.forEach((plan, point) => {
     for (const c of plan.corrections) {
-      add(c.table, days.length + correctionOf.length, c.fromMs, new Date(c.toMs));
+      let table = ranges.get(c.table);
+      if (!table) {
+        table = { tag: [], lo: [], hi: [] };
+        ranges.set(c.table, table);
+      }
+      table.tag.push(days.length + correctionOf.length);
+      table.lo.push(new Date(c.fromMs));
+      table.hi.push(new Date(c.toMs));
       correctionOf.push({ point, sign: c.sign });
     }
   });
-  const params: unknown[] = [];
-  let idFilter = '';
-  if (workflowIds) {
-    params.push(workflowIds);
-    idFilter = ` AND r.workflow_id = ANY($1::text[])`;
-  }
-  const selects: string[] = [];
-  for (const [table, ranges] of byTable) {
-    params.push(ranges.tag, ranges.lo, ranges.hi);
-    const n = params.length;
-    const ranged = `FROM unnest($${n - 2}::int[], $${n - 1}::timestamptz[], $${n}::timestamptz[]) AS v(tag, lo, hi)`;
-    selects.push(
-      `SELECT r.workflow_id, v.tag, sum(r.successes + r.degraded)::bigint AS good, sum(r.failures)::bigint AS failed, 0::bigint AS missed
-         ${ranged} JOIN ${table} r ON r.bucket >= v.lo AND r.bucket < v.hi${idFilter} GROUP BY 1, 2`,
-      `SELECT r.workflow_id, v.tag, 0::bigint, 0::bigint, sum(r.slots)::bigint
-         ${ranged} JOIN ${MISSED_TABLE[table]} r ON r.bucket >= v.lo AND r.bucket < v.hi${idFilter} GROUP BY 1, 2`
-    );
-  }
-  const { rows } = await db.query<TagRow>(
-    `SELECT workflow_id, tag, sum(good)::bigint AS good, sum(failed)::bigint AS failed, sum(missed)::bigint AS missed
-       FROM (${selects.join(' UNION ALL ')}) s GROUP BY 1, 2`,
-    params
-  );
+  const dayPart = (stmt: Statement) => {
+    const bounds = stmt.param(days.map((d) => new Date(d)), 'timestamptz[]');
+    const ids = stmt.idFilter(workflowIds);
+    for (const [table, counts] of [['execution_rollups_day', EXECUTION_COUNTS], [MISSED_TABLE.execution_rollups_day, MISSED_COUNTS]] as const) {
+      // width_bucket: the (1-based) index of the last boundary at or before the row's bucket.
+      stmt.selects.push(`SELECT r.workflow_id, width_bucket(r.bucket, ${bounds}) - 1 AS tag, ${counts} FROM ${table} r WHERE r.bucket >= (${bounds})[1]${ids} GROUP BY 1, 2`);
+    }
+  };
+  const correctionPart = (table: RollupTable, stmt: Statement) => {
+    const read = ranges.get(table);
+    if (!read) {
+      return;
+    }
+    const ids = stmt.idFilter(workflowIds);
+    const v = `unnest(${stmt.param(read.tag, 'int[]')}, ${stmt.param(read.lo, 'timestamptz[]')}, ${stmt.param(read.hi, 'timestamptz[]')}) AS v(tag, lo, hi)`;
+    for (const [from, counts] of [[table, EXECUTION_COUNTS], [MISSED_TABLE[table], MISSED_COUNTS]] as const) {
+      stmt.selects.push(`SELECT r.workflow_id, v.tag, ${counts} FROM ${v} JOIN ${from} r ON r.bucket >= v.lo AND r.bucket < v.hi${ids} GROUP BY 1, 2`);
+    }
+  };
+  const rows = await withReaders(db, async (readers) => {
+    // With two readers, two statements of about equal work at once: days and minutes; hours.
+    const first = new Statement();
+    const second = readers.length >= 2 ? new Statement() : first;
+    dayPart(first);
+    correctionPart('execution_rollups_minute', first);
+    correctionPart('execution_rollups_hour', second);
+    const statements = [...new Set([first, second])].filter((stmt) => stmt.selects.length > 0);
+    const answers = await Promise.all(statements.map((stmt, i) => readers[i]!.query<TagRow>(stmt.selects.join(' UNION ALL '), stmt.params)));
+    return answers.flatMap((answer) => answer.rows);
+  });
   const byWorkflow = new Map<string, TagRow[]>();
   for (const row of rows) {
-    byWorkflow.set(row.workflow_id, [...(byWorkflow.get(row.workflow_id) ?? []), row]);
+    const list = byWorkflow.get(row.workflow_id);
+    if (list) {
+      list.push(row);
+    } else {
+      byWorkflow.set(row.workflow_id, [row]);
+    }
   }
   const dayIndex = new Map(days.map((d, i) => [d, i]));
   for (const [workflowId, tagged] of byWorkflow) {
@@ -193,7 +221,7 @@ function difference(a: SloCounts, b: SloCounts): SloCounts {
  * Good, failed and missed counts per workflow for each of `segments` ([from, to) in whole minutes;
  * they may overlap): S(from) − S(to), every distinct instant read once.
  */
-export async function segmentCounts(db: Db, segments: Array<{ fromMs: number; toMs: number }>, workflowIds?: string[], minuteHorizonMs?: number): Promise<Map<string, SloCounts[]>> {
+export async function segmentCounts(db: Db | Readers, segments: Array<{ fromMs: number; toMs: number }>, workflowIds?: string[], minuteHorizonMs?: number): Promise<Map<string, SloCounts[]>> {
   const points = [...new Set(segments.flatMap((s) => [s.fromMs, s.toMs]))];
   const index = new Map(points.map((p, i) => [p, i]));
   const suffix = await suffixCounts(db, points, workflowIds, minuteHorizonMs);
@@ -263,7 +291,7 @@ export interface WindowCountsOptions {
  * Counts per workflow for several windows ending at the same instant: S(to − w) − S(to) for each
  * window w (suffixCounts), every rollup row read once. Keyed by workflow, then window length.
  */
-export async function sloWindowCounts(db: Db, opts: WindowCountsOptions): Promise<Map<string, Map<number, SloCounts>>> {
+export async function sloWindowCounts(db: Db | Readers, opts: WindowCountsOptions): Promise<Map<string, Map<number, SloCounts>>> {
   const windows = [...new Set(opts.windowsMs)];
   const counts = await segmentCounts(db, windows.map((w) => ({ fromMs: opts.toMs - w, toMs: opts.toMs })), opts.workflowIds, opts.minuteHorizonMs);
   return new Map([...counts].map(([id, perWindow]) => [id, new Map(windows.map((w, i) => [w, perWindow[i]!]))]));
@@ -327,12 +355,12 @@ export function sloStatus(workflow: SloWorkflow, counts: Map<number, SloCounts> 
 /** The SLO of every workflow that has one (or of the given ones), over windows ending now. */
 export async function sloStatuses(db: Db, opts: { workflowIds?: string[]; nowMs?: number; minuteHorizonMs?: number } = {}): Promise<SloStatus[]> {
   const nowMs = opts.nowMs ?? Date.now();
-  return serialReads(db, async (reader) => {
-    const workflows = await listSloWorkflows(reader, opts.workflowIds);
+  return withReaders(db, async (readers) => {
+    const workflows = await listSloWorkflows(readers[0]!, opts.workflowIds);
     if (workflows.length === 0) {
       return [];
     }
-    const counts = await sloWindowCounts(reader, {
+    const counts = await sloWindowCounts(readers, {
       windowsMs: [...Object.values(BURN_RATE_WINDOWS), ...workflows.map((w) => w.windowMs)],
       toMs: windowEnd(nowMs),
       // Only the workflows with an SLO: the others' rollup rows are not read.

@@ -39,7 +39,7 @@ const halfSpent: SloStatus = {
 };
 const NAMES = [
   { id: 'checkout', name: 'Checkout flow', labels: {} },
-  { id: 'login', name: 'Login page', labels: { team: 'identity' } },
+  { id: 'login', name: 'Login page (SSO)', labels: { team: 'identity' } },
   // `search` is not in the list (deleted since, or not yet listed): its row shows the id.
 ];
 
@@ -123,6 +123,9 @@ describe('SLOs page', () => {
     fireEvent.change(filter, { target: { value: 'LOGIN p' } });
     expect(rowOrder()).toEqual(['login']);
     expect(screen.getByTestId(testIds.slos.shown)).toHaveTextContent('1 of 3 SLOs');
+    // Typed text is text, not a regex.
+    fireEvent.change(filter, { target: { value: '(sso)' } });
+    expect(rowOrder()).toEqual(['login']);
     fireEvent.change(filter, { target: { value: 'sea' } });
     expect(rowOrder()).toEqual(['search']);
     fireEvent.change(filter, { target: { value: 'payments' } });
@@ -137,7 +140,7 @@ describe('SLOs page', () => {
     await waitFor(() => expect(within(checkout).getByRole('link')).toHaveTextContent('Checkout flow'));
     expect(within(checkout).getByRole('link')).toHaveAttribute('href', '/a/workflowmonitor-workflowmonitor-app/workflows/checkout?from=now-6h&to=now');
     expect(checkout).toHaveTextContent('Checkout flowcheckout');
-    expect(within(screen.getByTestId(testIds.slos.name('login'))).getByRole('link', { name: 'Login page' })).toHaveAttribute('href', expect.stringContaining('/workflows/login?'));
+    expect(within(screen.getByTestId(testIds.slos.name('login'))).getByRole('link', { name: 'Login page (SSO)' })).toHaveAttribute('href', expect.stringContaining('/workflows/login?'));
     const search = screen.getByTestId(testIds.slos.name('search'));
     expect(within(search).getByRole('link')).toHaveTextContent(/^search$/);
     expect(search).toHaveTextContent(/^search$/);
@@ -199,16 +202,17 @@ describe('SLOs page', () => {
   });
 
   it('says how much of an overspent budget was used, and how much of a healthy one', async () => {
-    const overspent: SloStatus = { ...burning, errorBudgetRemaining: -800 };
+    const overspent: SloStatus = { ...burning, errorBudgetRemaining: -800.00000001 };
     const twoThirds: SloStatus = { ...healthy, errorBudgetRemaining: 66.66666 };
     installFakeSidecar(handlers([overspent, twoThirds]));
     renderSlos();
     fireEvent.click(await screen.findByTestId(testIds.slos.expand('checkout')));
     fireEvent.click(screen.getByTestId(testIds.slos.expand('login')));
-    expect(screen.getByTestId(testIds.slos.budget('checkout'))).toHaveAttribute('data-value', '-800');
+    expect(screen.getByTestId(testIds.slos.budget('checkout'))).toHaveAttribute('data-value', '-800.00000001');
     expect(screen.getByTestId(testIds.slos.budgetUsed('checkout'))).toHaveTextContent(/^overspent: 900 % of the budget used$/);
     expect(screen.getByTestId(testIds.slos.budgetUsed('login'))).toHaveTextContent('33.3 % of the budget used (100 % left is untouched, 0 % is spent)');
     expect(screen.getByTestId(testIds.slos.budgetBar('checkout'))).toHaveAttribute('title', 'overspent: 900 % of the budget used');
+    expect(screen.getByTestId(testIds.slos.budgetBar('checkout'))).toHaveTextContent(/^-800 %overspent$/);
     await waitFor(() => expect(screen.getByTestId(testIds.slos.budgetGraph('checkout'))).toHaveAttribute('data-points', '4'));
   });
 

@@ -132,7 +132,7 @@ function Slos() {
             <>
               <div className={s.toolbar}>
                 <div className={s.filter}>
-                  <FilterInput value={filter} onChange={setFilter} placeholder="Filter by workflow name or id" width={40} data-testid={testIds.slos.filter} />
+                  <FilterInput value={filter} onChange={setFilter} escapeRegex={false} placeholder="Filter by workflow name or id" width={40} data-testid={testIds.slos.filter} />
                   <span className={t.muted} data-testid={testIds.slos.shown}>
                     {shown.length === rows.length ? `${rows.length} SLOs` : `${shown.length} of ${rows.length} SLOs`}
                   </span>

@@ -1,5 +1,5 @@
 import React, { useMemo } from 'react';
-import { css } from '@emotion/css';
+import { css, cx } from '@emotion/css';
 import { FieldColorModeId, getDisplayProcessor, ThresholdsMode, VizOrientation, type FieldConfig, type GrafanaTheme2 } from '@grafana/data';
 import { BarGaugeDisplayMode, BarGaugeValueMode } from '@grafana/schema';
 import { BarGauge, useStyles2, useTheme2 } from '@grafana/ui';
@@ -12,12 +12,17 @@ function budgetColorName(remaining: number): 'red' | 'orange' | 'green' {
   return remaining < 25 ? 'red' : remaining < 50 ? 'orange' : 'green';
 }
 
+/** A budget figure to one decimal, without a trailing ".0" (−900.0000001 → "-900 %"). */
+function budgetPct(value: number): string {
+  return pct(Math.round(value * 10) / 10);
+}
+
 /**
  * What the remaining figure means in budget spent: 100 % left is untouched, 0 % spent, and −800 % left
  * is 900 % used.
  */
 export function budgetUsedText(remaining: number): string {
-  const used = pct(100 - remaining);
+  const used = budgetPct(100 - remaining);
   return remaining < 0 ? `overspent: ${used} of the budget used` : `${used} of the budget used`;
 }
 
@@ -32,7 +37,7 @@ export function BudgetBar({ workflowId, remaining }: { workflowId: string; remai
       <span className={s.track} style={overspent ? { borderColor: color } : undefined}>
         <span className={s.fill} style={{ width: `${Math.min(100, Math.max(0, remaining))}%`, background: color }} />
       </span>
-      <span style={{ color }}>{pct(remaining)}</span>
+      <span style={{ color }}>{budgetPct(remaining)}</span>
       {overspent && <span className={s.muted}>overspent</span>}
     </div>
   );
@@ -69,7 +74,7 @@ export function BudgetGauge({ workflowId, remaining }: { workflowId: string; rem
   }, [remaining, theme]);
   return (
     <div>
-      <div ref={ref} data-testid={testIds.slos.budget(workflowId)} data-value={remaining}>
+      <div ref={ref} className={overspent ? s.overspentGauge : undefined} data-testid={testIds.slos.budget(workflowId)} data-value={remaining}>
         {width > 0 && (
           <BarGauge
             theme={theme}
@@ -84,7 +89,7 @@ export function BudgetGauge({ workflowId, remaining }: { workflowId: string; rem
           />
         )}
       </div>
-      <div className={overspent ? s.overspent : s.muted} data-testid={testIds.slos.budgetUsed(workflowId)}>
+      <div className={cx(s.caption, overspent ? s.overspent : s.muted)} data-testid={testIds.slos.budgetUsed(workflowId)}>
         {budgetUsedText(remaining)}
         {!overspent && ' (100 % left is untouched, 0 % is spent)'}
       </div>
@@ -105,5 +110,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   fill: css({ display: 'block', height: '100%' }),
   muted: css({ color: theme.colors.text.secondary }),
+  caption: css({ marginTop: theme.spacing(0.5) }),
   overspent: css({ color: theme.colors.error.text, fontWeight: theme.typography.fontWeightMedium }),
+  // The bar itself is empty at its minimum: the frame around it says the budget is gone.
+  overspentGauge: css({ background: theme.colors.error.transparent, border: `1px solid ${theme.colors.error.border}`, borderRadius: theme.shape.radius.default }),
 });

@@ -1,163 +1,102 @@
-import React, { useMemo } from 'react';
+import React, { Fragment, useMemo, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
-import { FieldColorModeId, getDisplayProcessor, ThresholdsMode, VizOrientation, type FieldConfig, type GrafanaTheme2 } from '@grafana/data';
+import type { DataFrame, GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { BarGaugeDisplayMode, BarGaugeValueMode } from '@grafana/schema';
-import { Alert, BarGauge, Stack, useStyles2, useTheme2 } from '@grafana/ui';
-import type { QueryResponse, SloStatus } from '../api/types';
-import { framesOf } from '../components/graphs/frames';
-import { getGraphStyles } from '../components/graphs/graphStyles';
-import { TimeSeriesGraph } from '../components/graphs/TimeSeriesGraph';
-import { useWidth } from '../components/graphs/useWidth';
+import { Alert, FilterInput, Icon, IconButton, useStyles2 } from '@grafana/ui';
+import type { QueryResponse } from '../api/types';
+import { seriesFrame, seriesOf } from '../components/graphs/frames';
 import { LoadState, NoDataSource } from '../components/LoadState';
 import { PageControls } from '../components/PageControls/PageControls';
 import { ReportDownload } from '../components/ReportDownload';
+import { BudgetBar } from '../components/slos/Budget';
+import { SloDetail, type SloGraphFrames } from '../components/slos/SloDetail';
+import { DEFAULT_SLO_SORT, filterSloRows, sortSloRows, timeToExhaustion, WORST_FIRST, type SloRow, type SloSort, type SloSortKey } from '../components/slos/sloRows';
 import { getTableStyles } from '../components/tableStyles';
 import { testIds } from '../components/testIds';
+import { ROUTES } from '../constants';
 import { usePageControls } from '../hooks/usePageControls';
 import { useAsync } from '../hooks/useSidecar';
 import { pct } from '../utils/format';
+import { prefixRoute } from '../utils/utils.routing';
 
 /** Points per graph: enough for a wide screen, few enough to stay cheap. */
 const GRAPH_POINTS = 200;
-const BURN_WINDOWS = ['5m', '30m', '1h', '6h', '24h', '72h'] as const;
+const COLUMNS = 8;
 
-/** "in 3d 4h" / "in 25m" until `iso`; "now" when it has passed; "not burning" without one. */
-export function timeToExhaustion(iso: string | null, now = Date.now()): string {
-  if (!iso) {
-    return 'not burning';
-  }
-  const left = Date.parse(iso) - now;
-  if (!Number.isFinite(left)) {
-    return 'not burning';
-  }
-  if (left <= 0) {
-    return 'exhausted';
-  }
-  const minutes = Math.floor(left / 60_000);
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  if (days > 0) {
-    return `in ${days}d ${hours}h`;
-  }
-  return hours > 0 ? `in ${hours}h ${minutes % 60}m` : `in ${Math.max(1, minutes)}m`;
+/** One workflow's series of `refId` out of a query answered for several (series labelled by workflow). */
+function workflowFrames(response: QueryResponse, refId: string, workflowId: string, name: string): DataFrame[] {
+  const { times, series } = seriesOf(response, refId);
+  const mine = series.find((s) => s.labels.workflow === workflowId);
+  return mine ? [seriesFrame(refId, times, [{ name, values: mine.values }])] : [];
 }
 
-/** The remaining error budget on a bar from 0 to 100 %, red below 25, orange below 50 (overspent shows its negative figure). */
-function BudgetGauge({ workflowId, remaining }: { workflowId: string; remaining: number }) {
-  const theme = useTheme2();
-  const [ref, width] = useWidth<HTMLDivElement>();
-  const { config, value } = useMemo(() => {
-    const field: FieldConfig = {
-      min: 0,
-      max: 100,
-      unit: 'percent',
-      decimals: 1,
-      color: { mode: FieldColorModeId.Thresholds },
-      thresholds: {
-        mode: ThresholdsMode.Absolute,
-        steps: [
-          { value: -Infinity, color: 'red' },
-          { value: 25, color: 'orange' },
-          { value: 50, color: 'green' },
-        ],
-      },
-    };
-    const display = getDisplayProcessor({ field: { config: field, type: 'number' as never }, theme });
-    return { config: field, value: { ...display(remaining), title: 'Error budget remaining' } };
-  }, [remaining, theme]);
-  return (
-    <div ref={ref} data-testid={testIds.slos.budget(workflowId)} data-value={remaining}>
-      {width > 0 && (
-        <BarGauge
-          theme={theme}
-          width={width}
-          height={56}
-          field={config}
-          value={value}
-          orientation={VizOrientation.Horizontal}
-          displayMode={BarGaugeDisplayMode.Gradient}
-          valueDisplayMode={BarGaugeValueMode.Color}
-          showUnfilled
-        />
-      )}
-    </div>
-  );
-}
-
-function SloCard({ slo, series, range }: { slo: SloStatus; series?: QueryResponse; range: ReturnType<typeof usePageControls>['range'] }) {
+function SortHeader({ column, label, sort, onSort }: { column: SloSortKey; label: string; sort: SloSort; onSort: (column: SloSortKey) => void }) {
   const s = useStyles2(getStyles);
-  const t = useStyles2(getTableStyles);
-  const g = useStyles2(getGraphStyles);
-  const id = slo.workflowId;
+  const active = sort.key === column;
   return (
-    <div className={s.card} data-testid={testIds.slos.card(id)}>
-      <h3>{id}</h3>
-      <div className={t.cards}>
-        <div className={t.card}>
-          <div className={t.muted}>Objective</div>
-          <div className={t.big}>{slo.objective} %</div>
-          <div className={t.muted}>over {slo.window}</div>
-        </div>
-        <div className={t.card} data-testid={testIds.slos.sli(id)}>
-          <div className={t.muted}>SLI</div>
-          <div className={t.big}>{slo.sli === null ? '–' : pct(slo.sli)}</div>
-          <div className={t.muted}>{slo.sli === null ? 'nothing ran in the window' : slo.sli >= slo.objective ? 'meets the objective' : 'below the objective'}</div>
-        </div>
-        <div className={t.card} data-testid={testIds.slos.exhaustion(id)}>
-          <div className={t.muted}>Budget exhausted</div>
-          <div className={t.big}>{timeToExhaustion(slo.budgetExhaustedAt)}</div>
-          <div className={t.muted}>at the 6h burn rate</div>
-        </div>
-      </div>
-      <BudgetGauge workflowId={id} remaining={slo.errorBudgetRemaining} />
-      <div className={s.rates} data-testid={testIds.slos.burnRates(id)}>
-        <span className={t.muted}>Burn rate</span>
-        {BURN_WINDOWS.map((w) => (
-          <span key={w} title={`bad fraction over the last ${w} ÷ the error budget fraction`}>
-            {w}: <strong>{slo.burnRates[w].toFixed(2)}×</strong>
-          </span>
-        ))}
-      </div>
-      <div className={g.grid}>
-        <TimeSeriesGraph title="Burn rate (1h window)" testId={testIds.slos.burnGraph(id)} frames={framesOf(series, 'burn')} range={range} min={0} height={180} note="1 spends the budget exactly over the SLO window" />
-        <TimeSeriesGraph title="Error budget remaining" testId={testIds.slos.budgetGraph(id)} frames={framesOf(series, 'budget')} range={range} unit="percent" height={180} />
-      </div>
-    </div>
+    <th aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+      <button type="button" className={s.sortButton} data-testid={testIds.slos.sort(column)} onClick={() => onSort(column)}>
+        {label}
+        {active && <Icon name={sort.descending ? 'arrow-down' : 'arrow-up'} size="sm" />}
+      </button>
+    </th>
   );
 }
 
-/** Every workflow with an SLO: objective, SLI, budget left, burn rates and their history over the picked range. */
+/**
+ * Every workflow with an SLO in one sortable table (worst budget first), filtered by name or id; a row
+ * expands to its gauge, burn rates and graphs over the picked range. Graphs are queried for the expanded
+ * rows only, in one request for all of them.
+ */
 function Slos() {
   const controls = usePageControls();
   const { client, range, refreshKey } = controls;
   const s = useStyles2(getStyles);
+  const t = useStyles2(getTableStyles);
   const from = range.from.valueOf();
   const to = range.to.valueOf();
+  const [filter, setFilter] = useState('');
+  const [sort, setSort] = useState<SloSort>(DEFAULT_SLO_SORT);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const slos = useAsync(client ? () => client.listSlos() : undefined, [client, refreshKey]);
-  const ids = useMemo(() => (slos.value?.slos ?? []).map((slo) => slo.workflowId), [slos.value]);
-  const series = useAsync(
-    client && ids.length > 0
+  // Every workflow's name in one request, not one per SLO.
+  const names = useAsync(client ? () => client.workflowVariables() : undefined, [client, refreshKey]);
+  const rows = useMemo<SloRow[]>(() => {
+    const nameOf = new Map((names.value?.workflows ?? []).map((w) => [w.id, w.name]));
+    return (slos.value?.slos ?? []).map((slo) => ({ ...slo, name: nameOf.get(slo.workflowId) || slo.workflowId }));
+  }, [slos.value, names.value]);
+  const ids = useMemo(() => rows.map((row) => row.workflowId), [rows]);
+  const shown = useMemo(() => sortSloRows(filterSloRows(rows, filter), sort), [rows, filter, sort]);
+  const graphIds = shown.filter((row) => expanded.has(row.workflowId)).map((row) => row.workflowId).sort();
+  const graphs = useAsync(
+    client && graphIds.length > 0
       ? async () => {
-          const answers = await Promise.all(
-            ids.map((id) =>
-              client.query({
-                from,
-                to,
-                intervalMs: Math.ceil((to - from) / GRAPH_POINTS),
-                maxDataPoints: GRAPH_POINTS,
-                targets: [
-                  { refId: 'burn', metric: 'burn_rate', workflowIds: [id], burnRateWindow: '1h', alias: 'burn rate' },
-                  { refId: 'budget', metric: 'error_budget_remaining', workflowIds: [id], alias: 'budget remaining' },
-                ],
-              })
-            )
-          );
-          return new Map(ids.map((id, i) => [id, answers[i]!]));
+          const response = await client.query({
+            from,
+            to,
+            intervalMs: Math.ceil((to - from) / GRAPH_POINTS),
+            maxDataPoints: GRAPH_POINTS,
+            targets: [
+              { refId: 'burn', metric: 'burn_rate', workflowIds: graphIds, groupBy: 'workflow', burnRateWindow: '1h' },
+              { refId: 'budget', metric: 'error_budget_remaining', workflowIds: graphIds, groupBy: 'workflow' },
+            ],
+          });
+          return { ids: graphIds, response };
         }
       : undefined,
-    [client, ids.join('\n'), from, to, refreshKey]
+    [client, graphIds.join('\n'), from, to, refreshKey]
   );
+  const framesById = useMemo(() => {
+    const byId = new Map<string, SloGraphFrames>();
+    const answered = graphs.value;
+    if (answered) {
+      for (const id of answered.ids) {
+        byId.set(id, { burn: workflowFrames(answered.response, 'burn', id, 'burn rate'), budget: workflowFrames(answered.response, 'budget', id, 'budget remaining') });
+      }
+    }
+    return byId;
+  }, [graphs.value]);
   if (!client) {
     return (
       <PluginPage>
@@ -166,13 +105,22 @@ function Slos() {
       </PluginPage>
     );
   }
-  const list = slos.value?.slos ?? [];
+  const onSort = (column: SloSortKey) => setSort((current) => (current.key === column ? { key: column, descending: !current.descending } : WORST_FIRST[column]));
+  const toggle = (id: string) =>
+    setExpanded((current) => {
+      const next = new Set(current);
+      if (!next.delete(id)) {
+        next.add(id);
+      }
+      return next;
+    });
+  const workflowLink = (id: string) => `${prefixRoute(`${ROUTES.Workflows}/${encodeURIComponent(id)}`)}${controls.linkSearch}`;
   return (
     <PluginPage>
       <div data-testid={testIds.slos.container}>
         <PageControls controls={controls} />
         <LoadState loading={slos.loading && !slos.value} error={slos.error} onRetry={slos.reload}>
-          {list.length === 0 ? (
+          {rows.length === 0 ? (
             <div data-testid={testIds.slos.empty}>
               <Alert severity="info" title="No workflow declares an SLO">
                 Add an <code>slo</code> to a workflow&apos;s definition (its YAML file, the API, or the SLO fields in the workflow editor), for
@@ -183,14 +131,94 @@ function Slos() {
           ) : (
             <>
               <div className={s.toolbar}>
+                <div className={s.filter}>
+                  <FilterInput value={filter} onChange={setFilter} escapeRegex={false} placeholder="Filter by workflow name or id" width={40} data-testid={testIds.slos.filter} />
+                  <span className={t.muted} data-testid={testIds.slos.shown}>
+                    {shown.length === rows.length ? `${rows.length} SLOs` : `${shown.length} of ${rows.length} SLOs`}
+                  </span>
+                </div>
                 <ReportDownload client={client} range={range} workflowIds={ids} />
               </div>
-              {series.error && <Alert severity="warning" title="The SLO graphs could not be loaded">{series.error.message}</Alert>}
-              <Stack direction="column" gap={2}>
-                {list.map((slo) => (
-                  <SloCard key={slo.workflowId} slo={slo} series={series.value?.get(slo.workflowId)} range={range} />
-                ))}
-              </Stack>
+              {names.error && (
+                <div data-testid={testIds.slos.namesError}>
+                  <Alert severity="warning" title="Workflow names could not be loaded: rows show ids">{names.error.message}</Alert>
+                </div>
+              )}
+              {graphs.error && <Alert severity="warning" title="The SLO graphs could not be loaded">{graphs.error.message}</Alert>}
+              <table className={t.table}>
+                <thead>
+                  <tr>
+                    <th className={s.expandColumn} />
+                    <SortHeader column="workflow" label="Workflow" sort={sort} onSort={onSort} />
+                    <SortHeader column="objective" label="Objective" sort={sort} onSort={onSort} />
+                    <SortHeader column="sli" label="SLI" sort={sort} onSort={onSort} />
+                    <SortHeader column="budget" label="Budget remaining" sort={sort} onSort={onSort} />
+                    <SortHeader column="burn1h" label="Burn rate 1h" sort={sort} onSort={onSort} />
+                    <SortHeader column="burn6h" label="Burn rate 6h" sort={sort} onSort={onSort} />
+                    <SortHeader column="exhaustion" label="Budget exhausted" sort={sort} onSort={onSort} />
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((row) => {
+                    const id = row.workflowId;
+                    const open = expanded.has(id);
+                    return (
+                      <Fragment key={id}>
+                        <tr data-testid={testIds.slos.row(id)} className={open ? s.openRow : undefined}>
+                          <td>
+                            <IconButton
+                              name={open ? 'angle-down' : 'angle-right'}
+                              aria-label={`${open ? 'Hide' : 'Show'} the details of ${row.name}`}
+                              aria-expanded={open}
+                              data-testid={testIds.slos.expand(id)}
+                              onClick={() => toggle(id)}
+                            />
+                          </td>
+                          <td data-testid={testIds.slos.name(id)}>
+                            <Link to={workflowLink(id)}>{row.name}</Link>
+                            {row.name !== id && <span className={s.id}>{id}</span>}
+                          </td>
+                          <td>
+                            {pct(row.objective)} <span className={t.muted}>over {row.window}</span>
+                          </td>
+                          <td data-testid={testIds.slos.sli(id)}>
+                            {row.sli === null ? '–' : pct(row.sli)}{' '}
+                            <span className={row.sli !== null && row.sli < row.objective ? s.bad : t.muted}>
+                              {row.sli === null ? 'nothing ran in the window' : row.sli >= row.objective ? 'meets the objective' : 'below the objective'}
+                            </span>
+                          </td>
+                          <td>
+                            <BudgetBar workflowId={id} remaining={row.errorBudgetRemaining} />
+                          </td>
+                          <td data-testid={testIds.slos.burn1h(id)} className={row.burnRates['1h'] > 1 ? s.bad : undefined}>
+                            {row.burnRates['1h'].toFixed(2)}×
+                          </td>
+                          <td data-testid={testIds.slos.burn6h(id)} className={row.burnRates['6h'] > 1 ? s.bad : undefined}>
+                            {row.burnRates['6h'].toFixed(2)}×
+                          </td>
+                          <td data-testid={testIds.slos.exhaustion(id)} title="at the 6h burn rate">
+                            {timeToExhaustion(row.budgetExhaustedAt)}
+                          </td>
+                        </tr>
+                        {open && (
+                          <tr data-testid={testIds.slos.detail(id)}>
+                            <td colSpan={COLUMNS}>
+                              <SloDetail slo={row} graphs={framesById.get(id)} graphsFailed={Boolean(graphs.error)} range={range} />
+                            </td>
+                          </tr>
+                        )}
+                      </Fragment>
+                    );
+                  })}
+                  {shown.length === 0 && (
+                    <tr>
+                      <td colSpan={COLUMNS} className={t.muted} data-testid={testIds.slos.noMatch}>
+                        No workflow with an SLO matches “{filter.trim()}”.
+                      </td>
+                    </tr>
+                  )}
+                </tbody>
+              </table>
             </>
           )}
         </LoadState>
@@ -200,14 +228,20 @@ function Slos() {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  card: css({
-    padding: theme.spacing(2),
-    border: `1px solid ${theme.colors.border.weak}`,
-    borderRadius: theme.shape.radius.default,
-    background: theme.colors.background.secondary,
+  toolbar: css({ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: theme.spacing(2), flexWrap: 'wrap', marginBottom: theme.spacing(2) }),
+  filter: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(2) }),
+  sortButton: css({
+    all: 'unset',
+    cursor: 'pointer',
+    display: 'inline-flex',
+    alignItems: 'center',
+    gap: theme.spacing(0.5),
+    '&:focus-visible': { outline: `2px solid ${theme.colors.primary.main}` },
   }),
-  rates: css({ display: 'flex', gap: theme.spacing(2), flexWrap: 'wrap', margin: theme.spacing(1, 0, 2) }),
-  toolbar: css({ display: 'flex', justifyContent: 'flex-end', marginBottom: theme.spacing(2) }),
+  expandColumn: css({ width: theme.spacing(5) }),
+  openRow: css({ background: theme.colors.background.secondary }),
+  id: css({ color: theme.colors.text.secondary, marginLeft: theme.spacing(1), fontSize: theme.typography.bodySmall.fontSize }),
+  bad: css({ color: theme.colors.warning.text }),
 });
 
 export default Slos;

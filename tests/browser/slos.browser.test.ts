@@ -81,32 +81,70 @@ afterAll(async () => {
 });
 
 describe('the SLOs page in a browser, against a real sidecar', () => {
-  it('shows the SLI, the budget gauge and the graphs of each workflow that declares an SLO', async () => {
+  it('lists the SLOs worst budget first with names, and queries and draws the graphs of the expanded row only', async () => {
     const page = await session.open(`/a/${APP_ID}/slos?from=now-6h&to=now`);
+    const queries: Array<{ targets: Array<{ metric: string; workflowIds?: string[] }> }> = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/api/v1/query')) {
+        queries.push(request.postDataJSON());
+      }
+    });
+    const names = { [BURNING]: 'Payments (pushed)', [HEALTHY]: 'Search (pushed)' };
     const remaining: Record<string, number> = {};
     for (const [id, objective] of [[BURNING, '99 %'], [HEALTHY, '95 %']] as const) {
       const { body: slo } = await session.api(`/api/v1/workflows/${id}/slo`);
-      const card = page.locator(tid(`data-testid slo-${id}`));
-      await card.waitFor();
-      expect(await card.innerText()).toContain(objective);
+      const row = page.locator(tid(`data-testid slo-${id}`));
+      await row.waitFor();
+      expect(await row.innerText()).toContain(`${objective} over 1d`);
       expect(await page.locator(tid(`data-testid slo-sli-${id}`)).innerText()).toContain(pct(slo.sli));
-      const gauge = page.locator(tid(`data-testid slo-budget-${id}`));
-      remaining[id] = Number(await gauge.getAttribute('data-value'));
+      const link = page.locator(tid(`data-testid slo-name-${id}`)).getByRole('link');
+      await until(async () => ((await link.innerText()) === names[id] ? true : undefined));
+      expect(await link.getAttribute('href')).toBe(`/a/${APP_ID}/workflows/${id}?from=now-6h&to=now`);
+      expect(await page.locator(tid(`data-testid slo-name-${id}`)).innerText()).toContain(id);
+      remaining[id] = Number(await page.locator(tid(`data-testid slo-budget-bar-${id}`)).getAttribute('data-value'));
       expect(remaining[id]).toBeCloseTo(slo.errorBudgetRemaining, 6);
-      // @grafana/ui's BarGauge drew its value.
-      await gauge.locator('[data-testid="data-testid Bar gauge value"]').waitFor();
-      for (const graph of [`data-testid slo-budget-graph-${id}`, `data-testid slo-burn-graph-${id}`]) {
-        const container = page.locator(tid(graph));
-        await until(async () => (Number(await container.getAttribute('data-points')) > 0 ? true : undefined));
-        await container.locator('canvas').first().waitFor();
-      }
     }
     expect(remaining[HEALTHY]).toBeGreaterThan(50);
     expect(remaining[BURNING]).toBeLessThan(0);
+    // Worst budget first: the overspent workflow leads.
+    const order = await page.locator('tbody tr[data-testid^="data-testid slo-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
+    expect(order.indexOf(`data-testid slo-${BURNING}`)).toBeLessThan(order.indexOf(`data-testid slo-${HEALTHY}`));
     expect(await page.locator(tid(`data-testid slo-sli-${HEALTHY}`)).innerText()).toContain('meets the objective');
     expect(await page.locator(tid(`data-testid slo-sli-${BURNING}`)).innerText()).toContain('below the objective');
     expect(await page.locator(tid(`data-testid slo-exhaustion-${BURNING}`)).innerText()).toContain('exhausted');
+    expect(await page.locator(tid(`data-testid slo-budget-bar-${BURNING}`)).innerText()).toContain('overspent');
+    expect(queries).toEqual([]);
+
+    await page.locator(tid(`data-testid slo-expand-${BURNING}`)).click();
+    const gauge = page.locator(tid(`data-testid slo-budget-${BURNING}`));
+    // @grafana/ui's BarGauge drew its value; an overspent budget says how much was used.
+    await gauge.locator('[data-testid="data-testid Bar gauge value"]').waitFor();
+    const used = await page.locator(tid(`data-testid slo-budget-used-${BURNING}`)).innerText();
+    expect(used).toBe(`overspent: ${pct(Math.round((100 - remaining[BURNING]!) * 10) / 10)} of the budget used`);
+    const tiles = [];
+    for (const graph of [`data-testid slo-burn-graph-${BURNING}`, `data-testid slo-budget-graph-${BURNING}`]) {
+      const container = page.locator(tid(graph));
+      await until(async () => (Number(await container.getAttribute('data-points')) > 0 ? true : undefined));
+      await container.locator('canvas').first().waitFor();
+      tiles.push((await container.boundingBox())!);
+    }
+    // The two graphs share one row and fill the detail's width (no empty third column).
+    const detail = (await page.locator(tid(`data-testid slo-detail-${BURNING}`)).locator('td').first().boundingBox())!;
+    expect(Math.abs(tiles[0]!.y - tiles[1]!.y)).toBeLessThan(2);
+    expect(tiles[1]!.x + tiles[1]!.width).toBeGreaterThan(detail.x + detail.width - 40);
+    expect(tiles[0]!.width + tiles[1]!.width).toBeGreaterThan(detail.width * 0.9);
+    expect(queries.map((q) => q.targets.map((t) => [t.metric, t.workflowIds]))).toEqual([
+      [
+        ['burn_rate', [BURNING]],
+        ['error_budget_remaining', [BURNING]],
+      ],
+    ]);
+    expect(await page.locator(tid(`data-testid slo-detail-${HEALTHY}`)).count()).toBe(0);
     await screenshot(page, 'slos');
+
+    await page.locator(tid('data-testid slos-filter')).fill('search (');
+    await until(async () => ((await page.locator(tid(`data-testid slo-${BURNING}`)).count()) === 0 ? true : undefined));
+    expect(await page.locator(tid(`data-testid slo-${HEALTHY}`)).count()).toBe(1);
     await page.close();
   });
 

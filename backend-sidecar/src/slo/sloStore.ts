@@ -132,18 +132,11 @@ export async function suffixCounts(db: Db | Readers, points: number[], workflowI
   const plans = points.map((p) => suffixPlan(p, minuteHorizonMs));
   const days = [...new Set(plans.map((plan) => plan.dayFromMs))].sort((a, b) => a - b);
   // Tags: day segment i is tag i; corrections follow, each with its point and sign.
-  const ranges = new Map<RollupTable, { tag: number[]; lo: Date[]; hi: Date[] }>();
+  const corrections: Array<SignedRange & { tag: number }> = [];
   const correctionOf: Array<{ point: number; sign: 1 | -1 }> = [];
   plans.forEach((plan, point) => {
     for (const c of plan.corrections) {
-      let table = ranges.get(c.table);
-      if (!table) {
-        table = { tag: [], lo: [], hi: [] };
-        ranges.set(c.table, table);
-      }
-      table.tag.push(days.length + correctionOf.length);
-      table.lo.push(new Date(c.fromMs));
-      table.hi.push(new Date(c.toMs));
+      corrections.push({ ...c, tag: days.length + correctionOf.length });
       correctionOf.push({ point, sign: c.sign });
     }
   });
@@ -155,26 +148,37 @@ export async function suffixCounts(db: Db | Readers, points: number[], workflowI
       stmt.selects.push(`SELECT r.workflow_id, width_bucket(r.bucket, ${bounds}) - 1 AS tag, ${counts} FROM ${table} r WHERE r.bucket >= (${bounds})[1]${ids} GROUP BY 1, 2`);
     }
   };
-  const correctionPart = (table: RollupTable, stmt: Statement) => {
-    const read = ranges.get(table);
-    if (!read) {
+  const correctionPart = (stmt: Statement, table: RollupTable, reads: typeof corrections) => {
+    if (reads.length === 0) {
       return;
     }
     const ids = stmt.idFilter(workflowIds);
-    const v = `unnest(${stmt.param(read.tag, 'int[]')}, ${stmt.param(read.lo, 'timestamptz[]')}, ${stmt.param(read.hi, 'timestamptz[]')}) AS v(tag, lo, hi)`;
+    const v = `unnest(${stmt.param(reads.map((c) => c.tag), 'int[]')}, ${stmt.param(reads.map((c) => new Date(c.fromMs)), 'timestamptz[]')}, ${stmt.param(reads.map((c) => new Date(c.toMs)), 'timestamptz[]')}) AS v(tag, lo, hi)`;
     for (const [from, counts] of [[table, EXECUTION_COUNTS], [MISSED_TABLE[table], MISSED_COUNTS]] as const) {
       stmt.selects.push(`SELECT r.workflow_id, v.tag, ${counts} FROM ${v} JOIN ${from} r ON r.bucket >= v.lo AND r.bucket < v.hi${ids} GROUP BY 1, 2`);
     }
   };
   const rows = await withReaders(db, async (readers) => {
-    // With two readers, two statements of about equal work at once: days and minutes; hours.
-    const first = new Statement();
-    const second = readers.length >= 2 ? new Statement() : first;
-    dayPart(first);
-    correctionPart('execution_rollups_minute', first);
-    correctionPart('execution_rollups_hour', second);
-    const statements = [...new Set([first, second])].filter((stmt) => stmt.selects.length > 0);
-    const answers = await Promise.all(statements.map((stmt, i) => readers[i]!.query<TagRow>(stmt.selects.join(' UNION ALL '), stmt.params)));
+    // One statement per reader, of about equal work: rollup rows read per workflow, estimated from each
+    // range's length in its table's buckets. The day part goes first; then the longest range goes to the
+    // statement with the least work, and so on.
+    const work = readers.map(() => ({ stmt: new Statement(), rows: 0, corrections: [] as typeof corrections }));
+    work[0]!.rows = (days[days.length - 1]! - days[0]!) / DAY_MS + 1;
+    const unit: Record<RollupTable, number> = { execution_rollups_minute: MINUTE_MS, execution_rollups_hour: HOUR_MS, execution_rollups_day: DAY_MS };
+    const cost = (c: SignedRange) => (c.toMs - c.fromMs) / unit[c.table];
+    for (const c of [...corrections].sort((a, b) => cost(b) - cost(a))) {
+      const least = work.reduce((a, b) => (b.rows < a.rows ? b : a));
+      least.corrections.push(c);
+      least.rows += cost(c);
+    }
+    dayPart(work[0]!.stmt);
+    for (const w of work) {
+      for (const table of ['execution_rollups_minute', 'execution_rollups_hour'] as const) {
+        correctionPart(w.stmt, table, w.corrections.filter((c) => c.table === table));
+      }
+    }
+    const statements = work.filter((w) => w.stmt.selects.length > 0);
+    const answers = await Promise.all(statements.map((w, i) => readers[i]!.query<TagRow>(w.stmt.selects.join(' UNION ALL '), w.stmt.params)));
     return answers.flatMap((answer) => answer.rows);
   });
   const byWorkflow = new Map<string, TagRow[]>();

@@ -56,17 +56,39 @@ interface SignedRange {
   sign: 1 | -1;
 }
 
+/** Past any bucket: a read from an instant to the end of the data. */
+const END_OF_TIME_MS = Date.UTC(9999, 11, 31);
+
+const BUCKET_MS: Record<RollupTable, number> = { execution_rollups_minute: MINUTE_MS, execution_rollups_hour: HOUR_MS, execution_rollups_day: DAY_MS };
+
+/** Rollup rows per workflow a range reads, at most: its buckets up to `endMs` (nothing is recorded later). */
+function rangeRows(range: { table: RollupTable; fromMs: number; toMs: number }, endMs: number): number {
+  return Math.max(0, Math.min(range.toMs, endMs) - range.fromMs) / BUCKET_MS[range.table];
+}
+
+export interface SuffixPlan {
+  /** The day boundary whose day rows (and every later one's) S(p) starts from; null when it reads no day rows. */
+  dayFromMs: number | null;
+  corrections: SignedRange[];
+  /** Rollup rows per workflow the plan reads at most, not counting the day rows it shares with other points. */
+  rows: number;
+}
+
 /**
- * How the suffix count S(p) — everything from instant p (a whole minute) on — is read: the day rows
- * from the UTC day boundary nearest to p, corrected by the hours between that boundary and the hour
- * nearest to p, and by the minutes between that hour and p (added when p lies before the boundary,
- * taken away when after). At most 30 minute rows and 12 hour rows per point and workflow; a
- * minute-exact window [a, b) is then S(a) − S(b), and windows ending together share S(b).
- * Minutes before `minuteHorizonMs` are gone (retention): there p is taken at the hour before it.
+ * How the suffix count S(p) — everything from instant p (a whole minute) on — is read, whichever of three
+ * ways reads the fewest rollup rows when the data ends at `endMs` (now):
+ * - the minutes from p on (for p within the last hour or so: S(now) itself reads nothing);
+ * - the hours from the hour nearest to p on, corrected by the minutes between that hour and p (added when
+ *   p lies before it, taken away when after);
+ * - the day rows from the UTC day boundary nearest to that hour (read once for every point that uses them),
+ *   corrected by the hours between the boundary and the hour, and by the minutes as above.
+ * At most 30 minute rows and 12 hour rows per point and workflow; a minute-exact window [a, b) is then
+ * S(a) − S(b), and windows ending together share S(b). Minutes before `minuteHorizonMs` are gone
+ * (retention): there p is taken at the hour before it.
  */
-export function suffixPlan(p: number, minuteHorizonMs?: number): { dayFromMs: number; corrections: SignedRange[] } {
-  const corrections: SignedRange[] = [];
-  const nearest = (x: number, unit: number, table: RollupTable, floorOnly: boolean): number => {
+export function suffixPlan(p: number, opts: { minuteHorizonMs?: number; endMs?: number; dayRowsRead?: boolean } = {}): SuffixPlan {
+  const { minuteHorizonMs, endMs = windowEnd(Date.now()) } = opts;
+  const nearest = (x: number, unit: number, table: RollupTable, floorOnly: boolean, into: SignedRange[]): number => {
     const down = Math.floor(x / unit) * unit;
     if (down === x) {
       return x;
@@ -77,16 +99,29 @@ export function suffixPlan(p: number, minuteHorizonMs?: number): { dayFromMs: nu
     }
     if (x - down <= up - x) {
       // S(x) = S(down) − rows in [down, x)
-      corrections.push({ table, fromMs: down, toMs: x, sign: -1 });
+      into.push({ table, fromMs: down, toMs: x, sign: -1 });
       return down;
     }
     // S(x) = S(up) + rows in [x, up)
-    corrections.push({ table, fromMs: x, toMs: up, sign: 1 });
+    into.push({ table, fromMs: x, toMs: up, sign: 1 });
     return up;
   };
-  const hour = nearest(p, HOUR_MS, 'execution_rollups_minute', minuteHorizonMs !== undefined && p < minuteHorizonMs);
-  const day = nearest(hour, DAY_MS, 'execution_rollups_hour', false);
-  return { dayFromMs: day, corrections };
+  const minutesKept = minuteHorizonMs === undefined || p >= minuteHorizonMs;
+  const toHour: SignedRange[] = [];
+  const hour = nearest(p, HOUR_MS, 'execution_rollups_minute', !minutesKept, toHour);
+  const fromDay = [...toHour];
+  const day = nearest(hour, DAY_MS, 'execution_rollups_hour', false, fromDay);
+  const plans: Array<{ dayFromMs: number | null; corrections: SignedRange[] }> = [
+    { dayFromMs: day, corrections: fromDay },
+    { dayFromMs: null, corrections: [...toHour, { table: 'execution_rollups_hour', fromMs: hour, toMs: END_OF_TIME_MS, sign: 1 }] },
+  ];
+  if (minutesKept) {
+    plans.push({ dayFromMs: null, corrections: [{ table: 'execution_rollups_minute', fromMs: p, toMs: END_OF_TIME_MS, sign: 1 }] });
+  }
+  const costed = plans.map((plan) => ({ ...plan, rows: plan.corrections.reduce((sum, c) => sum + rangeRows(c, endMs), 0) }));
+  // Day rows are free when another point reads them anyway (from an earlier boundary); otherwise they count.
+  const total = (plan: SuffixPlan) => plan.rows + (plan.dayFromMs === null || opts.dayRowsRead ? 0 : rangeRows({ table: 'execution_rollups_day', fromMs: plan.dayFromMs, toMs: END_OF_TIME_MS }, endMs));
+  return costed.reduce((best, plan) => (total(plan) < total(best) ? plan : best));
 }
 
 interface TagRow {
@@ -129,8 +164,17 @@ export async function suffixCounts(db: Db | Readers, points: number[], workflowI
   if (points.length === 0 || (workflowIds && workflowIds.length === 0)) {
     return result;
   }
-  const plans = points.map((p) => suffixPlan(p, minuteHorizonMs));
-  const days = [...new Set(plans.map((plan) => plan.dayFromMs))].sort((a, b) => a - b);
+  const endMs = windowEnd(Date.now());
+  // Plans for each point on its own; when one of them reads day rows, the others may use them for free.
+  let plans = points.map((p) => suffixPlan(p, { minuteHorizonMs, endMs }));
+  const earliestDay = Math.min(...plans.map((plan) => plan.dayFromMs ?? Infinity));
+  if (earliestDay < Infinity) {
+    plans = points.map((p, i) => {
+      const shared = suffixPlan(p, { minuteHorizonMs, endMs, dayRowsRead: true });
+      return shared.dayFromMs === null || shared.dayFromMs >= earliestDay ? shared : plans[i]!;
+    });
+  }
+  const days = [...new Set(plans.flatMap((plan) => (plan.dayFromMs === null ? [] : [plan.dayFromMs])))].sort((a, b) => a - b);
   // Tags: day segment i is tag i; corrections follow, each with its point and sign.
   const corrections: Array<SignedRange & { tag: number }> = [];
   const correctionOf: Array<{ point: number; sign: 1 | -1 }> = [];
@@ -163,15 +207,16 @@ export async function suffixCounts(db: Db | Readers, points: number[], workflowI
     // range's length in its table's buckets. The day part goes first; then the longest range goes to the
     // statement with the least work, and so on.
     const work = readers.map(() => ({ stmt: new Statement(), rows: 0, corrections: [] as typeof corrections }));
-    work[0]!.rows = (days[days.length - 1]! - days[0]!) / DAY_MS + 1;
-    const unit: Record<RollupTable, number> = { execution_rollups_minute: MINUTE_MS, execution_rollups_hour: HOUR_MS, execution_rollups_day: DAY_MS };
-    const cost = (c: SignedRange) => (c.toMs - c.fromMs) / unit[c.table];
+    work[0]!.rows = days.length === 0 ? 0 : rangeRows({ table: 'execution_rollups_day', fromMs: days[0]!, toMs: END_OF_TIME_MS }, endMs);
+    const cost = (c: SignedRange) => rangeRows(c, endMs);
     for (const c of [...corrections].sort((a, b) => cost(b) - cost(a))) {
       const least = work.reduce((a, b) => (b.rows < a.rows ? b : a));
       least.corrections.push(c);
       least.rows += cost(c);
     }
-    dayPart(work[0]!.stmt);
+    if (days.length > 0) {
+      dayPart(work[0]!.stmt);
+    }
     for (const w of work) {
       for (const table of ['execution_rollups_minute', 'execution_rollups_hour'] as const) {
         correctionPart(w.stmt, table, w.corrections.filter((c) => c.table === table));
@@ -211,7 +256,11 @@ export async function suffixCounts(db: Db | Readers, points: number[], workflowI
         addCounts(daySuffix[i]!, daySuffix[i + 1]!);
       }
     }
-    plans.forEach((plan, point) => addCounts(suffix[point]!, daySuffix[dayIndex.get(plan.dayFromMs)!]!));
+    plans.forEach((plan, point) => {
+      if (plan.dayFromMs !== null) {
+        addCounts(suffix[point]!, daySuffix[dayIndex.get(plan.dayFromMs)!]!);
+      }
+    });
     result.set(workflowId, suffix);
   }
   return result;

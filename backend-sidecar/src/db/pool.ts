@@ -62,8 +62,7 @@ const SNAPSHOT_ID = /^[0-9A-F]+(-[0-9A-F]+)+$/i;
  * one per core. No parallel workers: the range reads this is for read a few thousand rollup rows, and starting
  * workers costs more than the read. Extra clients are taken only when the pool can hand them out at once —
  * a request holding one connection while waiting for another could starve the pool under load — so `fn` must
- * work with however many it gets (at least one). The transactions end in the background after `fn` settles:
- * they only read, and the answer need not wait for COMMIT.
+ * work with however many it gets (at least one).
  */
 export async function snapshotReads<T>(pool: Pool, parallel: number, fn: (readers: PoolClient[]) => Promise<T>): Promise<T> {
   const spare = pool.waitingCount > 0 ? 0 : pool.idleCount + Math.max(0, (pool.options.max ?? 10) - pool.totalCount);
@@ -71,14 +70,10 @@ export async function snapshotReads<T>(pool: Pool, parallel: number, fn: (reader
   const acquired = await Promise.allSettled(Array.from({ length: wanted }, () => pool.connect()));
   const readers = acquired.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
   const failed = acquired.find((a): a is PromiseRejectedResult => a.status === 'rejected');
-  const finish = (command: 'COMMIT' | 'ROLLBACK') => {
-    for (const client of readers) {
-      client.query(command).then(
-        () => client.release(),
-        (error: Error) => client.release(error)
-      );
-    }
-  };
+  // Awaited, not left to finish in the background: a caller asking again at once would find no idle connection
+  // and open new ones, each starting with cold caches.
+  const finish = (command: 'COMMIT' | 'ROLLBACK') =>
+    Promise.all(readers.map((client) => client.query(command).then(() => client.release(), (error: Error) => client.release(error))));
   if (failed && readers.length === 0) {
     throw failed.reason;
   }
@@ -96,10 +91,10 @@ export async function snapshotReads<T>(pool: Pool, parallel: number, fn: (reader
       await Promise.all(others.map((client) => client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshot}'; SET LOCAL max_parallel_workers_per_gather = 0`)));
     }
     const result = await fn(readers);
-    finish('COMMIT');
+    await finish('COMMIT');
     return result;
   } catch (error) {
-    finish('ROLLBACK');
+    await finish('ROLLBACK');
     throw error;
   }
 }

@@ -70,7 +70,7 @@ export interface SuffixPlan {
   /** The day boundary whose day rows (and every later one's) S(p) starts from; null when it reads no day rows. */
   dayFromMs: number | null;
   corrections: SignedRange[];
-  /** Rollup rows per workflow the plan reads at most, not counting the day rows it shares with other points. */
+  /** Rollup rows per workflow the plan's corrections read at most (its day rows are shared with other points). */
   rows: number;
 }
 
@@ -86,7 +86,7 @@ export interface SuffixPlan {
  * S(a) − S(b), and windows ending together share S(b). Minutes before `minuteHorizonMs` are gone
  * (retention): there p is taken at the hour before it.
  */
-export function suffixPlan(p: number, opts: { minuteHorizonMs?: number; endMs?: number; dayRowsRead?: boolean } = {}): SuffixPlan {
+export function suffixPlan(p: number, opts: { minuteHorizonMs?: number; endMs?: number } = {}): SuffixPlan {
   const { minuteHorizonMs, endMs = windowEnd(Date.now()) } = opts;
   const nearest = (x: number, unit: number, table: RollupTable, floorOnly: boolean, into: SignedRange[]): number => {
     const down = Math.floor(x / unit) * unit;
@@ -119,8 +119,8 @@ export function suffixPlan(p: number, opts: { minuteHorizonMs?: number; endMs?: 
     plans.push({ dayFromMs: null, corrections: [{ table: 'execution_rollups_minute', fromMs: p, toMs: END_OF_TIME_MS, sign: 1 }] });
   }
   const costed = plans.map((plan) => ({ ...plan, rows: plan.corrections.reduce((sum, c) => sum + rangeRows(c, endMs), 0) }));
-  // Day rows are free when another point reads them anyway (from an earlier boundary); otherwise they count.
-  const total = (plan: SuffixPlan) => plan.rows + (plan.dayFromMs === null || opts.dayRowsRead ? 0 : rangeRows({ table: 'execution_rollups_day', fromMs: plan.dayFromMs, toMs: END_OF_TIME_MS }, endMs));
+  // The day rows count too (they are read once for all points, but a point near now should not be the reason).
+  const total = (plan: SuffixPlan) => plan.rows + (plan.dayFromMs === null ? 0 : rangeRows({ table: 'execution_rollups_day', fromMs: plan.dayFromMs, toMs: END_OF_TIME_MS }, endMs));
   return costed.reduce((best, plan) => (total(plan) < total(best) ? plan : best));
 }
 
@@ -165,15 +165,7 @@ export async function suffixCounts(db: Db | Readers, points: number[], workflowI
     return result;
   }
   const endMs = windowEnd(Date.now());
-  // Plans for each point on its own; when one of them reads day rows, the others may use them for free.
-  let plans = points.map((p) => suffixPlan(p, { minuteHorizonMs, endMs }));
-  const earliestDay = Math.min(...plans.map((plan) => plan.dayFromMs ?? Infinity));
-  if (earliestDay < Infinity) {
-    plans = points.map((p, i) => {
-      const shared = suffixPlan(p, { minuteHorizonMs, endMs, dayRowsRead: true });
-      return shared.dayFromMs === null || shared.dayFromMs >= earliestDay ? shared : plans[i]!;
-    });
-  }
+  const plans = points.map((p) => suffixPlan(p, { minuteHorizonMs, endMs }));
   const days = [...new Set(plans.flatMap((plan) => (plan.dayFromMs === null ? [] : [plan.dayFromMs])))].sort((a, b) => a - b);
   // Tags: day segment i is tag i; corrections follow, each with its point and sign.
   const corrections: Array<SignedRange & { tag: number }> = [];

@@ -61,9 +61,9 @@ const END_OF_TIME_MS = Date.UTC(9999, 11, 31);
 
 const BUCKET_MS: Record<RollupTable, number> = { execution_rollups_minute: MINUTE_MS, execution_rollups_hour: HOUR_MS, execution_rollups_day: DAY_MS };
 
-/** Rollup rows per workflow a range reads, at most: its buckets up to `endMs` (nothing is recorded later). */
+/** Rollup rows per workflow a range reads, at most: the buckets it touches up to `endMs` (nothing is recorded later). */
 function rangeRows(range: { table: RollupTable; fromMs: number; toMs: number }, endMs: number): number {
-  return Math.max(0, Math.min(range.toMs, endMs) - range.fromMs) / BUCKET_MS[range.table];
+  return Math.ceil(Math.max(0, Math.min(range.toMs, endMs) - range.fromMs) / BUCKET_MS[range.table]);
 }
 
 export interface SuffixPlan {

@@ -82,16 +82,17 @@ export async function snapshotReads<T>(pool: Pool, parallel: number, fn: (reader
   }
   try {
     const [first, ...others] = readers as [PoolClient, ...PoolClient[]];
-    const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL max_parallel_workers_per_gather = 0';
+    const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+    const serial = 'SET LOCAL max_parallel_workers_per_gather = 0';
     if (others.length === 0) {
-      await first.query(begin);
+      await first.query(`${begin}; ${serial}`);
     } else {
-      const results = (await first.query(`${begin}; SELECT pg_export_snapshot() AS snapshot`)) as unknown as Array<pg.QueryResult<{ snapshot: string }>>;
+      const results = (await first.query(`${begin}; ${serial}; SELECT pg_export_snapshot() AS snapshot`)) as unknown as Array<pg.QueryResult<{ snapshot: string }>>;
       const snapshot = results[results.length - 1]!.rows[0]!.snapshot;
       if (!SNAPSHOT_ID.test(snapshot)) {
         throw new Error(`unexpected snapshot id from pg_export_snapshot(): ${snapshot}`);
       }
-      await Promise.all(others.map((client) => client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshot}'; SET LOCAL max_parallel_workers_per_gather = 0`)));
+      await Promise.all(others.map((client) => client.query(`${begin}; SET TRANSACTION SNAPSHOT '${snapshot}'; ${serial}`)));
     }
     const result = await fn(readers);
     finish('COMMIT');

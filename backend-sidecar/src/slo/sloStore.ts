@@ -142,8 +142,15 @@ class Statement {
     return `$${this.params.length}::${type}`;
   }
 
+  private ids?: string;
+
+  /** The workflow filter; the id list is sent once per statement however many SELECTs use it. */
   idFilter(workflowIds: string[] | undefined): string {
-    return workflowIds ? ` AND r.workflow_id = ANY(${this.param(workflowIds, 'text[]')})` : '';
+    if (!workflowIds) {
+      return '';
+    }
+    this.ids ??= this.param(workflowIds, 'text[]');
+    return ` AND r.workflow_id = ANY(${this.ids})`;
   }
 }
 

@@ -60,7 +60,10 @@ const SNAPSHOT_ID = /^[0-9A-F]+(-[0-9A-F]+)+$/i;
  * Runs `fn` with up to `parallel` clients that read one consistent snapshot (REPEATABLE READ, read-only: the
  * first exports its snapshot, the others import it), so one answer can be read by several statements at once,
  * one per core. No parallel workers: the range reads this is for read a few thousand rollup rows, and starting
- * workers costs more than the read. Extra clients are taken only when the pool can hand them out at once —
+ * workers costs more than the read. No sequential or bitmap scans either: those reads join short bucket ranges
+ * given as arrays (unnest), whose length the planner cannot see — it guesses a ninth of the table per range, and
+ * at some table sizes chose to scan the whole minute rollup table (seconds at 10 M executions) over the ranges'
+ * index-only scans (milliseconds; migration 0038, test/slo/sloIndexOnly.test.ts). Extra clients are taken only when the pool can hand them out at once —
  * a request holding one connection while waiting for another could starve the pool under load — so `fn` must
  * work with however many it gets (at least one).
  */
@@ -83,7 +86,7 @@ export async function snapshotReads<T>(pool: Pool, parallel: number, fn: (reader
   try {
     const [first, ...others] = readers as [PoolClient, ...PoolClient[]];
     const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
-    const serial = 'SET LOCAL max_parallel_workers_per_gather = 0';
+    const serial = 'SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off';
     if (others.length === 0) {
       await first.query(`${begin}; ${serial}`);
     } else {

@@ -40,10 +40,14 @@ function launchAsync(): Promise<{ status: number | null; stdout: string; stderr:
 
 const stampTime = () => fs.statSync(path.join(pkg, 'dist', STAMP_FILE)).mtimeMs;
 
-/** A source saved after the last build (a whole second later, whatever the file system's time resolution). */
-function touchLater(file: string): void {
-  const later = new Date(stampTime() + 1000);
-  fs.utimesSync(path.join(pkg, 'src', file), later, later);
+/**
+ * Sources saved after the last build: its stamp is set two seconds back (more than any file system's time
+ * resolution). Setting a source's time ahead instead left it newer than the next build too when that build came
+ * within the second (a fast machine), and the rebuilt dist/ still looked stale.
+ */
+function backdateBuild(): void {
+  const earlier = new Date(Math.min(stampTime(), Date.now()) - 2000);
+  fs.utimesSync(path.join(pkg, 'dist', STAMP_FILE), earlier, earlier);
 }
 
 beforeEach(() => {
@@ -82,7 +86,7 @@ describe('npm start through scripts/launch.cjs', () => {
   it('compiles again when a source changed since the last build, and drops the output of a deleted source', () => {
     expect(launch().status).toBe(0);
     writeSource('message.ts', "export const message: string = 'second';\n");
-    touchLater('message.ts');
+    backdateBuild();
     fs.rmSync(path.join(pkg, 'src/extra.ts'));
     expect(buildState(pkg)).toBe('stale');
 
@@ -103,9 +107,9 @@ describe('npm start through scripts/launch.cjs', () => {
 
   it("exits 1 with the compiler's message when the build fails, and keeps the previous dist/", () => {
     expect(launch().status).toBe(0);
-    const stamped = stampTime();
     writeSource('message.ts', 'export const message: number = "not a number";\n');
-    touchLater('message.ts');
+    backdateBuild();
+    const stamped = stampTime();
 
     const failed = launch();
     expect(failed.status).toBe(1);

@@ -8,7 +8,11 @@
  *    workflows that ran every minute, vs percentile_cont over the raw rows of the same hours.
  *
  * Usage (repository root): npx tsx bench/slo.ts [--rows 10000000] [--repeat 20] [--naive-repeat 2]
- *   [--warmup 10] [--anomaly-workflows 1000] [--skip-slos 1] [--skip-anomaly 1]
+ *   [--warmup 10] [--anomaly-workflows 1000] [--anomaly-minute M] [--skip-slos 1] [--skip-anomaly 1]
+ *
+ * --anomaly-minute M judges the anomaly pass at the last instant before now at minute M of the hour (its
+ * partial hour is read to the minute: the most minute rows at M = 29, the fewest at 59) instead of at each
+ * call's clock.
  */
 import { judgeAnomaly, type AnomalySpec } from '../backend-sidecar/src/alerts/anomaly';
 import { evaluateCondition } from '../backend-sidecar/src/alerts/evaluateCondition';
@@ -26,6 +30,7 @@ const NAIVE_REPEAT = arg('naive-repeat', 2);
 // A running sidecar is warm: its first calls compile the code paths and fill the connections' caches.
 const WARMUP = arg('warmup', 10);
 const ANOMALY_WORKFLOWS = arg('anomaly-workflows', 1000);
+const ANOMALY_MINUTE = arg('anomaly-minute', -1);
 const SKIP_SLOS = arg('skip-slos', 0) === 1;
 const SKIP_ANOMALY = arg('skip-anomaly', 0) === 1;
 const WORKFLOWS = 200;
@@ -103,15 +108,17 @@ async function benchAnomaly(db: Awaited<ReturnType<typeof startBenchDatabase>>):
      SELECT 'a' || g, 'Anomaly ' || g, 'api', '{}', 'push', 3600000, 60000 FROM generate_series(1, $1) g`,
     [n]
   );
-  const now = Date.now();
+  // At minute M: half a minute into the latest such minute that has begun.
+  const atMinute = ANOMALY_MINUTE >= 0 ? Math.floor((Date.now() - ANOMALY_MINUTE * MINUTE) / HOUR) * HOUR + ANOMALY_MINUTE * MINUTE + MINUTE / 2 : null;
+  const now = atMinute ?? Date.now();
   const end = windowEnd(now);
   const hourOfWeek = Math.floor((end - 30 * MINUTE) / HOUR) * HOUR;
   const started = performance.now();
-  // A run a minute: over the last 90 minutes, and over the three hours around this hour of the week
+  // A run a minute: over the last 150 minutes, and over the three hours around this hour of the week
   // in each of the previous 8 weeks; every fifth workflow is three times slower now.
-  const spans = [[end - 90 * MINUTE, end], ...Array.from({ length: 8 }, (_, k) => [hourOfWeek - (k + 1) * WEEK - HOUR, hourOfWeek - (k + 1) * WEEK + 2 * HOUR])];
+  const spans = [[end - 150 * MINUTE, end], ...Array.from({ length: 8 }, (_, k) => [hourOfWeek - (k + 1) * WEEK - HOUR, hourOfWeek - (k + 1) * WEEK + 2 * HOUR])];
   for (const [from, to] of spans) {
-    const current = from === end - 90 * MINUTE;
+    const current = from === end - 150 * MINUTE;
     await db.pool.query(
       `INSERT INTO executions (workflow_id, trigger, status, started_at, finished_at, duration_ms)
        SELECT 'a' || g, 'push', CASE WHEN random() < 0.02 THEN 'failed' ELSE 'success' END, t, t,
@@ -137,9 +144,10 @@ async function benchAnomaly(db: Awaited<ReturnType<typeof startBenchDatabase>>):
   const condition = ruleInputSchema.shape.condition.parse({ type: 'anomaly', metric: 'duration_p95' }) as Condition & AnomalySpec;
   const { rows: workflows } = await db.pool.query<{ id: string }>(`SELECT id FROM workflows WHERE id LIKE 'a%'`);
   let firing = 0;
+  const from = new Date();
   const ours = await time(async () => {
     const facts = new Map<string, WorkflowFacts>(workflows.map((w) => [w.id, { workflow: { id: w.id, name: w.id, critical: false, labels: {} }, windows: new Map(), recent: [] }]));
-    await attachRollupFacts(db.pool, facts, 'all', [condition], Date.now());
+    await attachRollupFacts(db.pool, facts, 'all', [condition], atMinute ?? Date.now());
     firing = 0;
     for (const f of facts.values()) {
       if (evaluateCondition(condition, f, 'timer').state === 'firing') {
@@ -147,6 +155,8 @@ async function benchAnomaly(db: Awaited<ReturnType<typeof startBenchDatabase>>):
       }
     }
   });
+  // The current window's partial hour is read to the minute: the most minute rows at :30, the fewest at :00.
+  console.log(`  ours measured ${from.toISOString().slice(11, 16)}–${new Date().toISOString().slice(11, 16)} UTC, judged as at ${new Date(now).toISOString().slice(11, 19)} UTC`);
   const start = end - HOUR;
   const baselineHours = Array.from({ length: 4 }, (_, k) => new Date(hourOfWeek - (k + 1) * WEEK));
   const naive = await time(async () => {

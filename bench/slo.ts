@@ -31,6 +31,9 @@ const NAIVE_REPEAT = arg('naive-repeat', 2);
 const WARMUP = arg('warmup', 10);
 const ANOMALY_WORKFLOWS = arg('anomaly-workflows', 1000);
 const ANOMALY_MINUTE = arg('anomaly-minute', -1);
+if (ANOMALY_MINUTE !== -1 && !(Number.isInteger(ANOMALY_MINUTE) && ANOMALY_MINUTE >= 0 && ANOMALY_MINUTE <= 59)) {
+  throw new Error(`--anomaly-minute must be a whole minute from 0 to 59, got ${process.argv[process.argv.indexOf('--anomaly-minute') + 1]}`);
+}
 const SKIP_SLOS = arg('skip-slos', 0) === 1;
 const SKIP_ANOMALY = arg('skip-anomaly', 0) === 1;
 const WORKFLOWS = 200;
@@ -117,8 +120,8 @@ async function benchAnomaly(db: Awaited<ReturnType<typeof startBenchDatabase>>):
   // A run a minute: over the last 150 minutes, and over the three hours around this hour of the week
   // in each of the previous 8 weeks; every fifth workflow is three times slower now.
   const spans = [[end - 150 * MINUTE, end], ...Array.from({ length: 8 }, (_, k) => [hourOfWeek - (k + 1) * WEEK - HOUR, hourOfWeek - (k + 1) * WEEK + 2 * HOUR])];
-  for (const [from, to] of spans) {
-    const current = from === end - 150 * MINUTE;
+  for (const [i, [from, to]] of spans.entries()) {
+    const current = i === 0;
     await db.pool.query(
       `INSERT INTO executions (workflow_id, trigger, status, started_at, finished_at, duration_ms)
        SELECT 'a' || g, 'push', CASE WHEN random() < 0.02 THEN 'failed' ELSE 'success' END, t, t,
@@ -155,7 +158,7 @@ async function benchAnomaly(db: Awaited<ReturnType<typeof startBenchDatabase>>):
       }
     }
   });
-  // The current window's partial hour is read to the minute: the most minute rows at :30, the fewest at :00.
+  // The current window's partial hour is read to the minute: judged at minute 29 it reads the most minute rows, at 59 the fewest.
   console.log(`  ours measured ${from.toISOString().slice(11, 16)}–${new Date().toISOString().slice(11, 16)} UTC, judged as at ${new Date(now).toISOString().slice(11, 19)} UTC`);
   const start = end - HOUR;
   const baselineHours = Array.from({ length: 4 }, (_, k) => new Date(hourOfWeek - (k + 1) * WEEK));
